@@ -1,0 +1,248 @@
+#include "cli/commands.hpp"
+
+#include <filesystem>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/table.hpp"
+#include "ipc/client.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace pdm::cli {
+namespace {
+
+// Raised to end a command with an exit code after its message was printed.
+struct CommandFailed {
+    int exit_code;
+};
+
+class Connection {
+public:
+    explicit Connection(const GlobalOptions& global) : global_(global) {
+        if (global.socket_path.empty()) {
+            std::cerr << "pdmctl: no socket to connect to: set PDMD_SOCKET or pass --socket\n";
+            throw CommandFailed{exit_unreachable};
+        }
+        try {
+            client_.emplace(global.socket_path);
+        } catch (const ipc::ConnectError& error) {
+            std::cerr << "pdmctl: " << error.what() << " (is pdmd running?)\n";
+            throw CommandFailed{exit_unreachable};
+        }
+    }
+
+    // The result of a successful call. A refusal is printed and ends the command.
+    json call(const std::string& op, json params = json::object()) {
+        json reply;
+        try {
+            reply = client_->call(op, std::move(params));
+        } catch (const std::exception& error) {
+            std::cerr << "pdmctl: " << error.what() << "\n";
+            throw CommandFailed{exit_unreachable};
+        }
+        if (!reply.value("ok", false)) {
+            if (global_.json) {
+                std::cout << reply.dump(2) << "\n";
+            } else {
+                const json& error = reply["error"];
+                std::cerr << "pdmctl: " << error.value("message", "request refused") << " ["
+                          << error.value("code", "?") << "]\n";
+            }
+            throw CommandFailed{exit_refused};
+        }
+        return reply["result"];
+    }
+
+    // Paths as a person types them: relative to the current folder when it is
+    // inside the repository (like git), otherwise relative to the repository.
+    std::vector<std::string> repo_paths(const std::vector<std::string>& arguments) {
+        if (!repo_) repo_ = fs::path(call("hello")["repo"].get<std::string>());
+        std::vector<std::string> result;
+        std::error_code ec;
+        const fs::path cwd = fs::current_path(ec);
+        for (const std::string& argument : arguments) {
+            const fs::path absolute = (fs::path(argument).is_absolute() ? fs::path(argument) : cwd / argument)
+                                          .lexically_normal();
+            const fs::path relative = absolute.lexically_relative(*repo_);
+            const bool inside = !ec && !relative.empty() && *relative.begin() != ".." && relative != ".";
+            result.push_back(inside ? relative.generic_string() : argument);
+        }
+        return result;
+    }
+
+    bool json_output() const { return global_.json; }
+
+private:
+    const GlobalOptions& global_;
+    std::optional<ipc::Client> client_;
+    std::optional<fs::path> repo_;
+};
+
+json paths_param(const std::vector<std::string>& paths) {
+    return paths.size() == 1 ? json{{"path", paths.front()}} : json{{"paths", paths}};
+}
+
+template <typename Body>
+int guarded(Body body) {
+    try {
+        body();
+        return exit_ok;
+    } catch (const CommandFailed& failed) {
+        return failed.exit_code;
+    }
+}
+
+void print_json(const json& result) { std::cout << result.dump(2) << "\n"; }
+
+}  // namespace
+
+int run_ping(const GlobalOptions& global) {
+    return guarded([&] {
+        Connection connection(global);
+        const json hello = connection.call("hello");
+        if (connection.json_output()) return print_json(hello);
+        std::cout << "pdmd " << hello["version"].get<std::string>() << " (protocol " << hello["protocol"]
+                  << ") serving " << hello["repo"].get<std::string>() << "\nyou are "
+                  << hello["user"].get<std::string>() << (hello["admin"].get<bool>() ? " (admin)" : "") << "\n";
+    });
+}
+
+int run_list(const GlobalOptions& global, const ListOptions& options) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = json::object();
+        if (options.match) params["match"] = *options.match;
+        if (options.status) params["status"] = *options.status;
+        if (options.user) params["user"] = *options.user;
+        if (options.mine) params["user"] = connection.call("hello")["user"];
+        const json result = connection.call("list", params);
+        if (connection.json_output()) return print_json(result);
+        Table table({"STATUS", "USER", "SINCE", "SIZE", "PATH"});
+        for (const json& file : result["files"]) {
+            const json& lock = file["lock"];
+            table.add({lock.is_null() ? "available" : "checked out", lock.is_null() ? "" : lock["user"].get<std::string>(),
+                       lock.is_null() ? "" : lock["timestamp"].get<std::string>(), human_size(file["size"].get<std::uint64_t>()),
+                       file["path"].get<std::string>()});
+        }
+        if (table.empty()) {
+            std::cout << "no files match\n";
+        } else {
+            table.print(std::cout);
+        }
+    });
+}
+
+int run_info(const GlobalOptions& global, const std::string& path) {
+    return guarded([&] {
+        Connection connection(global);
+        const json file = connection.call("info", {{"path", connection.repo_paths({path}).front()}})["file"];
+        if (connection.json_output()) return print_json(file);
+        std::cout << "path:     " << file["path"].get<std::string>() << "\n"
+                  << "size:     " << human_size(file["size"].get<std::uint64_t>()) << "\n"
+                  << "modified: " << file["mtime"].get<std::string>() << "\n";
+        const json& lock = file["lock"];
+        if (lock.is_null()) {
+            std::cout << "status:   available\n";
+        } else {
+            std::cout << "status:   checked out by " << lock["user"].get<std::string>() << " since "
+                      << lock["timestamp"].get<std::string>() << "\n"
+                      << "message:  " << lock["message"].get<std::string>() << "\n";
+        }
+    });
+}
+
+int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = paths_param(connection.repo_paths(paths));
+        params["message"] = message;
+        const json result = connection.call("checkout", params);
+        if (connection.json_output()) return print_json(result);
+        for (const json& lock : result["locks"])
+            std::cout << "checked out " << lock["path"].get<std::string>() << "\n";
+    });
+}
+
+int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
+                const std::optional<std::string>& message) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = paths_param(connection.repo_paths(paths));
+        if (message) params["message"] = *message;
+        const json result = connection.call("checkin", params);
+        if (connection.json_output()) return print_json(result);
+        for (const json& lock : result["released"])
+            std::cout << "checked in " << lock["path"].get<std::string>() << "\n";
+    });
+}
+
+int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, bool force) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = paths_param(connection.repo_paths(paths));
+        if (force) params["force"] = true;
+        const json result = connection.call("unlock", params);
+        if (connection.json_output()) return print_json(result);
+        for (const json& lock : result["released"]) {
+            std::cout << "unlocked " << lock["path"].get<std::string>();
+            if (lock["broken"].get<bool>()) std::cout << " (broke " << lock["user"].get<std::string>() << "'s lock)";
+            std::cout << "\n";
+        }
+    });
+}
+
+int run_locks(const GlobalOptions& global, const std::optional<std::string>& user, bool mine) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = json::object();
+        if (user) params["user"] = *user;
+        if (mine) params["user"] = connection.call("hello")["user"];
+        const json result = connection.call("locks", params);
+        if (connection.json_output()) return print_json(result);
+        Table table({"USER", "SINCE", "PATH", "MESSAGE"});
+        for (const json& lock : result["locks"]) {
+            table.add({lock["user"].get<std::string>(), lock["timestamp"].get<std::string>(),
+                       lock["path"].get<std::string>(), lock["message"].get<std::string>()});
+        }
+        if (table.empty()) {
+            std::cout << "no files are checked out\n";
+        } else {
+            table.print(std::cout);
+        }
+    });
+}
+
+int run_log(const GlobalOptions& global, const LogOptions& options) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = {{"limit", options.limit}};
+        if (options.path) params["path"] = connection.repo_paths({*options.path}).front();
+        if (options.user) params["user"] = *options.user;
+        const json result = connection.call("audit", params);
+        if (connection.json_output()) return print_json(result);
+        Table table({"TIME", "USER", "OP", "OUTCOME", "PATHS", "MESSAGE"});
+        for (const json& entry : result["entries"]) {
+            std::string paths;
+            for (const json& path : entry.value("paths", json::array())) {
+                if (!paths.empty()) paths += ", ";
+                paths += path.get<std::string>();
+            }
+            std::string outcome = entry.value("outcome", "");
+            if (entry.value("force", false)) outcome += " (forced)";
+            std::string message = entry.value("message", "");
+            if (outcome.rfind("ok", 0) != 0) message = entry.value("error", message);
+            table.add({entry.value("time", ""), entry.value("user", ""), entry.value("op", ""), outcome, paths,
+                       message});
+        }
+        if (table.empty()) {
+            std::cout << "no audit entries match\n";
+        } else {
+            table.print(std::cout);
+        }
+    });
+}
+
+}  // namespace pdm::cli

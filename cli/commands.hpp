@@ -1,0 +1,42 @@
+#pragma once
+// pdmctl's subcommands. Each builds one request, sends it with the shared
+// client library, and prints the reply for people (or raw JSON with --json).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pdm::cli {
+
+// Documented exit codes.
+enum ExitCode { exit_ok = 0, exit_refused = 1, exit_usage = 2, exit_unreachable = 3 };
+
+struct GlobalOptions {
+    std::string socket_path;
+    bool json = false;
+};
+
+struct ListOptions {
+    std::optional<std::string> match;
+    std::optional<std::string> status;
+    std::optional<std::string> user;
+    bool mine = false;
+};
+
+struct LogOptions {
+    std::optional<std::string> path;
+    std::optional<std::string> user;
+    std::uint64_t limit = 20;
+};
+
+int run_ping(const GlobalOptions& global);
+int run_list(const GlobalOptions& global, const ListOptions& options);
+int run_info(const GlobalOptions& global, const std::string& path);
+int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message);
+int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
+                const std::optional<std::string>& message);
+int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, bool force);
+int run_locks(const GlobalOptions& global, const std::optional<std::string>& user, bool mine);
+int run_log(const GlobalOptions& global, const LogOptions& options);
+
+}  // namespace pdm::cli

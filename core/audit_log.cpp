@@ -1,0 +1,69 @@
+#include "core/audit_log.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <system_error>
+
+namespace pdm {
+namespace {
+
+bool entry_matches(const nlohmann::json& entry, const AuditQuery& query) {
+    if (!entry.is_object()) return false;
+    if (query.user && entry.value("user", "") != *query.user) return false;
+    if (query.path) {
+        const auto paths = entry.find("paths");
+        if (paths == entry.end() || !paths->is_array()) return false;
+        if (std::find(paths->begin(), paths->end(), *query.path) == paths->end()) return false;
+    }
+    return true;
+}
+
+// Calls `visit` with each line of the file, last line first, until it returns false.
+template <typename Visit>
+void for_each_line_backwards(const std::filesystem::path& file, Visit visit) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw std::system_error(errno, std::generic_category(), "cannot open " + file.string());
+    in.seekg(0, std::ios::end);
+    std::streamoff position = in.tellg();
+    constexpr std::streamoff chunk_size = 64 * 1024;
+    std::string carry;  // the start of a line whose beginning is in an earlier chunk
+    std::string chunk;
+    while (position > 0) {
+        const std::streamoff length = std::min(chunk_size, position);
+        position -= length;
+        chunk.resize(static_cast<std::size_t>(length));
+        in.seekg(position);
+        in.read(chunk.data(), length);
+        if (!in) throw std::system_error(errno, std::generic_category(), "cannot read " + file.string());
+        chunk += carry;
+        std::size_t end = chunk.size();
+        for (std::size_t newline = chunk.rfind('\n', end == 0 ? 0 : end - 1);
+             newline != std::string::npos;
+             newline = newline == 0 ? std::string::npos : chunk.rfind('\n', newline - 1)) {
+            if (end > newline + 1 && !visit(std::string_view(chunk).substr(newline + 1, end - newline - 1)))
+                return;
+            end = newline;
+        }
+        carry.assign(chunk, 0, end);
+    }
+    if (!carry.empty()) visit(std::string_view(carry));
+}
+
+}  // namespace
+
+AuditLog::AuditLog(const std::filesystem::path& file) : file_(file) {}
+
+void AuditLog::append(const nlohmann::json& entry) { file_.append(entry.dump() + "\n"); }
+
+std::vector<nlohmann::json> AuditLog::query(const AuditQuery& query) const {
+    std::vector<nlohmann::json> entries;
+    if (query.limit == 0) return entries;
+    for_each_line_backwards(file_.path(), [&](std::string_view line) {
+        auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if (entry_matches(entry, query)) entries.push_back(std::move(entry));
+        return entries.size() < query.limit;
+    });
+    return entries;
+}
+
+}  // namespace pdm

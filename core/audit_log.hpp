@@ -1,0 +1,39 @@
+#pragma once
+// audit.jsonl: one JSON object per line for every mutating request, granted or
+// refused. Appends are durable before they return; queries read the file from
+// its end, so the newest entries cost the least.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/durable_file.hpp"
+
+namespace pdm {
+
+struct AuditQuery {
+    std::optional<std::string> path;  // entries naming this path
+    std::optional<std::string> user;  // entries by this user
+    std::size_t limit = 100;
+};
+
+class AuditLog {
+public:
+    explicit AuditLog(const std::filesystem::path& file);
+
+    // Appends one entry (an object with at least "time", "user", "op",
+    // "outcome"). Throws std::system_error.
+    void append(const nlohmann::json& entry);
+
+    // Matching entries, newest first, at most query.limit of them. Lines that
+    // do not parse (a torn write after a crash) are skipped.
+    std::vector<nlohmann::json> query(const AuditQuery& query) const;
+
+private:
+    DurableAppendFile file_;
+};
+
+}  // namespace pdm

@@ -1,0 +1,216 @@
+#include "core/file_service.hpp"
+
+#include <algorithm>
+#include <set>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "core/repo_path.hpp"
+#include "core/time_format.hpp"
+
+namespace pdm {
+namespace {
+
+nlohmann::json lock_details(const std::string& path, const Lock& lock) {
+    return {{"path", path}, {"locked_by", lock.user}, {"since", lock.timestamp}};
+}
+
+}  // namespace
+
+FileService::FileService(Repository& repository, LockStore& store, LockTable table, AuditLog& audit,
+                         const Clock& clock)
+    : repository_(repository), store_(store), table_(std::move(table)), audit_(audit), clock_(clock) {}
+
+std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
+    const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
+    std::vector<FileEntry> entries;
+    for (FileStat& file : repository_.scan()) {
+        const Lock* lock = table_.find(file.path);
+        if (filter.status == LockStatus::available && lock) continue;
+        if (filter.status == LockStatus::checked_out && !lock) continue;
+        if (filter.user && (!lock || lock->user != *filter.user)) continue;
+        if (glob && !glob->matches(file.path)) continue;
+        entries.push_back({std::move(file), lock ? std::optional<Lock>(*lock) : std::nullopt});
+    }
+    return entries;
+}
+
+FileEntry FileService::info(const std::string& path) const {
+    const std::string normalized = normalize_repo_path(path);
+    std::optional<FileStat> file = repository_.stat(normalized);
+    if (!file) {
+        throw PdmError(ErrorCode::not_found, "no file '" + normalized + "' in the repository",
+                       {{"path", normalized}});
+    }
+    const Lock* lock = table_.find(normalized);
+    return {std::move(*file), lock ? std::optional<Lock>(*lock) : std::nullopt};
+}
+
+std::vector<LockRecord> FileService::locks(const std::optional<std::string>& user) const {
+    return table_.records(user);
+}
+
+std::vector<nlohmann::json> FileService::audit(const AuditQuery& query) const {
+    try {
+        return audit_.query(query);
+    } catch (const std::system_error& error) {
+        throw PdmError(ErrorCode::internal, std::string("cannot read the audit log: ") + error.what());
+    }
+}
+
+std::vector<std::string> FileService::normalize_all(const std::vector<std::string>& paths) const {
+    if (paths.empty()) throw PdmError(ErrorCode::bad_request, "no path given");
+    std::vector<std::string> normalized;
+    std::set<std::string> seen;
+    for (const std::string& path : paths) {
+        normalized.push_back(normalize_repo_path(path));
+        if (!seen.insert(normalized.back()).second) {
+            throw PdmError(ErrorCode::bad_request, "'" + normalized.back() + "' is named twice",
+                           {{"path", normalized.back()}});
+        }
+    }
+    return normalized;
+}
+
+std::vector<LockRecord> FileService::checkout(const Identity& who, const std::vector<std::string>& paths,
+                                              const std::string& message) {
+    std::vector<std::string> normalized;
+    try {
+        normalized = normalize_all(paths);
+        for (const std::string& path : normalized) {
+            if (!repository_.stat(path)) {
+                throw PdmError(ErrorCode::not_found, "no file '" + path + "' in the repository",
+                               {{"path", path}});
+            }
+            if (const Lock* lock = table_.find(path)) {
+                const std::string holder = lock->user == who.user ? "you" : lock->user;
+                throw PdmError(ErrorCode::conflict,
+                               "'" + path + "' is already checked out by " + holder + " since " +
+                                   lock->timestamp,
+                               lock_details(path, *lock));
+            }
+        }
+        const std::string now = format_utc(clock_.now());
+        std::vector<LockRecord> taken;
+        for (const std::string& path : normalized) {
+            taken.push_back({path, {who.user, now, message}});
+            table_.insert(path, taken.back().lock);
+        }
+        persist_or_roll_back({}, normalized);
+        record(who, "checkout", normalized, message, "ok", nullptr);
+        return taken;
+    } catch (const PdmError& error) {
+        record_refusal(who, "checkout", normalized.empty() ? paths : normalized, message, error);
+        throw;
+    }
+}
+
+std::vector<ReleasedLock> FileService::checkin(const Identity& who, const std::vector<std::string>& paths,
+                                               const std::string& message) {
+    return release(who, "checkin", paths, message, false);
+}
+
+std::vector<ReleasedLock> FileService::unlock(const Identity& who, const std::vector<std::string>& paths,
+                                              bool force) {
+    return release(who, "unlock", paths, "", force);
+}
+
+std::vector<ReleasedLock> FileService::release(const Identity& who, const std::string& op,
+                                               const std::vector<std::string>& paths,
+                                               const std::string& message, bool force) {
+    std::vector<std::string> normalized;
+    try {
+        normalized = normalize_all(paths);
+        std::vector<ReleasedLock> released;
+        for (const std::string& path : normalized) {
+            const Lock* lock = table_.find(path);
+            if (!lock) {
+                throw PdmError(ErrorCode::conflict, "'" + path + "' is not checked out", {{"path", path}});
+            }
+            const bool owner = lock->user == who.user;
+            if (!owner && op == "checkin") {
+                throw PdmError(ErrorCode::forbidden,
+                               "'" + path + "' is checked out by " + lock->user +
+                                   "; only they can check it in",
+                               lock_details(path, *lock));
+            }
+            if (!owner && !force) {
+                throw PdmError(ErrorCode::forbidden,
+                               "'" + path + "' is checked out by " + lock->user +
+                                   (who.admin ? "; add force to break their lock"
+                                              : "; only they or an admin can unlock it"),
+                               lock_details(path, *lock));
+            }
+            if (!owner && !who.admin) {
+                throw PdmError(ErrorCode::forbidden,
+                               "only an admin can break " + lock->user + "'s lock on '" + path + "'",
+                               lock_details(path, *lock));
+            }
+            released.push_back({{path, *lock}, !owner});
+        }
+        std::vector<LockRecord> before;
+        for (const ReleasedLock& item : released) {
+            before.push_back(item.record);
+            table_.erase(item.record.path);
+        }
+        persist_or_roll_back(before, {});
+
+        nlohmann::json extra = nullptr;
+        if (force) {
+            extra = {{"force", true}, {"broken_locks", nlohmann::json::array()}};
+            for (const ReleasedLock& item : released) {
+                if (item.broken)
+                    extra["broken_locks"].push_back({{"path", item.record.path}, {"owner", item.record.lock.user}});
+            }
+        }
+        record(who, op, normalized, message, "ok", std::move(extra));
+        return released;
+    } catch (const PdmError& error) {
+        record_refusal(who, op, normalized.empty() ? paths : normalized, message, error);
+        throw;
+    }
+}
+
+void FileService::persist_or_roll_back(const std::vector<LockRecord>& before,
+                                       const std::vector<std::string>& added) {
+    try {
+        store_.save(table_);
+    } catch (const std::system_error& error) {
+        for (const std::string& path : added) table_.erase(path);
+        for (const LockRecord& record : before) table_.insert(record.path, record.lock);
+        throw PdmError(ErrorCode::internal,
+                       std::string("could not save the lock table; nothing was changed: ") + error.what());
+    }
+}
+
+void FileService::record_refusal(const Identity& who, const std::string& op,
+                                 const std::vector<std::string>& paths, const std::string& message,
+                                 const PdmError& error) {
+    try {
+        record(who, op, paths, message, error_code_name(error.code()), {{"error", error.what()}});
+    } catch (const PdmError&) {
+        // The refusal itself is what the client must hear; a failed audit write
+        // of a request that changed nothing must not replace it.
+    }
+}
+
+void FileService::record(const Identity& who, const std::string& op,
+                         const std::vector<std::string>& paths, const std::string& message,
+                         const std::string& outcome, nlohmann::json extra) {
+    nlohmann::json entry = {{"time", format_utc(clock_.now())},
+                            {"user", who.user},
+                            {"op", op},
+                            {"paths", paths},
+                            {"message", message},
+                            {"outcome", outcome}};
+    if (extra.is_object()) entry.update(extra);
+    try {
+        audit_.append(entry);
+    } catch (const std::system_error& error) {
+        throw PdmError(ErrorCode::internal,
+                       "the change was made and saved, but could not be written to the audit log: " +
+                           std::string(error.what()));
+    }
+}
+
+}  // namespace pdm

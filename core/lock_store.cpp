@@ -1,0 +1,56 @@
+#include "core/lock_store.hpp"
+
+#include <system_error>
+
+#include "core/durable_file.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pdm {
+namespace {
+
+std::string describe(const fs::path& file, const std::string& reason, std::size_t line,
+                     std::size_t column) {
+    std::string text = file.string();
+    if (line > 0) text += ":" + std::to_string(line) + ":" + std::to_string(column);
+    return text + ": " + reason;
+}
+
+}  // namespace
+
+LockFileError::LockFileError(const fs::path& file, const std::string& reason, std::size_t line,
+                             std::size_t column)
+    : std::runtime_error(describe(file, reason, line, column)),
+      file_(file),
+      line_(line),
+      column_(column) {}
+
+LockTable LockStore::load() const {
+    std::string text;
+    try {
+        text = read_file(file_);
+    } catch (const std::system_error& error) {
+        if (error.code() == std::errc::no_such_file_or_directory) return {};
+        throw LockFileError(file_, error.code().message(), 0, 0);
+    }
+    try {
+        return LockTable::from_json_text(text);
+    } catch (const LockFileFormatError& error) {
+        throw LockFileError(file_, error.what(), error.line(), error.column());
+    }
+}
+
+fs::path LockStore::move_aside(const std::string& utc_time) const {
+    std::string stamp = utc_time;
+    for (char& c : stamp) {
+        if (c == ':') c = '-';  // keep the name valid on every file system
+    }
+    fs::path aside = file_;
+    aside += ".broken-" + stamp;
+    fs::rename(file_, aside);
+    return aside;
+}
+
+void LockStore::save(const LockTable& table) const { replace_file_durably(file_, table.to_json_text()); }
+
+}  // namespace pdm

@@ -1,0 +1,50 @@
+#pragma once
+// locks.json on disk: loading it at start, and making every change durable.
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "core/lock_table.hpp"
+
+namespace pdm {
+
+// locks.json exists but cannot be read or is not a valid lock table. The
+// daemon refuses to start on it: an empty table in its place would silently
+// release every lock.
+class LockFileError : public std::runtime_error {
+public:
+    LockFileError(const std::filesystem::path& file, const std::string& reason, std::size_t line,
+                  std::size_t column);
+    const std::filesystem::path& file() const { return file_; }
+    std::size_t line() const { return line_; }
+    std::size_t column() const { return column_; }
+
+private:
+    std::filesystem::path file_;
+    std::size_t line_;
+    std::size_t column_;
+};
+
+class LockStore {
+public:
+    explicit LockStore(std::filesystem::path file) : file_(std::move(file)) {}
+
+    const std::filesystem::path& file() const { return file_; }
+
+    // The table on disk: empty when the file does not exist yet. Throws
+    // LockFileError when it exists but is unreadable or invalid.
+    LockTable load() const;
+
+    // Moves a bad locks.json aside to "locks.json.broken-<UTC time>" and returns
+    // the new name. The caller then starts from an empty table.
+    std::filesystem::path move_aside(const std::string& utc_time) const;
+
+    // Durable before it returns (see replace_file_durably). Throws std::system_error.
+    void save(const LockTable& table) const;
+
+private:
+    std::filesystem::path file_;
+};
+
+}  // namespace pdm

@@ -1,0 +1,90 @@
+#include "core/lock_table.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+#include "core/repo_path.hpp"
+
+namespace pdm {
+namespace {
+
+// nlohmann reports a byte offset; people want a line and a column.
+std::pair<std::size_t, std::size_t> line_and_column(const std::string& text, std::size_t offset) {
+    std::size_t line = 1, column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return {line, column};
+}
+
+std::string string_field(const nlohmann::json& entry, const std::string& path, const char* name) {
+    const auto it = entry.find(name);
+    if (it == entry.end() || !it->is_string()) {
+        throw LockFileFormatError("the lock on '" + path + "' has no string field \"" + name + "\"",
+                                  0, 0);
+    }
+    return it->get<std::string>();
+}
+
+}  // namespace
+
+const Lock* LockTable::find(const std::string& path) const {
+    const auto it = locks_.find(path);
+    return it == locks_.end() ? nullptr : &it->second;
+}
+
+void LockTable::insert(const std::string& path, Lock lock) { locks_[path] = std::move(lock); }
+
+void LockTable::erase(const std::string& path) { locks_.erase(path); }
+
+std::vector<LockRecord> LockTable::records(const std::optional<std::string>& user) const {
+    std::vector<LockRecord> result;
+    for (const auto& [path, lock] : locks_) {
+        if (!user || lock.user == *user) result.push_back({path, lock});
+    }
+    return result;
+}
+
+std::string LockTable::to_json_text() const {
+    nlohmann::json document = nlohmann::json::object();
+    for (const auto& [path, lock] : locks_) {
+        document[path] = {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message}};
+    }
+    return document.dump(2) + "\n";
+}
+
+LockTable LockTable::from_json_text(const std::string& text) {
+    nlohmann::json document;
+    try {
+        document = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& error) {
+        const auto [line, column] = line_and_column(text, error.byte == 0 ? 0 : error.byte - 1);
+        std::string reason = error.what();
+        // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
+        if (const auto colon = reason.find(": "); colon != std::string::npos) reason.erase(0, colon + 2);
+        throw LockFileFormatError(reason, line, column);
+    }
+    if (!document.is_object()) throw LockFileFormatError("the top level is not a JSON object", 1, 1);
+
+    LockTable table;
+    for (const auto& [path, entry] : document.items()) {
+        if (!entry.is_object()) {
+            throw LockFileFormatError("the lock on '" + path + "' is not a JSON object", 0, 0);
+        }
+        try {
+            if (normalize_repo_path(path) != path) throw PdmError(ErrorCode::invalid_path, "not normalised");
+        } catch (const PdmError&) {
+            throw LockFileFormatError("'" + path + "' is not a valid repository path", 0, 0);
+        }
+        table.insert(path, {string_field(entry, path, "user"), string_field(entry, path, "timestamp"),
+                            string_field(entry, path, "message")});
+    }
+    return table;
+}
+
+}  // namespace pdm

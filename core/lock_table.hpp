@@ -1,0 +1,59 @@
+#pragma once
+// The lock table in memory, and its exact on-disk shape (the seeds' locks.json):
+//   {"parts/PN1001.mcam": {"user": "alice", "timestamp": "2026-11-23T10:00:00Z", "message": "..."}}
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pdm {
+
+struct Lock {
+    std::string user;
+    std::string timestamp;  // UTC, ISO 8601, when the lock was taken
+    std::string message;
+
+    bool operator==(const Lock&) const = default;
+};
+
+struct LockRecord {
+    std::string path;
+    Lock lock;
+};
+
+// Thrown when locks.json text is not a valid lock table. Positions are 1-based;
+// line 0 means the fault is in the shape of the document, not in its syntax.
+class LockFileFormatError : public std::runtime_error {
+public:
+    LockFileFormatError(const std::string& reason, std::size_t line, std::size_t column)
+        : std::runtime_error(reason), line_(line), column_(column) {}
+    std::size_t line() const { return line_; }
+    std::size_t column() const { return column_; }
+
+private:
+    std::size_t line_;
+    std::size_t column_;
+};
+
+class LockTable {
+public:
+    const Lock* find(const std::string& path) const;
+    void insert(const std::string& path, Lock lock);
+    void erase(const std::string& path);
+    std::size_t size() const { return locks_.size(); }
+
+    // Locks sorted by path, optionally only those of one user.
+    std::vector<LockRecord> records(const std::optional<std::string>& user = std::nullopt) const;
+
+    std::string to_json_text() const;
+    // Throws LockFileFormatError naming the line and column of a syntax error,
+    // or the entry whose shape is wrong.
+    static LockTable from_json_text(const std::string& text);
+
+private:
+    std::map<std::string, Lock, std::less<>> locks_;
+};
+
+}  // namespace pdm

@@ -1,0 +1,114 @@
+#include "core/repository.hpp"
+
+#include <algorithm>
+#include <system_error>
+
+#include "core/error.hpp"
+#include "core/repo_path.hpp"
+
+namespace fs = std::filesystem;
+
+namespace pdm {
+namespace {
+
+TimePoint to_time_point(fs::file_time_type time) {
+    return std::chrono::time_point_cast<TimePoint::duration>(std::chrono::file_clock::to_sys(time));
+}
+
+bool is_within(const fs::path& candidate, const fs::path& folder) {
+    auto [folder_end, candidate_it] =
+        std::mismatch(folder.begin(), folder.end(), candidate.begin(), candidate.end());
+    return folder_end == folder.end();
+}
+
+}  // namespace
+
+Repository::Repository(const fs::path& root, const fs::path& excluded_dir, std::vector<Glob> include)
+    : root_(fs::canonical(root)), include_(std::move(include)) {
+    std::error_code ec;
+    excluded_dir_ = fs::weakly_canonical(excluded_dir, ec);
+    if (ec) excluded_dir_ = excluded_dir.lexically_normal();
+}
+
+bool Repository::is_tracked_name(const std::string& normalized) const {
+    if (has_hidden_segment(normalized)) return false;
+    if (!excluded_dir_.empty() && is_within(root_ / normalized, excluded_dir_)) return false;
+    if (include_.empty()) return true;
+    return std::any_of(include_.begin(), include_.end(),
+                       [&](const Glob& glob) { return glob.matches(normalized); });
+}
+
+std::optional<FileStat> Repository::stat(const std::string& normalized) const {
+    const fs::path lexical = root_ / normalized;
+    std::error_code ec;
+    const fs::path resolved = fs::weakly_canonical(lexical, ec);
+    if (ec) return std::nullopt;  // a parent is not a folder, or a link loop: no such file
+    if (!is_within(resolved, root_)) {
+        throw PdmError(ErrorCode::invalid_path,
+                       "invalid path: '" + normalized + "' resolves outside the repository",
+                       {{"path", normalized}});
+    }
+    if (resolved != lexical) {
+        throw PdmError(ErrorCode::invalid_path,
+                       "invalid path: '" + normalized +
+                           "' goes through a symbolic link; use the real path",
+                       {{"path", normalized},
+                        {"real_path", resolved.lexically_relative(root_).generic_string()}});
+    }
+    const fs::file_status status = fs::symlink_status(lexical, ec);
+    if (ec || status.type() == fs::file_type::not_found) return std::nullopt;
+    if (status.type() != fs::file_type::regular) {
+        throw PdmError(ErrorCode::not_found, "'" + normalized + "' is not a regular file",
+                       {{"path", normalized}});
+    }
+    if (!is_tracked_name(normalized)) {
+        throw PdmError(ErrorCode::not_found, "'" + normalized + "' is not a tracked file",
+                       {{"path", normalized}});
+    }
+    FileStat result{normalized, fs::file_size(lexical, ec), {}};
+    const auto mtime = fs::last_write_time(lexical, ec);
+    if (ec) return std::nullopt;  // removed between the two calls
+    result.mtime = to_time_point(mtime);
+    return result;
+}
+
+std::vector<FileStat> Repository::scan() const {
+    std::vector<FileStat> files;
+    std::error_code ec;
+    fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec);
+    if (ec) {
+        throw PdmError(ErrorCode::internal, "cannot read the repository folder: " + ec.message());
+    }
+    for (const fs::recursive_directory_iterator end; it != end; it.increment(ec)) {
+        if (ec) break;
+        const fs::directory_entry& entry = *it;
+        const std::string name = entry.path().filename().string();
+        const fs::file_status status = entry.symlink_status(ec);
+        if (ec) continue;
+        if (status.type() == fs::file_type::directory) {
+            if (name.starts_with('.') || (!excluded_dir_.empty() && entry.path() == excluded_dir_))
+                it.disable_recursion_pending();
+            continue;
+        }
+        if (status.type() != fs::file_type::regular) continue;
+        std::string relative = entry.path().lexically_relative(root_).generic_string();
+        if (!is_valid_utf8(relative)) continue;
+        try {
+            if (normalize_repo_path(relative) != relative) continue;
+        } catch (const PdmError&) {
+            continue;  // a name with a backslash or control character cannot be addressed
+        }
+        if (!is_tracked_name(relative)) continue;
+        const std::uint64_t size = entry.file_size(ec);
+        if (ec) continue;
+        const auto mtime = entry.last_write_time(ec);
+        if (ec) continue;
+        files.push_back({std::move(relative), size, to_time_point(mtime)});
+    }
+    if (ec) throw PdmError(ErrorCode::internal, "cannot read the repository folder: " + ec.message());
+    std::sort(files.begin(), files.end(),
+              [](const FileStat& a, const FileStat& b) { return a.path < b.path; });
+    return files;
+}
+
+}  // namespace pdm

@@ -1,0 +1,51 @@
+#pragma once
+// The folder of part files: which of its files are tracked, and where a
+// client's path really leads. Reads the file system; never writes to it.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/glob.hpp"
+
+namespace pdm {
+
+struct FileStat {
+    std::string path;  // normalised, relative to the repository root
+    std::uint64_t size = 0;
+    TimePoint mtime;
+};
+
+class Repository {
+public:
+    // `root` must be an existing folder. `excluded_dir` (the state dir when it
+    // lies inside the repository) is never tracked. An empty `include` list
+    // tracks every regular file that is not hidden.
+    Repository(const std::filesystem::path& root, const std::filesystem::path& excluded_dir,
+               std::vector<Glob> include);
+
+    const std::filesystem::path& root() const { return root_; }
+
+    // True when a normalised path is one the repository tracks by name: not
+    // hidden, not in the excluded folder, matching an include pattern.
+    bool is_tracked_name(const std::string& normalized) const;
+
+    // Stats the tracked regular file at a normalised path. Returns nothing when
+    // no such file exists. Throws PdmError(invalid_path) when the path leads
+    // through a symbolic link (out of the repository or not), and
+    // PdmError(not_found) when it names a folder or an untracked file.
+    std::optional<FileStat> stat(const std::string& normalized) const;
+
+    // Every tracked regular file, sorted by path. Symbolic links are not
+    // followed; files whose names cannot be written in the protocol are skipped.
+    std::vector<FileStat> scan() const;
+
+private:
+    std::filesystem::path root_;
+    std::filesystem::path excluded_dir_;
+    std::vector<Glob> include_;
+};
+
+}  // namespace pdm

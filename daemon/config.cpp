@@ -1,0 +1,52 @@
+#include "daemon/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include "ipc/local_endpoint.hpp"
+
+namespace pdm::daemon {
+
+ParsedCommandLine parse_command_line(int argc, char** argv) {
+    DaemonConfig config;
+    std::string socket_mode = "0660";
+
+    CLI::App app{"pdmd: guards a folder of part files with exclusive check-outs and check-ins"};
+    app.set_version_flag("--version", std::string("pdmd ") + PDM_VERSION);
+    app.set_config("--config", "", "Read options from a file (TOML or INI; keys are the long flag names)");
+    app.add_option("--repo", config.repo, "The folder of part files to guard")->required()->check(CLI::ExistingDirectory);
+    app.add_option("--state-dir", config.state_dir, "Where locks.json and audit.jsonl live (default: REPO/.pdm)");
+    app.add_option("--socket", config.socket_path,
+                   "The Unix socket to listen on (default: /run/pdmd/pdmd.sock as root, else $XDG_RUNTIME_DIR/pdmd.sock)");
+    app.add_option("--socket-mode", socket_mode, "Permission bits of the socket, in octal")
+        ->check([](const std::string& text) -> std::string {
+            if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos)
+                return "must be octal permission bits such as 0660";
+            return {};
+        });
+    app.add_option("--include", config.include,
+                   "Track only files matching this glob (repeatable; default: every file that is not hidden)");
+    app.add_option("--admin", config.admins, "A user who may break other users' locks (repeatable)");
+    app.add_option("--admin-group", config.admin_group, "Members of this group may break other users' locks");
+    app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+    app.add_flag("--recover", config.recover,
+                 "If locks.json is unreadable, move it aside and start with no locks");
+    app.add_option("--max-line-bytes", config.max_line_bytes, "Longest request line accepted")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
+    app.add_option("--max-connections", config.max_connections, "Most client connections at once")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        const int code = app.exit(error);
+        return {std::nullopt, code == 0 ? 0 : 2};
+    }
+    config.socket_mode = static_cast<unsigned>(std::stoul(socket_mode, nullptr, 8));
+    if (config.state_dir.empty()) config.state_dir = config.repo + "/.pdm";
+    if (config.socket_path.empty()) config.socket_path = ipc::default_endpoint_path();
+    if (config.socket_path.empty()) config.socket_path = config.state_dir + "/pdmd.sock";
+    return {std::move(config), 0};
+}
+
+}  // namespace pdm::daemon

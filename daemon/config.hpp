@@ -1,0 +1,35 @@
+#pragma once
+// pdmd's settings: command-line flags, each of which may also come from a
+// config file (--config; TOML or INI keys named like the long flags).
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pdm::daemon {
+
+struct DaemonConfig {
+    std::string repo;
+    std::string state_dir;    // default: <repo>/.pdm
+    std::string socket_path;  // default: see ipc::default_endpoint_path()
+    unsigned socket_mode = 0660;
+    std::vector<std::string> include;
+    std::vector<std::string> admins;
+    std::string admin_group;
+    std::string log_level = "info";
+    bool recover = false;
+    std::size_t max_line_bytes = 1024 * 1024;
+    std::size_t max_connections = 4096;
+};
+
+// Either a config, or the exit code to leave with (0 after --help or
+// --version, 2 for a usage error) with CLI11's text already printed.
+struct ParsedCommandLine {
+    std::optional<DaemonConfig> config;
+    int exit_code = 0;
+};
+
+ParsedCommandLine parse_command_line(int argc, char** argv);
+
+}  // namespace pdm::daemon

@@ -1,0 +1,152 @@
+#include "daemon/operations.hpp"
+
+#include <array>
+
+#include "core/time_format.hpp"
+#include "ipc/protocol.hpp"
+
+namespace pdm::daemon {
+namespace {
+
+using nlohmann::json;
+using ipc::optional_bool;
+using ipc::optional_count;
+using ipc::optional_string;
+using ipc::path_or_paths;
+using ipc::required_string;
+
+constexpr std::uint64_t max_audit_limit = 10000;
+
+json lock_json(const Lock& lock) {
+    return {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message}};
+}
+
+json record_json(const LockRecord& record) {
+    json result = lock_json(record.lock);
+    result["path"] = record.path;
+    return result;
+}
+
+json file_json(const FileEntry& entry) {
+    return {{"path", entry.file.path},
+            {"size", entry.file.size},
+            {"mtime", format_utc(entry.file.mtime)},
+            {"status", entry.lock ? "checked_out" : "available"},
+            {"lock", entry.lock ? lock_json(*entry.lock) : json(nullptr)}};
+}
+
+json released_json(const std::vector<ReleasedLock>& released) {
+    json items = json::array();
+    for (const ReleasedLock& item : released) {
+        json entry = record_json(item.record);
+        entry["broken"] = item.broken;
+        items.push_back(std::move(entry));
+    }
+    return {{"released", std::move(items)}};
+}
+
+// Reads a mutating request's fields; a malformed one is audited as refused.
+template <typename Parse>
+auto parse_audited(OpContext& context, const char* op, Parse parse) {
+    try {
+        return parse();
+    } catch (const PdmError& error) {
+        context.service.record_refusal(context.who, op, {}, "", error);
+        throw;
+    }
+}
+
+json hello(OpContext& context, const json&) {
+    return {{"server", "pdmd"},
+            {"version", PDM_VERSION},
+            {"protocol", ipc::protocol_version},
+            {"capabilities", {"locks", "audit", "pipelining"}},
+            {"user", context.who.user},
+            {"admin", context.who.admin},
+            {"repo", context.facts.repo}};
+}
+
+json list(OpContext& context, const json& params) {
+    ListFilter filter;
+    if (const auto status = optional_string(params, "status")) {
+        if (*status == "available") {
+            filter.status = LockStatus::available;
+        } else if (*status == "checked_out") {
+            filter.status = LockStatus::checked_out;
+        } else {
+            throw PdmError(ErrorCode::bad_request, "\"status\" must be \"available\" or \"checked_out\"",
+                           {{"field", "status"}});
+        }
+    }
+    filter.user = optional_string(params, "user");
+    filter.match = optional_string(params, "match");
+    json files = json::array();
+    for (const FileEntry& entry : context.service.list(filter)) files.push_back(file_json(entry));
+    return {{"files", std::move(files)}};
+}
+
+json info(OpContext& context, const json& params) {
+    return {{"file", file_json(context.service.info(required_string(params, "path")))}};
+}
+
+json checkout(OpContext& context, const json& params) {
+    const auto [paths, message] = parse_audited(context, "checkout", [&] {
+        return std::pair(path_or_paths(params), required_string(params, "message"));
+    });
+    json locks = json::array();
+    for (const LockRecord& record : context.service.checkout(context.who, paths, message))
+        locks.push_back(record_json(record));
+    return {{"locks", std::move(locks)}};
+}
+
+json checkin(OpContext& context, const json& params) {
+    const auto [paths, message] = parse_audited(context, "checkin", [&] {
+        return std::pair(path_or_paths(params), optional_string(params, "message").value_or(""));
+    });
+    return released_json(context.service.checkin(context.who, paths, message));
+}
+
+json unlock(OpContext& context, const json& params) {
+    const auto [paths, force] = parse_audited(context, "unlock", [&] {
+        return std::pair(path_or_paths(params), optional_bool(params, "force", false));
+    });
+    return released_json(context.service.unlock(context.who, paths, force));
+}
+
+json locks(OpContext& context, const json& params) {
+    json items = json::array();
+    for (const LockRecord& record : context.service.locks(optional_string(params, "user")))
+        items.push_back(record_json(record));
+    return {{"locks", std::move(items)}};
+}
+
+json audit(OpContext& context, const json& params) {
+    AuditQuery query;
+    query.path = optional_string(params, "path");
+    query.user = optional_string(params, "user");
+    const std::uint64_t limit = optional_count(params, "limit").value_or(100);
+    if (limit > max_audit_limit) {
+        throw PdmError(ErrorCode::bad_request,
+                       "\"limit\" must be at most " + std::to_string(max_audit_limit), {{"field", "limit"}});
+    }
+    query.limit = static_cast<std::size_t>(limit);
+    return {{"entries", context.service.audit(query)}};
+}
+
+constexpr std::array operations{
+    Operation{"hello", false, hello},       Operation{"list", false, list},
+    Operation{"info", false, info},         Operation{"checkout", true, checkout},
+    Operation{"checkin", true, checkin},    Operation{"unlock", true, unlock},
+    Operation{"locks", false, locks},       Operation{"audit", false, audit},
+};
+
+}  // namespace
+
+const Operation* find_operation(std::string_view name) {
+    for (const Operation& operation : operations) {
+        if (operation.name == name) return &operation;
+    }
+    return nullptr;
+}
+
+}  // namespace pdm::daemon

@@ -1,0 +1,34 @@
+#pragma once
+// The protocol's ops: one small handler each, with its request fields and its
+// reply shape, all registered in one table (operations.cpp).
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "core/file_service.hpp"
+#include "core/identity.hpp"
+
+namespace pdm::daemon {
+
+struct ServerFacts {
+    std::string repo;  // absolute path of the repository
+};
+
+struct OpContext {
+    FileService& service;
+    const Identity& who;
+    const ServerFacts& facts;
+};
+
+struct Operation {
+    std::string_view name;
+    bool mutating;  // audited, success or refusal
+    nlohmann::json (*run)(OpContext& context, const nlohmann::json& params);
+};
+
+// Nothing for an op this daemon does not know.
+const Operation* find_operation(std::string_view name);
+
+}  // namespace pdm::daemon

@@ -1,0 +1,73 @@
+#include "ipc/client.hpp"
+
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <boost/asio/write.hpp>
+
+#include "ipc/local_endpoint.hpp"
+
+namespace pdm::ipc {
+
+namespace asio = boost::asio;
+
+struct Client::Impl {
+    asio::io_context io;
+    LocalStream stream{io};
+    std::string buffer;
+};
+
+Client::Client(const std::string& socket_path) : impl_(std::make_unique<Impl>()) {
+    try {
+        impl_->stream = connect_local(impl_->io, socket_path);
+    } catch (const boost::system::system_error& error) {
+        throw ConnectError("cannot reach pdmd at " + socket_path + ": " + error.code().message());
+    }
+}
+
+Client::~Client() = default;
+
+nlohmann::json Client::call(const std::string& op, nlohmann::json params) {
+    const std::uint64_t id = next_id_++;
+    params["op"] = op;
+    params["id"] = id;
+    send_raw(params.dump() + "\n");
+    const std::string line = read_line();
+    nlohmann::json reply = nlohmann::json::parse(line, nullptr, false);
+    if (!reply.is_object() || !reply.contains("ok")) throw ProtocolError("pdmd sent a line that is not a reply: " + line);
+    if (reply["id"] != id) throw ProtocolError("pdmd answered request " + reply["id"].dump() + ", expected " + std::to_string(id));
+    return reply;
+}
+
+void Client::send_raw(std::string_view bytes) {
+    boost::system::error_code error;
+    asio::write(impl_->stream, asio::buffer(bytes.data(), bytes.size()), error);
+    if (error) throw ProtocolError("cannot send to pdmd: " + error.message());
+}
+
+std::string Client::read_line() {
+    boost::system::error_code error;
+    const std::size_t length = asio::read_until(impl_->stream, asio::dynamic_buffer(impl_->buffer), '\n', error);
+    if (error && length == 0) {
+        throw ProtocolError(error == asio::error::eof ? "pdmd closed the connection"
+                                                      : "cannot read from pdmd: " + error.message());
+    }
+    std::string line = impl_->buffer.substr(0, length - 1);
+    impl_->buffer.erase(0, length);
+    return line;
+}
+
+bool Client::at_end() {
+    if (!impl_->buffer.empty()) return false;
+    char byte = 0;
+    boost::system::error_code error;
+    const std::size_t got = impl_->stream.read_some(asio::buffer(&byte, 1), error);
+    if (got == 1) {
+        impl_->buffer.push_back(byte);
+        return false;
+    }
+    return error == asio::error::eof || error == asio::error::connection_reset;
+}
+
+}  // namespace pdm::ipc

@@ -1,0 +1,52 @@
+#pragma once
+// The one client library: pdmctl, the tray, the tests and the benchmarks all
+// talk to pdmd through it. Blocking calls on a connection of its own.
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace pdm::ipc {
+
+// The daemon could not be reached (no socket, refused, permission denied).
+class ConnectError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// The connection broke, or the daemon sent something that is not a reply.
+class ProtocolError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Client {
+public:
+    // Throws ConnectError with the path and the reason.
+    explicit Client(const std::string& socket_path);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Sends {"op": op, "id": <n>, ...params} and returns the whole reply object
+    // ({"id", "ok", "result"} or {"id", "ok": false, "error"}).
+    nlohmann::json call(const std::string& op, nlohmann::json params = nlohmann::json::object());
+
+    // Raw access for tests and scripts that pipeline or send malformed input.
+    void send_raw(std::string_view bytes);
+    // The next line without its '\n'. Throws ProtocolError at end of stream.
+    std::string read_line();
+    // True when the daemon has closed the connection (reads end-of-file).
+    bool at_end();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+    std::uint64_t next_id_ = 1;
+};
+
+}  // namespace pdm::ipc

@@ -1,0 +1,46 @@
+#pragma once
+// Where clients reach the daemon, behind one narrow interface with one file per
+// platform (local_endpoint_posix.cpp: a Unix domain socket; Windows: a named pipe).
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "ipc/local_stream.hpp"
+
+namespace pdm::ipc {
+
+struct ListenOptions {
+    std::string path;
+    unsigned mode = 0660;  // who may connect, as file permission bits
+};
+
+// The listening endpoint. open() never takes over an endpoint a live daemon
+// answers on; it replaces a stale one (left by a crash) after proving that
+// nothing answers there.
+class LocalListener {
+public:
+    using AcceptHandler = std::function<void(const boost::system::error_code&, LocalStream)>;
+
+    virtual ~LocalListener() = default;
+
+    // Throws std::runtime_error with a sentence a person can act on.
+    static std::unique_ptr<LocalListener> open(boost::asio::io_context& io, const ListenOptions& options);
+
+    virtual void async_accept(AcceptHandler handler) = 0;
+    // Stops accepting and removes the endpoint from the file system.
+    virtual void close() = 0;
+    virtual const std::string& path() const = 0;
+};
+
+// Connects to the daemon's endpoint. Throws boost::system::system_error.
+LocalStream connect_local(boost::asio::io_context& io, const std::string& path);
+
+// The endpoint used when none is configured: /run/pdmd/pdmd.sock for the
+// superuser, $XDG_RUNTIME_DIR/pdmd.sock for everyone else (empty when that
+// variable is unset).
+std::string default_endpoint_path();
+
+}  // namespace pdm::ipc

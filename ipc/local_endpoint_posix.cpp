@@ -1,0 +1,131 @@
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <system_error>
+
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include "ipc/local_endpoint.hpp"
+
+namespace pdm::ipc {
+namespace {
+
+namespace asio = boost::asio;
+using Protocol = asio::local::stream_protocol;
+
+constexpr std::size_t max_socket_path = sizeof(sockaddr_un::sun_path) - 1;
+
+std::string errno_text() { return std::generic_category().message(errno); }
+
+// An endpoint file exists: remove it only when it is a socket nobody answers on.
+void remove_if_stale(const std::string& path) {
+    struct stat info {};
+    if (::lstat(path.c_str(), &info) != 0) {
+        if (errno == ENOENT) return;
+        throw std::runtime_error("cannot inspect " + path + ": " + errno_text());
+    }
+    if (!S_ISSOCK(info.st_mode)) {
+        throw std::runtime_error(path + " exists and is not a socket; refusing to replace it");
+    }
+    asio::io_context probe_io;
+    Protocol::socket probe(probe_io);
+    boost::system::error_code ec;
+    probe.connect(Protocol::endpoint(path), ec);
+    if (!ec) {
+        throw std::runtime_error("another daemon is already serving " + path +
+                                 "; stop it first or choose another --socket");
+    }
+    if (ec != asio::error::connection_refused) {
+        throw std::runtime_error("cannot tell whether a daemon serves " + path + ": " + ec.message());
+    }
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        throw std::runtime_error("cannot remove the stale socket " + path + ": " + errno_text());
+    }
+}
+
+class PosixListener final : public LocalListener {
+public:
+    PosixListener(asio::io_context& io, const ListenOptions& options)
+        : acceptor_(io), path_(options.path) {
+        if (path_.empty()) throw std::runtime_error("no socket path given (use --socket)");
+        if (path_.size() > max_socket_path) {
+            throw std::runtime_error("socket path is longer than " + std::to_string(max_socket_path) +
+                                     " bytes: " + path_);
+        }
+        const std::filesystem::path parent = std::filesystem::path(path_).parent_path();
+        std::error_code fs_error;
+        if (!parent.empty() && !std::filesystem::exists(parent, fs_error)) {
+            std::filesystem::create_directories(parent, fs_error);
+            if (fs_error) {
+                throw std::runtime_error("cannot create " + parent.string() + ": " + fs_error.message());
+            }
+        }
+        remove_if_stale(path_);
+
+        acceptor_.open(Protocol());
+        // Created owner-only, then opened up to the configured mode: no moment
+        // exists at which a wider audience than intended could connect.
+        const mode_t previous_mask = ::umask(0177);
+        boost::system::error_code ec;
+        acceptor_.bind(Protocol::endpoint(path_), ec);
+        ::umask(previous_mask);
+        if (ec) throw std::runtime_error("cannot bind " + path_ + ": " + ec.message());
+        if (::chmod(path_.c_str(), static_cast<mode_t>(options.mode)) != 0) {
+            throw std::runtime_error("cannot set the mode of " + path_ + ": " + errno_text());
+        }
+        struct stat info {};
+        if (::stat(path_.c_str(), &info) == 0) inode_ = info.st_ino;
+        acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+        if (ec) throw std::runtime_error("cannot listen on " + path_ + ": " + ec.message());
+    }
+
+    ~PosixListener() override { close(); }
+
+    void async_accept(AcceptHandler handler) override { acceptor_.async_accept(std::move(handler)); }
+
+    void close() override {
+        if (!acceptor_.is_open()) return;
+        boost::system::error_code ignored;
+        acceptor_.close(ignored);
+        // Remove the file only if it is still ours, not one a successor bound.
+        struct stat info {};
+        if (::lstat(path_.c_str(), &info) == 0 && info.st_ino == inode_) ::unlink(path_.c_str());
+    }
+
+    const std::string& path() const override { return path_; }
+
+private:
+    Protocol::acceptor acceptor_;
+    std::string path_;
+    ino_t inode_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<LocalListener> LocalListener::open(asio::io_context& io, const ListenOptions& options) {
+    return std::make_unique<PosixListener>(io, options);
+}
+
+LocalStream connect_local(asio::io_context& io, const std::string& path) {
+    if (path.size() > max_socket_path) {
+        throw boost::system::system_error(asio::error::name_too_long, "socket path " + path);
+    }
+    LocalStream stream(io);
+    stream.connect(Protocol::endpoint(path));
+    return stream;
+}
+
+std::string default_endpoint_path() {
+    if (::geteuid() == 0) return "/run/pdmd/pdmd.sock";
+    const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR");
+    if (!runtime_dir || !*runtime_dir) return {};
+    return std::string(runtime_dir) + "/pdmd.sock";
+}
+
+}  // namespace pdm::ipc

@@ -1,0 +1,26 @@
+#pragma once
+// Who is on the other end of a local connection, as the operating system
+// vouches for it (SO_PEERCRED on Linux; the pipe client's token on Windows).
+// One file per platform: peer_identity_posix.cpp.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ipc/local_stream.hpp"
+
+namespace pdm::ipc {
+
+struct PeerIdentity {
+    std::uint32_t uid = 0;
+    std::int64_t pid = 0;
+    std::string user;                 // account name; the decimal uid when it has none
+    std::vector<std::string> groups;  // names of the account's groups
+    bool superuser = false;
+};
+
+// Nothing when the platform cannot say (the connection is then refused).
+std::optional<PeerIdentity> identify_peer(LocalStream& stream);
+
+}  // namespace pdm::ipc

@@ -1,0 +1,53 @@
+#pragma once
+// Protocol v1 codec: one JSON object per line in, one per line out. Knows
+// nothing of files or locks; see docs/protocol.md for the wire format.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.hpp"
+
+namespace pdm::ipc {
+
+inline constexpr int protocol_version = 1;
+
+struct Request {
+    nlohmann::json id;      // echoed in the reply; null when absent
+    std::string op;
+    nlohmann::json params;  // the whole request object
+};
+
+// A request that could not be parsed, with whatever id could be recovered.
+class RequestError : public PdmError {
+public:
+    RequestError(nlohmann::json id, const PdmError& error)
+        : PdmError(error), id_(std::move(id)) {}
+    const nlohmann::json& id() const { return id_; }
+
+private:
+    nlohmann::json id_;
+};
+
+// Throws RequestError(bad_request) for text that is not a JSON object with a
+// string "op" (invalid UTF-8 included).
+Request parse_request(std::string_view line);
+
+// Reply lines, '\n'-terminated.
+std::string encode_result(const nlohmann::json& id, const nlohmann::json& result);
+std::string encode_error(const nlohmann::json& id, const PdmError& error);
+
+// Typed access to request fields. Each throws PdmError(bad_request) naming the
+// field and the type it must have; absent and null count as "not given".
+std::string required_string(const nlohmann::json& params, const char* name);
+std::optional<std::string> optional_string(const nlohmann::json& params, const char* name);
+bool optional_bool(const nlohmann::json& params, const char* name, bool fallback);
+std::optional<std::uint64_t> optional_count(const nlohmann::json& params, const char* name);
+// Exactly one of "path" (a string) or "paths" (a non-empty array of strings).
+std::vector<std::string> path_or_paths(const nlohmann::json& params);
+
+}  // namespace pdm::ipc

@@ -1,0 +1,81 @@
+#include "ipc/server.hpp"
+
+#include <chrono>
+#include <vector>
+
+#include "ipc/session.hpp"
+
+namespace pdm::ipc {
+
+namespace asio = boost::asio;
+
+void SessionRegistry::stop_all() {
+    // stop() may finish a session synchronously and remove it from the set.
+    const std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+    for (Session* session : sessions) {
+        if (sessions_.contains(session)) session->stop();
+    }
+}
+
+void SessionRegistry::abort_all() {
+    const std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+    for (Session* session : sessions) {
+        if (sessions_.contains(session)) session->abort();
+    }
+}
+
+Server::Server(asio::io_context& io, std::unique_ptr<LocalListener> listener, RequestHandler& handler,
+               ServerLimits limits)
+    : io_(io),
+      listener_(std::move(listener)),
+      handler_(handler),
+      limits_(limits),
+      registry_(std::make_shared<SessionRegistry>()),
+      retry_timer_(io) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() { accept_next(); }
+
+void Server::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    retry_timer_.cancel();
+    listener_->close();
+    registry_->stop_all();
+}
+
+void Server::abort_connections() { registry_->abort_all(); }
+
+void Server::accept_next() {
+    if (stopped_) return;
+    listener_->async_accept([this](const boost::system::error_code& error, LocalStream stream) {
+        if (stopped_) return;
+        if (error) {
+            if (error == asio::error::operation_aborted) return;
+            // Out of file descriptors (or similar): back off instead of spinning,
+            // the pending connections stay queued in the kernel meanwhile.
+            retry_timer_.expires_after(std::chrono::milliseconds(100));
+            retry_timer_.async_wait([this](const boost::system::error_code& timer_error) {
+                if (!timer_error) accept_next();
+            });
+            return;
+        }
+        std::optional<PeerIdentity> peer = identify_peer(stream);
+        if (!peer) {
+            boost::system::error_code ignored;
+            stream.close(ignored);
+        } else if (registry_->size() >= limits_.max_connections) {
+            auto session = std::make_shared<Session>(std::move(stream), std::move(*peer), handler_,
+                                                     limits_, registry_);
+            session->refuse(handler_.connection_refused(
+                "too many connections (limit " + std::to_string(limits_.max_connections) + ")"));
+        } else {
+            std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, limits_, registry_)
+                ->start();
+        }
+        accept_next();
+    });
+}
+
+}  // namespace pdm::ipc

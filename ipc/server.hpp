@@ -1,0 +1,83 @@
+#pragma once
+// Accepts local connections and runs one Session per connection on the
+// caller's io_context. Sessions turn bytes into lines and lines into calls of a
+// RequestHandler, and write the replies back in request order. Everything runs
+// on the io_context's single thread.
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "ipc/local_endpoint.hpp"
+#include "ipc/peer_identity.hpp"
+
+namespace pdm::ipc {
+
+class RequestHandler {
+public:
+    virtual ~RequestHandler() = default;
+    // Returns the reply line ('\n'-terminated) for one request line.
+    virtual std::string handle(const PeerIdentity& peer, std::string_view line) = 0;
+    // The reply sent before closing a connection whose line exceeded the limit.
+    virtual std::string line_too_long(const PeerIdentity& peer, std::size_t limit) = 0;
+    // The reply sent before closing a connection refused at accept.
+    virtual std::string connection_refused(const std::string& reason) = 0;
+};
+
+struct ServerLimits {
+    std::size_t max_line_bytes = 1024 * 1024;
+    std::size_t max_connections = 4096;
+    // A client that stops reading its replies is not read from either once this
+    // much output is waiting for it, so no client can grow the daemon's memory.
+    std::size_t max_pending_output = 4 * 1024 * 1024;
+};
+
+class Session;
+
+// The live sessions. Shared by the server and every session, so a session that
+// outlives the server (its last handler still queued) can still deregister.
+class SessionRegistry {
+public:
+    void add(const std::shared_ptr<Session>& session) { sessions_.insert(session.get()); }
+    void remove(Session* session) { sessions_.erase(session); }
+    std::size_t size() const { return sessions_.size(); }
+    void stop_all();
+    void abort_all();
+
+private:
+    std::unordered_set<Session*> sessions_;
+};
+
+class Server {
+public:
+    Server(boost::asio::io_context& io, std::unique_ptr<LocalListener> listener,
+           RequestHandler& handler, ServerLimits limits);
+    ~Server();
+
+    void start();
+    // Stops accepting and removes the endpoint; lets every session answer the
+    // requests it has already received, then closes it.
+    void stop();
+    // Closes every connection at once: the end of a shutdown grace period.
+    void abort_connections();
+    std::size_t connection_count() const { return registry_->size(); }
+
+private:
+    void accept_next();
+
+    boost::asio::io_context& io_;
+    std::unique_ptr<LocalListener> listener_;
+    RequestHandler& handler_;
+    ServerLimits limits_;
+    std::shared_ptr<SessionRegistry> registry_;
+    boost::asio::steady_timer retry_timer_;
+    bool stopped_ = false;
+};
+
+}  // namespace pdm::ipc
