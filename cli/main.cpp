@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
 
     CLI::App app{"pdmctl: check part files out of and into a pdmd-guarded folder"};
     app.set_version_flag("--version", std::string("pdmctl ") + PDM_VERSION);
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.footer("Exit codes: 0 done, 1 refused by pdmd (its message is printed), 2 usage error, "
                "3 cannot reach pdmd.\nPaths are relative to the current folder when it is inside the "
                "repository, else relative to the repository.");

@@ -12,6 +12,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
 
     CLI::App app{"pdmd: guards a folder of part files with exclusive check-outs and check-ins"};
     app.set_version_flag("--version", std::string("pdmd ") + PDM_VERSION);
+    // A flag given twice (or in the config file and on the command line) takes the last value.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.set_config("--config", "", "Read options from a file (TOML or INI; keys are the long flag names)");
     app.add_option("--repo", config.repo, "The folder of part files to guard")->required()->check(CLI::ExistingDirectory);
     app.add_option("--state-dir", config.state_dir, "Where locks.json and audit.jsonl live (default: REPO/.pdm)");
@@ -24,8 +26,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
             return {};
         });
     app.add_option("--include", config.include,
-                   "Track only files matching this glob (repeatable; default: every file that is not hidden)");
-    app.add_option("--admin", config.admins, "A user who may break other users' locks (repeatable)");
+                   "Track only files matching this glob (repeatable; default: every file that is not hidden)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    app.add_option("--admin", config.admins, "A user who may break other users' locks (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--admin-group", config.admin_group, "Members of this group may break other users' locks");
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));

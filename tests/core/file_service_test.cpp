@@ -1,0 +1,166 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/error.hpp"
+#include "core/file_service.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using pdm::ErrorCode;
+using pdm::PdmError;
+using pdm::test::TempDir;
+
+namespace {
+
+class FixedClock final : public pdm::Clock {
+public:
+    pdm::TimePoint now() const override { return pdm::TimePoint(std::chrono::seconds(1795428000)); }
+};
+
+// A repository with three files and a service over it, as the daemon builds it.
+struct ServiceFixture {
+    TempDir dir;
+    FixedClock clock;
+    pdm::Repository repository;
+    pdm::LockStore store;
+    pdm::AuditLog audit;
+    pdm::FileService service;
+    pdm::Identity alice{"alice", false};
+    pdm::Identity bob{"bob", false};
+    pdm::Identity admin{"root", true};
+
+    explicit ServiceFixture(fs::path store_file = {})
+        : repository(make_repo(dir), dir / "repo/.pdm", {}),
+          store(store_file.empty() ? dir / "repo/.pdm/locks.json" : store_file),
+          audit(dir / "repo/.pdm/audit.jsonl"),
+          service(repository, store, pdm::LockTable{}, audit, clock) {}
+
+    static fs::path make_repo(const TempDir& dir) {
+        dir.write("repo/a.mcam");
+        dir.write("repo/b.mcam");
+        dir.write("repo/parts/c.mcam");
+        fs::create_directories(dir / "repo/.pdm");
+        return dir / "repo";
+    }
+};
+
+auto code_is(ErrorCode code) {
+    return [code](const PdmError& error) { return error.code() == code; };
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(file_service, ServiceFixture)
+
+BOOST_AUTO_TEST_CASE(checkout_locks_and_saves_before_returning) {
+    const auto taken = service.checkout(alice, {"parts/./c.mcam"}, "fixing");
+    BOOST_REQUIRE(taken.size() == 1u);
+    BOOST_TEST(taken[0].path == "parts/c.mcam");
+    BOOST_TEST(taken[0].lock.user == "alice");
+    BOOST_TEST(taken[0].lock.timestamp == "2026-11-23T10:00:00Z");
+    const pdm::LockTable on_disk = store.load();
+    BOOST_REQUIRE(on_disk.find("parts/c.mcam"));
+    BOOST_TEST(on_disk.find("parts/c.mcam")->message == "fixing");
+}
+
+BOOST_AUTO_TEST_CASE(checkout_of_a_locked_file_is_a_conflict_naming_the_holder_even_for_the_holder) {
+    service.checkout(alice, {"a.mcam"}, "");
+    for (const auto& who : {bob, alice}) {
+        BOOST_CHECK_EXCEPTION(service.checkout(who, {"a.mcam"}, ""), PdmError, [](const PdmError& e) {
+            return e.code() == ErrorCode::conflict && e.details()["locked_by"] == "alice" &&
+                   e.details()["since"] == "2026-11-23T10:00:00Z";
+        });
+    }
+}
+
+BOOST_AUTO_TEST_CASE(checkout_of_several_paths_is_all_or_nothing) {
+    service.checkout(bob, {"b.mcam"}, "");
+    BOOST_CHECK_EXCEPTION(service.checkout(alice, {"a.mcam", "b.mcam"}, ""), PdmError, code_is(ErrorCode::conflict));
+    BOOST_CHECK_EXCEPTION(service.checkout(alice, {"a.mcam", "missing.mcam"}, ""), PdmError,
+                          code_is(ErrorCode::not_found));
+    BOOST_CHECK_EXCEPTION(service.checkout(alice, {"a.mcam", "../x"}, ""), PdmError,
+                          code_is(ErrorCode::invalid_path));
+    BOOST_CHECK_EXCEPTION(service.checkout(alice, {"a.mcam", "./a.mcam"}, ""), PdmError,
+                          code_is(ErrorCode::bad_request));
+    BOOST_TEST(service.locks(std::string("alice")).empty());
+    BOOST_TEST(store.load().size() == 1u);
+    BOOST_TEST(service.checkout(alice, {"a.mcam", "parts/c.mcam"}, "").size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(only_the_owner_checks_in) {
+    service.checkout(alice, {"a.mcam"}, "");
+    BOOST_CHECK_EXCEPTION(service.checkin(bob, {"a.mcam"}, ""), PdmError, code_is(ErrorCode::forbidden));
+    BOOST_CHECK_EXCEPTION(service.checkin(admin, {"a.mcam"}, ""), PdmError, code_is(ErrorCode::forbidden));
+    BOOST_CHECK_EXCEPTION(service.checkin(alice, {"b.mcam"}, ""), PdmError, code_is(ErrorCode::conflict));
+    const auto released = service.checkin(alice, {"a.mcam"}, "done");
+    BOOST_TEST(released.size() == 1u);
+    BOOST_TEST(!released[0].broken);
+    BOOST_TEST(store.load().size() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(checkin_releases_the_lock_of_a_file_deleted_meanwhile) {
+    service.checkout(alice, {"a.mcam"}, "");
+    fs::remove(dir / "repo/a.mcam");
+    BOOST_TEST(service.checkin(alice, {"a.mcam"}, "").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(unlock_needs_ownership_or_an_admin_with_force) {
+    service.checkout(alice, {"a.mcam"}, "");
+    BOOST_CHECK_EXCEPTION(service.unlock(bob, {"a.mcam"}, false), PdmError, code_is(ErrorCode::forbidden));
+    BOOST_CHECK_EXCEPTION(service.unlock(bob, {"a.mcam"}, true), PdmError, code_is(ErrorCode::forbidden));
+    BOOST_CHECK_EXCEPTION(service.unlock(admin, {"a.mcam"}, false), PdmError, code_is(ErrorCode::forbidden));
+    const auto released = service.unlock(admin, {"a.mcam"}, true);
+    BOOST_REQUIRE(released.size() == 1u);
+    BOOST_TEST(released[0].broken);
+    BOOST_TEST(released[0].record.lock.user == "alice");
+
+    service.checkout(alice, {"b.mcam"}, "");
+    BOOST_TEST(!service.unlock(alice, {"b.mcam"}, false).at(0).broken);
+}
+
+BOOST_AUTO_TEST_CASE(every_mutation_is_audited_with_its_outcome) {
+    service.checkout(alice, {"a.mcam"}, "why");
+    BOOST_CHECK_THROW(service.checkout(bob, {"a.mcam"}, "mine"), PdmError);
+    service.unlock(admin, {"a.mcam"}, true);
+    const auto entries = service.audit({});
+    BOOST_REQUIRE(entries.size() == 3u);
+    BOOST_TEST(entries[0]["op"] == "unlock");
+    BOOST_TEST(entries[0]["force"] == true);
+    BOOST_TEST(entries[0]["broken_locks"][0]["owner"] == "alice");
+    BOOST_TEST(entries[1]["user"] == "bob");
+    BOOST_TEST(entries[1]["outcome"] == "conflict");
+    BOOST_TEST(entries[2]["outcome"] == "ok");
+    BOOST_TEST(entries[2]["message"] == "why");
+    BOOST_TEST(entries[2]["paths"][0] == "a.mcam");
+}
+
+BOOST_AUTO_TEST_CASE(list_filters_by_status_user_and_pattern) {
+    service.checkout(alice, {"a.mcam"}, "");
+    service.checkout(bob, {"parts/c.mcam"}, "");
+    pdm::ListFilter filter;
+    BOOST_TEST(service.list(filter).size() == 3u);
+    filter.status = pdm::LockStatus::available;
+    BOOST_TEST(service.list(filter).size() == 1u);
+    filter.status = pdm::LockStatus::checked_out;
+    BOOST_TEST(service.list(filter).size() == 2u);
+    filter.user = "bob";
+    BOOST_TEST(service.list(filter).at(0).file.path == "parts/c.mcam");
+    filter = {};
+    filter.match = "parts/*";
+    BOOST_TEST(service.list(filter).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(info_reports_missing_files) {
+    BOOST_CHECK_EXCEPTION(service.info("nope.mcam"), PdmError, code_is(ErrorCode::not_found));
+    BOOST_TEST(!service.info("a.mcam").lock.has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(a_failed_save_changes_nothing_and_is_an_internal_error) {
+    TempDir elsewhere;
+    ServiceFixture fixture(elsewhere / "missing-folder" / "locks.json");
+    BOOST_CHECK_EXCEPTION(fixture.service.checkout(fixture.alice, {"a.mcam"}, ""), PdmError,
+                          code_is(ErrorCode::internal));
+    BOOST_TEST(fixture.service.lock_count() == 0u);
+    BOOST_TEST(fixture.service.audit({}).at(0)["outcome"] == "internal");
+}

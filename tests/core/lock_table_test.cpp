@@ -1,0 +1,61 @@
+#include <boost/test/unit_test.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "core/lock_table.hpp"
+
+using pdm::LockFileFormatError;
+using pdm::LockTable;
+
+BOOST_AUTO_TEST_SUITE(lock_table)
+
+BOOST_AUTO_TEST_CASE(writes_exactly_the_seeds_shape) {
+    LockTable table;
+    table.insert("parts/PN1001.mcam", {"alice", "2026-11-23T10:00:00Z", "fix bore"});
+    const auto document = nlohmann::json::parse(table.to_json_text());
+    const nlohmann::json expected = {
+        {"parts/PN1001.mcam", {{"user", "alice"}, {"timestamp", "2026-11-23T10:00:00Z"}, {"message", "fix bore"}}}};
+    BOOST_TEST(document == expected);
+}
+
+BOOST_AUTO_TEST_CASE(round_trips) {
+    LockTable table;
+    table.insert("a.mcam", {"alice", "2026-11-23T10:00:00Z", "one"});
+    table.insert("dir/b.mcam", {"bob", "2026-11-23T11:00:00Z", "two \"quoted\" ünïcode"});
+    const LockTable back = LockTable::from_json_text(table.to_json_text());
+    BOOST_TEST(back.size() == 2u);
+    BOOST_REQUIRE(back.find("dir/b.mcam"));
+    BOOST_TEST(back.find("dir/b.mcam")->message == "two \"quoted\" ünïcode");
+    BOOST_TEST(back.records(std::string("alice")).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(syntax_error_names_line_and_column) {
+    const std::string text = "{\n  \"a.mcam\": {\"user\": \"alice\",\n  oops\n}";
+    try {
+        LockTable::from_json_text(text);
+        BOOST_FAIL("no error");
+    } catch (const LockFileFormatError& error) {
+        BOOST_TEST(error.line() == 3u);
+        BOOST_TEST(error.column() == 3u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(truncated_file_is_an_error_not_an_empty_table) {
+    BOOST_CHECK_THROW(LockTable::from_json_text(""), LockFileFormatError);
+    BOOST_CHECK_THROW(LockTable::from_json_text("{\"a.mcam\": {\"user\": \"al"), LockFileFormatError);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_shapes_are_errors) {
+    const char* bad[] = {
+        "[]",
+        "{\"a.mcam\": 5}",
+        "{\"a.mcam\": {\"user\": \"alice\", \"timestamp\": \"t\"}}",
+        "{\"a.mcam\": {\"user\": 7, \"timestamp\": \"t\", \"message\": \"m\"}}",
+        "{\"../x\": {\"user\": \"a\", \"timestamp\": \"t\", \"message\": \"m\"}}",
+    };
+    for (const char* text : bad) {
+        BOOST_TEST_CONTEXT(text) { BOOST_CHECK_THROW(LockTable::from_json_text(text), LockFileFormatError); }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

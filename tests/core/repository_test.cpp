@@ -1,0 +1,95 @@
+#include <boost/test/unit_test.hpp>
+
+#include "core/error.hpp"
+#include "core/repository.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using pdm::ErrorCode;
+using pdm::PdmError;
+using pdm::Repository;
+using pdm::test::TempDir;
+
+namespace {
+
+std::vector<std::string> paths_of(const std::vector<pdm::FileStat>& files) {
+    std::vector<std::string> paths;
+    for (const auto& file : files) paths.push_back(file.path);
+    return paths;
+}
+
+bool has_code(const PdmError& error, ErrorCode code) { return error.code() == code; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(repository)
+
+BOOST_AUTO_TEST_CASE(scan_tracks_regular_files_but_not_hidden_ones_state_or_links) {
+    TempDir outside;
+    outside.write("secret.txt");
+    TempDir dir;
+    dir.write("repo/a.mcam", "12345");
+    dir.write("repo/parts/b.mcam");
+    dir.write("repo/.hidden.mcam");
+    dir.write("repo/.git/config");
+    dir.write("repo/.pdm/locks.json");
+    dir.write("repo/state/locks.json");
+    fs::create_symlink(outside / "secret.txt", dir / "repo/link-out.mcam");
+    fs::create_symlink(dir / "repo/a.mcam", dir / "repo/link-in.mcam");
+    fs::create_directory_symlink(outside.path(), dir / "repo/linked-dir");
+
+    const Repository repository(dir / "repo", dir / "repo/state", {});
+    const auto files = repository.scan();
+    BOOST_TEST(paths_of(files) == (std::vector<std::string>{"a.mcam", "parts/b.mcam"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(files[0].size == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(include_patterns_limit_what_is_tracked) {
+    TempDir dir;
+    dir.write("a.mcam");
+    dir.write("notes.txt");
+    dir.write("sub/c.mcam");
+    std::vector<pdm::Glob> include;
+    include.emplace_back("*.mcam");
+    const Repository repository(dir.path(), dir / ".pdm", std::move(include));
+    BOOST_TEST(paths_of(repository.scan()) == (std::vector<std::string>{"a.mcam", "sub/c.mcam"}),
+               boost::test_tools::per_element());
+    BOOST_CHECK_EXCEPTION(repository.stat("notes.txt"), PdmError,
+                          [](const PdmError& e) { return has_code(e, ErrorCode::not_found); });
+}
+
+BOOST_AUTO_TEST_CASE(stat_refuses_links_out_of_and_within_the_repository) {
+    TempDir outside;
+    outside.write("secret.txt");
+    TempDir dir;
+    dir.write("a.mcam");
+    fs::create_symlink(outside / "secret.txt", dir / "out.mcam");
+    fs::create_symlink(dir / "a.mcam", dir / "in.mcam");
+    fs::create_directory_symlink(outside.path(), dir / "outdir");
+    const Repository repository(dir.path(), dir / ".pdm", {});
+
+    BOOST_CHECK_EXCEPTION(repository.stat("out.mcam"), PdmError,
+                          [](const PdmError& e) { return has_code(e, ErrorCode::invalid_path); });
+    BOOST_CHECK_EXCEPTION(repository.stat("outdir/secret.txt"), PdmError,
+                          [](const PdmError& e) { return has_code(e, ErrorCode::invalid_path); });
+    BOOST_CHECK_EXCEPTION(repository.stat("in.mcam"), PdmError, [](const PdmError& e) {
+        return has_code(e, ErrorCode::invalid_path) && e.details()["real_path"] == "a.mcam";
+    });
+}
+
+BOOST_AUTO_TEST_CASE(stat_of_missing_file_folder_or_hidden_file) {
+    TempDir dir;
+    dir.write("parts/a.mcam");
+    dir.write(".hidden");
+    const Repository repository(dir.path(), dir / ".pdm", {});
+    BOOST_TEST(!repository.stat("nope.mcam").has_value());
+    BOOST_TEST(!repository.stat("parts/a.mcam/x").has_value());
+    BOOST_TEST(repository.stat("parts/a.mcam").has_value());
+    BOOST_CHECK_EXCEPTION(repository.stat("parts"), PdmError,
+                          [](const PdmError& e) { return has_code(e, ErrorCode::not_found); });
+    BOOST_CHECK_EXCEPTION(repository.stat(".hidden"), PdmError,
+                          [](const PdmError& e) { return has_code(e, ErrorCode::not_found); });
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,73 @@
+#include "tests/integration/daemon_process.hpp"
+
+#include <signal.h>
+
+#include <stdexcept>
+#include <thread>
+
+namespace pdm::test {
+
+DaemonProcess::DaemonProcess(const std::vector<std::string>& files) {
+    std::filesystem::create_directories(repo());
+    for (const std::string& file : files) dir_.write("repo/" + file, "contents of " + file);
+}
+
+std::vector<std::string> DaemonProcess::command(const std::vector<std::string>& extra) const {
+    std::vector<std::string> argv = {PDMD_PATH, "--repo", repo().string(), "--socket", socket_path(),
+                                     "--log-level", "debug"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+}
+
+void DaemonProcess::start(const std::vector<std::string>& extra) {
+    process_ = std::make_unique<ChildProcess>(command(extra), dir_ / "pdmd.out",
+                                              dir_ / ("pdmd-" + std::to_string(++starts_) + ".err"));
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!process_->running()) throw std::runtime_error("pdmd exited at start:\n" + log());
+        try {
+            if (client()->call("hello")["ok"] == true) return;
+        } catch (const std::exception&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    throw std::runtime_error("pdmd did not answer within 20 s:\n" + log());
+}
+
+int DaemonProcess::start_expecting_exit(const std::vector<std::string>& extra) {
+    process_ = std::make_unique<ChildProcess>(command(extra), dir_ / "pdmd.out",
+                                              dir_ / ("pdmd-" + std::to_string(++starts_) + ".err"));
+    const auto status = process_->wait(std::chrono::seconds(20));
+    if (!status) throw std::runtime_error("pdmd kept running");
+    return *status;
+}
+
+int DaemonProcess::stop() {
+    process_->signal(SIGTERM);
+    const auto status = process_->wait(std::chrono::seconds(20));
+    if (!status) throw std::runtime_error("pdmd ignored SIGTERM");
+    return *status;
+}
+
+void DaemonProcess::kill_hard() {
+    process_->signal(SIGKILL);
+    process_->wait(std::chrono::seconds(20));
+}
+
+RunResult DaemonProcess::pdmctl(const std::vector<std::string>& args, const std::vector<std::string>& prefix) const {
+    std::vector<std::string> argv = prefix;
+    argv.push_back(PDMCTL_PATH);
+    argv.push_back("--socket");
+    argv.push_back(socket_path());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_program(argv, dir_.path());
+}
+
+std::string DaemonProcess::log() const { return read_text(dir_ / ("pdmd-" + std::to_string(starts_) + ".err")); }
+
+std::string outcome(const nlohmann::json& reply) {
+    if (reply.value("ok", false)) return "ok";
+    return reply["error"].value("code", "?");
+}
+
+}  // namespace pdm::test

@@ -1,0 +1,54 @@
+#pragma once
+// The real pdmd, started on a temp repository for one test and stopped after
+// it. Clients connect over its real Unix socket.
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ipc/client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace pdm::test {
+
+class DaemonProcess {
+public:
+    // Makes a repo with `files` (relative paths) under a fresh temp dir.
+    explicit DaemonProcess(const std::vector<std::string>& files = {"a.mcam", "b.mcam", "parts/c.mcam"});
+
+    // Starts pdmd with the standard flags plus `extra`, and waits until it
+    // answers `hello`. Throws if it exits or does not answer within 20 s.
+    void start(const std::vector<std::string>& extra = {});
+    // Starts pdmd and waits for it to exit; returns its exit code.
+    int start_expecting_exit(const std::vector<std::string>& extra = {});
+
+    // SIGTERM and wait; returns the exit status.
+    int stop();
+    void kill_hard();  // SIGKILL and reap
+
+    std::unique_ptr<ipc::Client> client() const { return std::make_unique<ipc::Client>(socket_path()); }
+    // pdmctl with --socket set; `prefix` (e.g. setpriv ...) runs before it.
+    RunResult pdmctl(const std::vector<std::string>& args, const std::vector<std::string>& prefix = {}) const;
+
+    const TempDir& dir() const { return dir_; }
+    std::filesystem::path repo() const { return dir_ / "repo"; }
+    std::filesystem::path state_dir() const { return dir_ / "repo/.pdm"; }
+    std::string socket_path() const { return (dir_ / "pdmd.sock").string(); }
+    std::string log() const;  // what pdmd wrote to stderr
+    ChildProcess& process() { return *process_; }
+
+private:
+    std::vector<std::string> command(const std::vector<std::string>& extra) const;
+
+    TempDir dir_;
+    std::unique_ptr<ChildProcess> process_;
+    int starts_ = 0;
+};
+
+// The reply's error code, or "ok".
+std::string outcome(const nlohmann::json& reply);
+
+}  // namespace pdm::test

@@ -1,0 +1,138 @@
+// Hostile input gets a precise error, never a crash, and other clients keep
+// being served.
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "tests/integration/daemon_process.hpp"
+
+using nlohmann::json;
+using pdm::test::DaemonProcess;
+using pdm::test::outcome;
+
+namespace {
+
+struct HostileFixture : DaemonProcess {
+    pdm::test::TempDir outside;
+    HostileFixture() {
+        outside.write("secret.txt", "top secret");
+        std::filesystem::create_symlink(outside / "secret.txt", repo() / "escape.mcam");
+        std::filesystem::create_directory_symlink(outside.path(), repo() / "escape-dir");
+        start({"--max-line-bytes", "65536"});
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(hostile_input, HostileFixture)
+
+BOOST_AUTO_TEST_CASE(each_hostile_line_gets_its_code_and_the_connection_stays_usable) {
+    const std::vector<std::pair<std::string, std::string>> table = {
+        {"{not json", "bad_request"},
+        {"[\"op\", \"hello\"]", "bad_request"},
+        {"42", "bad_request"},
+        {"{\"op\": null}", "bad_request"},
+        {"{\"op\": \"hello\"", "bad_request"},
+        {"{\"op\": \"info\", \"path\": \"\xff\xfe\"}", "bad_request"},  // invalid UTF-8
+        {"{\"op\": \"info\", \"path\": 17}", "bad_request"},
+        {"{\"op\": \"checkout\", \"paths\": \"a.mcam\", \"message\": \"\"}", "bad_request"},
+        {"{\"op\": \"unlock\", \"path\": \"a.mcam\", \"force\": \"yes\"}", "bad_request"},
+        {"{\"op\": \"audit\", \"limit\": -5}", "bad_request"},
+        {"{\"op\": \"audit\", \"limit\": 99999999}", "bad_request"},
+        {"{\"op\": \"list\", \"match\": \"\"}", "bad_request"},
+        {"{\"op\": \"hello\", \"id\": " + std::string(5000, '[') + std::string(5000, ']') + "}", "bad_request"},
+        {"{\"op\": \"rm -rf\"}", "unknown_op"},
+        {"{\"op\": \"__proto__\"}", "unknown_op"},
+        {"{\"op\": \"info\", \"path\": \"/etc/passwd\"}", "invalid_path"},
+        {"{\"op\": \"info\", \"path\": \"../outside\"}", "invalid_path"},
+        {"{\"op\": \"info\", \"path\": \"parts/../../x\"}", "invalid_path"},
+        {"{\"op\": \"info\", \"path\": \"parts\\\\c.mcam\"}", "invalid_path"},
+        {"{\"op\": \"info\", \"path\": \"a\\u0000b\"}", "invalid_path"},
+        {"{\"op\": \"info\", \"path\": \"a\\nb\"}", "invalid_path"},
+        {"{\"op\": \"checkout\", \"path\": \"escape.mcam\", \"message\": \"\"}", "invalid_path"},
+        {"{\"op\": \"checkout\", \"path\": \"escape-dir/secret.txt\", \"message\": \"\"}", "invalid_path"},
+        {"{\"op\": \"info\", \"path\": \"parts\"}", "not_found"},
+        {"{\"op\": \"checkout\", \"path\": \".pdm/locks.json\", \"message\": \"\"}", "not_found"},
+    };
+    auto c = client();
+    for (const auto& [line, expected] : table) {
+        BOOST_TEST_CONTEXT(line.substr(0, 80)) {
+            c->send_raw(line + "\n");
+            const json reply = json::parse(c->read_line());
+            BOOST_TEST(outcome(reply) == expected);
+        }
+    }
+    BOOST_TEST(outcome(c->call("hello")) == "ok");
+    BOOST_TEST(client()->call("locks")["result"]["locks"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_oversize_line_is_too_large_and_closes_only_that_connection) {
+    auto bystander = client();
+    auto c = client();
+    c->send_raw("{\"op\":\"hello\",\"pad\":\"" + std::string(200000, 'x') + "\"}\n");
+    const json reply = json::parse(c->read_line());
+    BOOST_TEST(outcome(reply) == "too_large");
+    BOOST_TEST(reply["error"]["details"]["limit"] == 65536);
+    BOOST_TEST(c->at_end());
+    BOOST_TEST(outcome(bystander->call("hello")) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(a_line_that_never_ends_is_cut_off) {
+    auto c = client();
+    // No newline at all: the daemon must not buffer it forever.
+    for (int i = 0; i < 10; ++i) {
+        try {
+            c->send_raw(std::string(16384, 'y'));
+        } catch (const pdm::ipc::ProtocolError&) {
+            break;  // the daemon already closed: also fine
+        }
+    }
+    BOOST_TEST(outcome(json::parse(c->read_line())) == "too_large");
+    BOOST_TEST(outcome(client()->call("hello")) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(two_thousand_connections_at_once_are_all_served) {
+    std::vector<std::unique_ptr<pdm::ipc::Client>> connections;
+    for (int i = 0; i < 2000; ++i) connections.push_back(client());
+    for (std::size_t i = 0; i < connections.size(); i += 97) BOOST_TEST(outcome(connections[i]->call("hello")) == "ok");
+    BOOST_TEST(outcome(connections.back()->call("hello")) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(clients_that_vanish_mid_request_do_not_hurt_the_daemon) {
+    for (int i = 0; i < 200; ++i) {
+        auto c = client();
+        c->send_raw(i % 2 ? "{\"op\":\"list\"}\n" : "{\"op\":\"checkout\",\"path\":\"a.m");
+    }
+    BOOST_TEST(outcome(client()->call("list")) == "ok");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(connections_over_the_limit_are_refused_with_a_reply) {
+    DaemonProcess daemon;
+    daemon.start({"--max-connections", "3"});
+    auto a = daemon.client();
+    auto b = daemon.client();
+    BOOST_TEST(outcome(a->call("hello")) == "ok");
+    BOOST_TEST(outcome(b->call("hello")) == "ok");
+    auto c = daemon.client();  // the third: the limit counts live sessions
+    BOOST_TEST(outcome(c->call("hello")) == "ok");
+    auto d = daemon.client();
+    const json refused = json::parse(d->read_line());
+    BOOST_TEST(refused["ok"] == false);
+    BOOST_TEST(refused["error"]["message"].get<std::string>().find("too many connections") != std::string::npos);
+    a.reset();
+    // Once a slot frees, new clients get in again.
+    bool served = false;
+    for (int attempt = 0; attempt < 200 && !served; ++attempt) {
+        auto e = daemon.client();
+        try {
+            served = outcome(e->call("hello")) == "ok";
+        } catch (const std::exception&) {
+        }
+        if (!served) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    BOOST_TEST(served);
+}

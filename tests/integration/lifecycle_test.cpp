@@ -1,0 +1,144 @@
+// Starting, refusing to start, and stopping.
+
+#include <boost/test/unit_test.hpp>
+
+#include <csignal>
+#include <filesystem>
+
+#include "tests/integration/daemon_process.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using pdm::test::DaemonProcess;
+using pdm::test::outcome;
+using pdm::test::read_text;
+
+BOOST_AUTO_TEST_SUITE(lifecycle)
+
+BOOST_AUTO_TEST_CASE(corrupt_locks_json_refuses_to_start_names_the_position_and_is_left_untouched) {
+    DaemonProcess daemon;
+    const std::string corrupt = "{\n  \"a.mcam\": {\"user\": \"alice\", \"timestamp\": \"t\"\n  \"message\": \"m\"}\n}\n";
+    daemon.dir().write("repo/.pdm/locks.json", corrupt);
+    BOOST_TEST(daemon.start_expecting_exit() == 1);
+    const std::string log = daemon.log();
+    BOOST_TEST(log.find("locks.json:3:") != std::string::npos, log);
+    BOOST_TEST(log.find("--recover") != std::string::npos);
+    BOOST_TEST(read_text(daemon.state_dir() / "locks.json") == corrupt);
+    BOOST_TEST(!fs::exists(daemon.socket_path()));
+}
+
+BOOST_AUTO_TEST_CASE(recover_moves_the_bad_file_aside_and_starts_empty_loudly) {
+    DaemonProcess daemon;
+    daemon.dir().write("repo/.pdm/locks.json", "{broken");
+    daemon.start({"--recover"});
+    BOOST_TEST(daemon.client()->call("locks")["result"]["locks"].empty());
+    BOOST_TEST(daemon.log().find("RECOVERY") != std::string::npos);
+    int broken_files = 0;
+    for (const auto& entry : fs::directory_iterator(daemon.state_dir())) {
+        if (entry.path().filename().string().starts_with("locks.json.broken-")) {
+            ++broken_files;
+            BOOST_TEST(read_text(entry.path()) == "{broken");
+        }
+    }
+    BOOST_TEST(broken_files == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_second_daemon_on_the_same_state_dir_is_refused_naming_the_holder) {
+    DaemonProcess first;
+    first.start();
+    const auto second = pdm::test::run_program(
+        {PDMD_PATH, "--repo", first.repo().string(), "--socket", (first.dir() / "other.sock").string()},
+        first.dir().path());
+    BOOST_TEST(second.exit_code == 1);
+    BOOST_TEST(second.err.find("pid " + std::to_string(first.process().pid())) != std::string::npos, second.err);
+    BOOST_TEST(outcome(first.client()->call("hello")) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(a_live_socket_is_never_stolen) {
+    DaemonProcess first;
+    first.start();
+    DaemonProcess second;
+    const auto result = pdm::test::run_program(
+        {PDMD_PATH, "--repo", second.repo().string(), "--socket", first.socket_path()}, second.dir().path());
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(result.err.find("already serving") != std::string::npos, result.err);
+    BOOST_TEST(first.client()->call("hello")["result"]["repo"] == fs::canonical(first.repo()).string());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_socket_is_never_replaced) {
+    DaemonProcess daemon;
+    daemon.dir().write("pdmd.sock", "precious");
+    BOOST_TEST(daemon.start_expecting_exit() == 1);
+    BOOST_TEST(daemon.log().find("not a socket") != std::string::npos);
+    BOOST_TEST(read_text(daemon.socket_path()) == "precious");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_exits_0_removes_the_socket_and_keeps_the_locks) {
+    DaemonProcess daemon;
+    daemon.start();
+    BOOST_TEST(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "keep"}})) == "ok");
+    auto idle = daemon.client();  // an open connection must not hold up the shutdown
+    BOOST_TEST(daemon.stop() == 0);
+    BOOST_TEST(!fs::exists(daemon.socket_path()));
+    daemon.start();
+    const json locks = daemon.client()->call("locks")["result"]["locks"];
+    BOOST_REQUIRE(locks.size() == 1u);
+    BOOST_TEST(locks[0]["message"] == "keep");
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_answers_requests_already_sent) {
+    DaemonProcess daemon;
+    daemon.start();
+    auto c = daemon.client();
+    std::string burst;
+    for (int i = 0; i < 200; ++i) burst += json{{"op", "list"}, {"id", i}}.dump() + "\n";
+    c->send_raw(burst);
+    daemon.process().signal(SIGTERM);
+    int answered = 0;
+    try {
+        for (int i = 0; i < 200; ++i) {
+            if (json::parse(c->read_line())["id"] == i) ++answered;
+        }
+    } catch (const pdm::ipc::ProtocolError&) {
+    }
+    BOOST_TEST(answered == 200);
+    BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_socket_left_by_kill_9_is_replaced) {
+    DaemonProcess daemon;
+    daemon.start();
+    daemon.kill_hard();
+    BOOST_TEST(fs::exists(daemon.socket_path()));
+    daemon.start();
+    BOOST_TEST(daemon.log().find("error") == std::string::npos);
+    BOOST_TEST(outcome(daemon.client()->call("hello")) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_save_is_internal_changes_nothing_and_the_daemon_keeps_serving) {
+    DaemonProcess daemon;
+    daemon.start();
+    // A folder where the temp file must go makes every save fail.
+    fs::create_directory(daemon.state_dir() / "locks.json.tmp");
+    auto c = daemon.client();
+    const json reply = c->call("checkout", {{"path", "a.mcam"}, {"message", ""}});
+    BOOST_TEST(outcome(reply) == "internal");
+    BOOST_TEST(reply["error"]["message"].get<std::string>().find("nothing was changed") != std::string::npos);
+    BOOST_TEST(c->call("locks")["result"]["locks"].empty());
+    fs::remove(daemon.state_dir() / "locks.json.tmp");
+    BOOST_TEST(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", ""}})) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(state_written_by_the_daemon_is_in_the_documented_shape) {
+    DaemonProcess daemon;
+    daemon.start();
+    daemon.client()->call("checkout", {{"path", "parts/c.mcam"}, {"message", "m"}});
+    const json locks = json::parse(read_text(daemon.state_dir() / "locks.json"));
+    BOOST_TEST(locks["parts/c.mcam"]["message"] == "m");
+    BOOST_TEST(locks["parts/c.mcam"].size() == 3u);
+    const std::string audit = read_text(daemon.state_dir() / "audit.jsonl");
+    const json entry = json::parse(audit.substr(0, audit.find('\n')));
+    for (const char* key : {"time", "user", "op", "paths", "message", "outcome"}) BOOST_TEST(entry.contains(key));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

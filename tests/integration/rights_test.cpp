@@ -1,0 +1,96 @@
+// Identity comes from the peer's credentials. Run as root, these tests drive
+// pdmctl as the unprivileged user "nobody" (via setpriv) against root's locks.
+
+#include <boost/test/unit_test.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "tests/integration/daemon_process.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using pdm::test::DaemonProcess;
+using pdm::test::outcome;
+
+namespace {
+
+const std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+
+boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id) {
+    boost::test_tools::assertion_result result(::geteuid() == 0);
+    result.message() << "needs root to run a client as another user";
+    return result;
+}
+
+// A daemon whose socket the user nobody can reach.
+struct SharedDaemon : DaemonProcess {
+    explicit SharedDaemon(const std::vector<std::string>& extra = {}) {
+        fs::permissions(dir().path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                          fs::perms::others_read | fs::perms::others_exec);
+        std::vector<std::string> args = {"--socket-mode", "0666"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        start(args);
+    }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(rights, *boost::unit_test::precondition(running_as_root))
+
+BOOST_AUTO_TEST_CASE(another_user_cannot_check_in_or_break_roots_lock_and_is_named_truly) {
+    SharedDaemon daemon;
+    BOOST_TEST(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "root's"}})) == "ok");
+
+    const auto hello = daemon.pdmctl({"--json", "ping"}, as_nobody);
+    BOOST_REQUIRE(hello.exit_code == 0);
+    BOOST_TEST(json::parse(hello.out)["user"] == "nobody");
+    BOOST_TEST(json::parse(hello.out)["admin"] == false);
+
+    auto result = daemon.pdmctl({"checkin", "a.mcam"}, as_nobody);
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(result.err.find("[forbidden]") != std::string::npos, result.err);
+    result = daemon.pdmctl({"unlock", "--force", "a.mcam"}, as_nobody);
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(result.err.find("only an admin") != std::string::npos, result.err);
+    result = daemon.pdmctl({"unlock", "a.mcam"}, as_nobody);
+    BOOST_TEST(result.exit_code == 1);
+    BOOST_TEST(daemon.client()->call("locks")["result"]["locks"][0]["user"] == "root");
+
+    // The audit trail names the real user of each refused attempt.
+    const json entries = daemon.client()->call("audit", {{"user", "nobody"}})["result"]["entries"];
+    BOOST_TEST(entries.size() == 3u);
+    for (const json& entry : entries) BOOST_TEST(entry["outcome"] == "forbidden");
+}
+
+BOOST_AUTO_TEST_CASE(root_may_break_a_users_lock_only_with_force_and_it_is_audited) {
+    SharedDaemon daemon;
+    BOOST_TEST(daemon.pdmctl({"checkout", "b.mcam", "-m", "nobody's"}, as_nobody).exit_code == 0);
+    auto c = daemon.client();
+    BOOST_TEST(outcome(c->call("checkin", {{"path", "b.mcam"}})) == "forbidden");
+    BOOST_TEST(outcome(c->call("unlock", {{"path", "b.mcam"}})) == "forbidden");
+    const json reply = c->call("unlock", {{"path", "b.mcam"}, {"force", true}});
+    BOOST_REQUIRE(outcome(reply) == "ok");
+    BOOST_TEST(reply["result"]["released"][0]["broken"] == true);
+    BOOST_TEST(reply["result"]["released"][0]["user"] == "nobody");
+    const json entry = c->call("audit", {{"limit", 1}})["result"]["entries"][0];
+    BOOST_TEST(entry["force"] == true);
+    BOOST_TEST(entry["user"] == "root");
+    BOOST_TEST(entry["broken_locks"][0]["owner"] == "nobody");
+}
+
+BOOST_AUTO_TEST_CASE(admin_flags_make_a_user_an_admin) {
+    for (const std::vector<std::string>& flags : {std::vector<std::string>{"--admin", "nobody"},
+                                                   std::vector<std::string>{"--admin-group", "nogroup"}}) {
+        BOOST_TEST_CONTEXT(flags[0]) {
+            SharedDaemon daemon(flags);
+            daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", ""}});
+            BOOST_TEST(json::parse(daemon.pdmctl({"--json", "ping"}, as_nobody).out)["admin"] == true);
+            BOOST_TEST(daemon.pdmctl({"unlock", "--force", "a.mcam"}, as_nobody).exit_code == 0);
+            BOOST_TEST(daemon.client()->call("locks")["result"]["locks"].empty());
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,71 @@
+#include "tests/support/process.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <stdexcept>
+#include <thread>
+
+#include "tests/support/temp_dir.hpp"
+
+extern char** environ;
+
+namespace pdm::test {
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
+                           const std::filesystem::path& stderr_file) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> args;
+    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+    args.push_back(nullptr);
+    const int error = ::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (error != 0) throw std::runtime_error("cannot start " + argv[0]);
+}
+
+ChildProcess::~ChildProcess() {
+    if (!status_) {
+        ::kill(pid_, SIGKILL);
+        wait(std::chrono::seconds(10));
+    }
+}
+
+void ChildProcess::signal(int signal_number) const { ::kill(pid_, signal_number); }
+
+std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
+    if (status_) return status_;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        int raw = 0;
+        const pid_t done = ::waitpid(pid_, &raw, WNOHANG);
+        if (done == pid_) {
+            status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+            return status_;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+bool ChildProcess::running() { return !wait(std::chrono::milliseconds(0)); }
+
+RunResult run_program(const std::vector<std::string>& argv, const std::filesystem::path& scratch_dir) {
+    static std::atomic<int> counter{0};
+    const std::string stem = "run-" + std::to_string(counter++);
+    const auto out = scratch_dir / (stem + ".out");
+    const auto err = scratch_dir / (stem + ".err");
+    ChildProcess child(argv, out, err);
+    const std::optional<int> status = child.wait(std::chrono::seconds(60));
+    if (!status) throw std::runtime_error(argv[0] + " did not finish within 60 s");
+    return {*status, read_text(out), read_text(err)};
+}
+
+}  // namespace pdm::test

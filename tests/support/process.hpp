@@ -1,0 +1,45 @@
+#pragma once
+// Child processes for tests: start a program with its output captured in
+// files, signal it, wait for it with a deadline.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pdm::test {
+
+class ChildProcess {
+public:
+    // Starts argv[0] (a path, or a name looked up in PATH) with stdout and stderr sent to the given files.
+    ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
+                 const std::filesystem::path& stderr_file);
+    ~ChildProcess();  // kills and reaps a child still running
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+
+    pid_t pid() const { return pid_; }
+    void signal(int signal_number) const;
+    // The exit status (exit code, or 128 + signal) once the child ended within
+    // `timeout`; nothing if it still runs.
+    std::optional<int> wait(std::chrono::milliseconds timeout);
+    bool running();
+
+private:
+    pid_t pid_ = -1;
+    std::optional<int> status_;
+};
+
+struct RunResult {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs a program to completion (at most 60 s) and returns its exit code and output.
+RunResult run_program(const std::vector<std::string>& argv, const std::filesystem::path& scratch_dir);
+
+}  // namespace pdm::test
