@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "core/audit_log.hpp"
@@ -18,6 +19,7 @@
 #include "core/time_format.hpp"
 #include "daemon/config.hpp"
 #include "daemon/instance_lock.hpp"
+#include "daemon/open_file_limit.hpp"
 #include "daemon/request_dispatcher.hpp"
 #include "ipc/server.hpp"
 
@@ -127,6 +129,13 @@ int run(const DaemonConfig& config) {
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
+    // Keep descriptors in reserve for the state files and the listener itself.
+    const std::size_t open_files = raise_open_file_limit();
+    if (open_files < limits.max_connections + 64) {
+        limits.max_connections = open_files > 128 ? open_files - 64 : 64;
+        spdlog::warn("the open-file limit is {}; serving at most {} connections", open_files,
+                     limits.max_connections);
+    }
     ipc::Server server(io, std::move(listener), dispatcher, limits);
     GracefulShutdown shutdown(io, server);
 
@@ -143,6 +152,8 @@ int run(const DaemonConfig& config) {
     server.start();
     spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(),
                  config.socket_path, service.lock_count(), state_dir.string());
+    spdlog::info("admins: root{}{}{}", config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
+                 config.admin_group.empty() ? "" : "; members of group " + config.admin_group);
     io.run();
     spdlog::info("stopped; every change was saved as it was made");
     return 0;
