@@ -1,0 +1,189 @@
+// pdm-bench: starts the real pdmd on a generated repository and measures
+//   - hello round trips (the peer: protocol + socket cost, no state touched),
+//   - checkout+checkin pairs on distinct files by N clients, with 0 and with
+//     many locks already held (each mutation rewrites and fsyncs locks.json),
+//   - list on a repository of 10,000 files.
+// Prints ops/s and p50/p99 latency, and each figure as a ratio to the peer.
+
+#include <signal.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "ipc/client.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+struct Options {
+    std::string pdmd = PDMD_PATH;
+    int clients = 8;
+    int pairs = 200;       // checkout+checkin pairs per client
+    int files = 10000;     // files in the generated repository
+    int lists = 50;        // list requests
+    int held_locks = 1000; // locks held for the "with locks held" run
+    int hellos = 2000;     // hello requests per client
+};
+
+struct Result {
+    std::string name;
+    double ops_per_second = 0;
+    double p50_ms = 0;
+    double p99_ms = 0;
+};
+
+double percentile(std::vector<double> samples, double fraction) {
+    if (samples.empty()) return 0;
+    std::sort(samples.begin(), samples.end());
+    const auto index = static_cast<std::size_t>(fraction * static_cast<double>(samples.size() - 1));
+    return samples[index];
+}
+
+void expect_ok(const json& reply, const char* what) {
+    if (!reply.value("ok", false)) throw std::runtime_error(std::string(what) + " failed: " + reply.dump());
+}
+
+// Runs `body(client_index, client, latencies)` on `clients` threads with one
+// connection each; `operations` is how many requests all of them make.
+template <typename Body>
+Result measure(const std::string& name, const std::string& socket, int clients, std::size_t operations, Body body) {
+    std::vector<std::vector<double>> latencies(static_cast<std::size_t>(clients));
+    std::vector<std::unique_ptr<pdm::ipc::Client>> connections;
+    for (int i = 0; i < clients; ++i) connections.push_back(std::make_unique<pdm::ipc::Client>(socket));
+    const auto start = Clock::now();
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients; ++i) {
+        threads.emplace_back([&, i] {
+            const auto index = static_cast<std::size_t>(i);
+            body(i, *connections[index], latencies[index]);
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::vector<double> all;
+    for (const auto& samples : latencies) all.insert(all.end(), samples.begin(), samples.end());
+    return {name, static_cast<double>(operations) / seconds, percentile(all, 0.50), percentile(all, 0.99)};
+}
+
+// Times one call and records its latency in milliseconds.
+json timed_call(pdm::ipc::Client& client, const std::string& op, json params, std::vector<double>& latencies) {
+    const auto start = Clock::now();
+    json reply = client.call(op, std::move(params));
+    latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    return reply;
+}
+
+std::string file_name(int index) {
+    char name[64];
+    std::snprintf(name, sizeof name, "parts/d%03d/PN%05d.mcam", index / 100, index);
+    return name;
+}
+
+Result run_pairs(const std::string& name, const std::string& socket, const Options& options, int first_file) {
+    return measure(name, socket, options.clients,
+                   static_cast<std::size_t>(options.clients) * static_cast<std::size_t>(options.pairs) * 2,
+                   [&](int client_index, pdm::ipc::Client& client, std::vector<double>& latencies) {
+                       for (int i = 0; i < options.pairs; ++i) {
+                           const std::string path = file_name(first_file + client_index);
+                           expect_ok(timed_call(client, "checkout", {{"path", path}, {"message", "bench"}}, latencies),
+                                     "checkout");
+                           expect_ok(timed_call(client, "checkin", {{"path", path}}, latencies), "checkin");
+                       }
+                   });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options options;
+    CLI::App app{"pdm-bench: load a real pdmd and report ops/s and latency"};
+    app.add_option("--pdmd", options.pdmd, "The pdmd binary");
+    app.add_option("--clients", options.clients, "Concurrent clients")->check(CLI::Range(1, 256));
+    app.add_option("--pairs", options.pairs, "checkout+checkin pairs per client")->check(CLI::Range(1, 100000));
+    app.add_option("--files", options.files, "Files in the generated repository")->check(CLI::Range(1000, 1000000));
+    app.add_option("--lists", options.lists, "list requests to time")->check(CLI::Range(1, 100000));
+    app.add_option("--held-locks", options.held_locks, "Locks held during the second pairs run")
+        ->check(CLI::Range(0, 100000));
+    app.add_option("--hellos", options.hellos, "hello requests per client")->check(CLI::Range(1, 1000000));
+    CLI11_PARSE(app, argc, argv);
+    if (options.held_locks + options.clients > options.files) {
+        std::cerr << "pdm-bench: --files must exceed --held-locks + --clients\n";
+        return 2;
+    }
+
+    // On disk, not tmpfs, so that fsync costs what it costs for users.
+    pdm::test::TempDir dir;
+    std::cout << "generating " << options.files << " files...\n";
+    for (int i = 0; i < options.files; ++i) dir.write("repo/" + file_name(i), "part " + std::to_string(i));
+    const std::string socket = (dir / "pdmd.sock").string();
+    pdm::test::ChildProcess daemon({options.pdmd, "--repo", (dir / "repo").string(), "--socket", socket,
+                                    "--log-level", "warn"},
+                                   dir / "pdmd.out", dir / "pdmd.err");
+    for (int attempt = 0;; ++attempt) {
+        try {
+            pdm::ipc::Client probe(socket);
+            break;
+        } catch (const pdm::ipc::ConnectError&) {
+            if (attempt > 2000 || !daemon.running()) {
+                std::cerr << "pdm-bench: pdmd did not start:\n" << pdm::test::read_text(dir / "pdmd.err");
+                return 1;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+
+    std::vector<Result> results;
+    results.push_back(measure("hello (peer)", socket, options.clients,
+                              static_cast<std::size_t>(options.clients) * static_cast<std::size_t>(options.hellos),
+                              [&](int, pdm::ipc::Client& client, std::vector<double>& latencies) {
+                                  for (int i = 0; i < options.hellos; ++i) timed_call(client, "hello", {}, latencies);
+                              }));
+    results.push_back(run_pairs("checkout+checkin, 0 locks held", socket, options, options.held_locks));
+
+    {
+        // Hold many locks (in batches of 500 paths per request), then measure again.
+        pdm::ipc::Client holder(socket);
+        for (int first = 0; first < options.held_locks; first += 500) {
+            json paths = json::array();
+            for (int i = first; i < std::min(first + 500, options.held_locks); ++i) paths.push_back(file_name(i));
+            expect_ok(holder.call("checkout", {{"paths", paths}, {"message", "held"}}), "bulk checkout");
+        }
+    }
+    results.push_back(run_pairs("checkout+checkin, " + std::to_string(options.held_locks) + " locks held", socket,
+                                options, options.held_locks));
+
+    results.push_back(measure("list " + std::to_string(options.files) + " files", socket, 1,
+                              static_cast<std::size_t>(options.lists),
+                              [&](int, pdm::ipc::Client& client, std::vector<double>& latencies) {
+                                  for (int i = 0; i < options.lists; ++i) {
+                                      const json reply = timed_call(client, "list", {}, latencies);
+                                      expect_ok(reply, "list");
+                                      if (reply["result"]["files"].size() != static_cast<std::size_t>(options.files))
+                                          throw std::runtime_error("list returned the wrong number of files");
+                                  }
+                              }));
+
+    daemon.signal(SIGTERM);
+    daemon.wait(std::chrono::seconds(20));
+
+    std::printf("\n%-40s %12s %10s %10s %12s\n", "scenario", "ops/s", "p50 ms", "p99 ms", "vs hello");
+    for (const Result& result : results) {
+        std::printf("%-40s %12.0f %10.3f %10.3f %11.4fx\n", result.name.c_str(), result.ops_per_second,
+                    result.p50_ms, result.p99_ms, result.ops_per_second / results.front().ops_per_second);
+    }
+    std::printf("\nclients: %d, pairs per client: %d, files: %d\n", options.clients, options.pairs, options.files);
+    return 0;
+}
