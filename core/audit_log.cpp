@@ -5,9 +5,8 @@
 #include <system_error>
 
 namespace pdm {
-namespace {
 
-bool entry_matches(const nlohmann::json& entry, const AuditQuery& query) {
+bool audit_entry_matches(const nlohmann::json& entry, const AuditQuery& query) {
     if (!entry.is_object()) return false;
     if (query.user && entry.value("user", "") != *query.user) return false;
     if (query.path) {
@@ -17,6 +16,8 @@ bool entry_matches(const nlohmann::json& entry, const AuditQuery& query) {
     }
     return true;
 }
+
+namespace {
 
 // Calls `visit` with each line of the file, last line first, until it returns false.
 template <typename Visit>
@@ -55,12 +56,14 @@ AuditLog::AuditLog(const std::filesystem::path& file) : file_(file) {}
 
 void AuditLog::append(const nlohmann::json& entry) { file_.append(entry.dump() + "\n"); }
 
+void AuditLog::append_lines(std::string_view lines) { file_.append(lines); }
+
 std::vector<nlohmann::json> AuditLog::query(const AuditQuery& query) const {
     std::vector<nlohmann::json> entries;
     if (query.limit == 0) return entries;
     for_each_line_backwards(file_.path(), [&](std::string_view line) {
         auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (entry_matches(entry, query)) entries.push_back(std::move(entry));
+        if (audit_entry_matches(entry, query)) entries.push_back(std::move(entry));
         return entries.size() < query.limit;
     });
     return entries;

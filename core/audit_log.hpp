@@ -20,6 +20,9 @@ struct AuditQuery {
     std::size_t limit = 100;
 };
 
+// True when an entry passes the query's path and user filters.
+bool audit_entry_matches(const nlohmann::json& entry, const AuditQuery& query);
+
 class AuditLog {
 public:
     explicit AuditLog(const std::filesystem::path& file);
@@ -27,6 +30,9 @@ public:
     // Appends one entry (an object with at least "time", "user", "op",
     // "outcome"). Throws std::system_error.
     void append(const nlohmann::json& entry);
+    // Appends complete lines ('\n'-terminated JSON objects) with one flush.
+    // May run on another thread than query(): queries skip a line still being written.
+    void append_lines(std::string_view lines);
 
     // Matching entries, newest first, at most query.limit of them. Lines that
     // do not parse (a torn write after a crash) are skipped.

@@ -102,8 +102,18 @@ DurableAppendFile::~DurableAppendFile() {
 }
 
 void DurableAppendFile::append(std::string_view bytes) {
-    write_all(fd_, bytes, "cannot append to " + path_.string());
-    if (::fdatasync(fd_) != 0) throw_errno("cannot flush " + path_.string());
+    struct stat before {};
+    const bool known_size = ::fstat(fd_, &before) == 0;
+    try {
+        write_all(fd_, bytes, "cannot append to " + path_.string());
+        if (::fdatasync(fd_) != 0) throw_errno("cannot flush " + path_.string());
+    } catch (const std::system_error&) {
+        // Cut off a partial append so the next one does not continue a torn line.
+        if (known_size && ::ftruncate(fd_, before.st_size) != 0) {
+            // Nothing more to do: readers skip lines that do not parse.
+        }
+        throw;
+    }
 }
 
 void create_directories_durably(const fs::path& folder) {

@@ -51,11 +51,23 @@ std::vector<LockRecord> FileService::locks(const std::optional<std::string>& use
 }
 
 std::vector<nlohmann::json> FileService::audit(const AuditQuery& query) const {
+    // Entries not yet on disk are the newest: they come first.
+    std::vector<nlohmann::json> entries;
+    for (const std::vector<std::string>* lines : {&pending_audit_, &committing_audit_}) {
+        for (auto it = lines->rbegin(); it != lines->rend() && entries.size() < query.limit; ++it) {
+            nlohmann::json entry = nlohmann::json::parse(*it, nullptr, false);
+            if (audit_entry_matches(entry, query)) entries.push_back(std::move(entry));
+        }
+    }
+    if (entries.size() >= query.limit) return entries;
+    AuditQuery rest = query;
+    rest.limit -= entries.size();
     try {
-        return audit_.query(query);
+        for (nlohmann::json& entry : audit_.query(rest)) entries.push_back(std::move(entry));
     } catch (const std::system_error& error) {
         throw PdmError(ErrorCode::internal, std::string("cannot read the audit log: ") + error.what());
     }
+    return entries;
 }
 
 std::vector<std::string> FileService::normalize_all(const std::vector<std::string>& paths) const {
@@ -94,9 +106,9 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
         std::vector<LockRecord> taken;
         for (const std::string& path : normalized) {
             taken.push_back({path, {who.user, now, message}});
+            undo_.push_back({path, std::nullopt});
             table_.insert(path, taken.back().lock);
         }
-        persist_or_roll_back({}, normalized);
         record(who, "checkout", normalized, message, "ok", nullptr);
         return taken;
     } catch (const PdmError& error) {
@@ -148,12 +160,10 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, const std::s
             }
             released.push_back({{path, *lock}, !owner});
         }
-        std::vector<LockRecord> before;
         for (const ReleasedLock& item : released) {
-            before.push_back(item.record);
+            undo_.push_back({item.record.path, item.record.lock});
             table_.erase(item.record.path);
         }
-        persist_or_roll_back(before, {});
 
         nlohmann::json extra = nullptr;
         if (force) {
@@ -171,27 +181,49 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, const std::s
     }
 }
 
-void FileService::persist_or_roll_back(const std::vector<LockRecord>& before,
-                                       const std::vector<std::string>& added) {
-    try {
-        store_.save(table_);
-    } catch (const std::system_error& error) {
-        for (const std::string& path : added) table_.erase(path);
-        for (const LockRecord& record : before) table_.insert(record.path, record.lock);
-        throw PdmError(ErrorCode::internal,
-                       std::string("could not save the lock table; nothing was changed: ") + error.what());
+CommitBatch FileService::begin_commit() {
+    CommitBatch batch;
+    if (!undo_.empty()) batch.locks_text = table_.to_json_text();
+    for (const std::string& line : pending_audit_) batch.audit_lines += line;
+    committing_undo_ = std::move(undo_);
+    committing_audit_ = std::move(pending_audit_);
+    undo_.clear();
+    pending_audit_.clear();
+    committing_ = true;
+    return batch;
+}
+
+void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
+    committing_ = false;
+    if (failure && !failure->changes_kept) {
+        // Newest first: the changes made since, then the failed commit's own.
+        for (const std::vector<Undo>* changes : {&undo_, &committing_undo_}) {
+            for (auto it = changes->rbegin(); it != changes->rend(); ++it) {
+                if (it->before) {
+                    table_.insert(it->path, *it->before);
+                } else {
+                    table_.erase(it->path);
+                }
+            }
+        }
+        undo_.clear();
+        pending_audit_.clear();
     }
+    committing_undo_.clear();
+    committing_audit_.clear();
+}
+
+std::optional<CommitFailure> FileService::commit() {
+    const CommitBatch batch = begin_commit();
+    std::optional<CommitFailure> failure = write_commit(batch, store_, audit_);
+    finish_commit(failure);
+    return failure;
 }
 
 void FileService::record_refusal(const Identity& who, const std::string& op,
                                  const std::vector<std::string>& paths, const std::string& message,
                                  const PdmError& error) {
-    try {
-        record(who, op, paths, message, error_code_name(error.code()), {{"error", error.what()}});
-    } catch (const PdmError&) {
-        // The refusal itself is what the client must hear; a failed audit write
-        // of a request that changed nothing must not replace it.
-    }
+    record(who, op, paths, message, error_code_name(error.code()), {{"error", error.what()}});
 }
 
 void FileService::record(const Identity& who, const std::string& op,
@@ -204,13 +236,7 @@ void FileService::record(const Identity& who, const std::string& op,
                             {"message", message},
                             {"outcome", outcome}};
     if (extra.is_object()) entry.update(extra);
-    try {
-        audit_.append(entry);
-    } catch (const std::system_error& error) {
-        throw PdmError(ErrorCode::internal,
-                       "the change was made and saved, but could not be written to the audit log: " +
-                           std::string(error.what()));
-    }
+    pending_audit_.push_back(entry.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 }  // namespace pdm

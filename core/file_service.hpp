@@ -1,8 +1,14 @@
 #pragma once
-// What check-out, check-in and unlock mean. The one owner of the lock table:
-// every mutation is validated as a whole, applied, made durable in locks.json
-// and recorded in the audit log before the call returns, so a caller that
-// replies after it returns never acknowledges a change a crash could lose.
+// What check-out, check-in and unlock mean. The one owner of the lock table.
+//
+// Mutations are validated as a whole and applied in memory, with their audit
+// entries queued. A commit then makes everything since the last one durable at
+// once: begin_commit() takes the bytes to write, write_commit() writes them
+// (on any thread), finish_commit() settles the outcome. A caller must not
+// acknowledge a mutation, or anything that observed it, before the commit
+// after it has succeeded. Batching many requests into one commit is what lets
+// the daemon do one fsync for many clients; writing on another thread lets
+// the next batch gather while the disk works.
 //
 // Not thread-safe: the daemon calls it from its single event-loop thread.
 
@@ -12,6 +18,7 @@
 
 #include "core/audit_log.hpp"
 #include "core/clock.hpp"
+#include "core/commit_batch.hpp"
 #include "core/error.hpp"
 #include "core/identity.hpp"
 #include "core/lock_store.hpp"
@@ -72,13 +79,33 @@ public:
 
     std::size_t lock_count() const { return table_.size(); }
 
+    // True when changes or audit entries are not yet durable (queued, or in a
+    // commit being written).
+    bool has_uncommitted() const {
+        return !undo_.empty() || !pending_audit_.empty() || committing_;
+    }
+
+    // Takes what changed since the last commit. At most one commit at a time.
+    CommitBatch begin_commit();
+    // Settles the commit begun last. When the lock table could not be saved,
+    // every change not yet durable (that commit's and any made since) is
+    // rolled back in memory, as if never made, and its audit entries dropped.
+    void finish_commit(const std::optional<CommitFailure>& failure);
+
+    // begin_commit, write_commit and finish_commit in one call, on this thread.
+    std::optional<CommitFailure> commit();
+
 private:
+    // How to undo one applied change: the lock a path had before (none: it had none).
+    struct Undo {
+        std::string path;
+        std::optional<Lock> before;
+    };
+
     std::vector<std::string> normalize_all(const std::vector<std::string>& paths) const;
     std::vector<ReleasedLock> release(const Identity& who, const std::string& op,
                                       const std::vector<std::string>& paths,
                                       const std::string& message, bool force);
-    void persist_or_roll_back(const std::vector<LockRecord>& before,
-                              const std::vector<std::string>& added);
     void record(const Identity& who, const std::string& op, const std::vector<std::string>& paths,
                 const std::string& message, const std::string& outcome, nlohmann::json extra);
 
@@ -87,6 +114,11 @@ private:
     LockTable table_;
     AuditLog& audit_;
     const Clock& clock_;
+    std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
+    std::vector<Undo> committing_undo_;             // changes in the commit being written
+    std::vector<std::string> pending_audit_;        // audit lines not yet in a commit
+    std::vector<std::string> committing_audit_;     // audit lines in the commit being written
+    bool committing_ = false;
 };
 
 }  // namespace pdm

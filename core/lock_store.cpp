@@ -51,6 +51,8 @@ fs::path LockStore::move_aside(const std::string& utc_time) const {
     return aside;
 }
 
-void LockStore::save(const LockTable& table) const { replace_file_durably(file_, table.to_json_text()); }
+void LockStore::save(const LockTable& table) const { save_text(table.to_json_text()); }
+
+void LockStore::save_text(const std::string& text) const { replace_file_durably(file_, text); }
 
 }  // namespace pdm

@@ -42,6 +42,8 @@ public:
 
     // Durable before it returns (see replace_file_durably). Throws std::system_error.
     void save(const LockTable& table) const;
+    // The same for text already produced by LockTable::to_json_text().
+    void save_text(const std::string& text) const;
 
 private:
     std::filesystem::path file_;

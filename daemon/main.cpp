@@ -17,6 +17,7 @@
 #include "core/file_service.hpp"
 #include "core/lock_store.hpp"
 #include "core/time_format.hpp"
+#include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
 #include "daemon/instance_lock.hpp"
 #include "daemon/open_file_limit.hpp"
@@ -136,7 +137,9 @@ int run(const DaemonConfig& config) {
         spdlog::warn("the open-file limit is {}; serving at most {} connections", open_files,
                      limits.max_connections);
     }
-    ipc::Server server(io, std::move(listener), dispatcher, limits);
+    CommitWriter writer(io, service, store, audit);
+    ipc::CommitGate commits(io, [&writer](ipc::CommitGate::Done done) { writer.start(std::move(done)); });
+    ipc::Server server(io, std::move(listener), dispatcher, commits, limits);
     GracefulShutdown shutdown(io, server);
 
     asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -13,11 +13,12 @@ class RequestDispatcher final : public ipc::RequestHandler {
 public:
     RequestDispatcher(FileService& service, AdminPolicy admins, ServerFacts facts);
 
-    std::string handle(const ipc::PeerIdentity& peer, std::string_view line) override;
+    ipc::Reply handle(const ipc::PeerIdentity& peer, std::string_view line) override;
     std::string line_too_long(const ipc::PeerIdentity& peer, std::size_t limit) override;
     std::string connection_refused(const std::string& reason) override;
 
 private:
+    std::string run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id, bool& changed);
     Identity identity_of(const ipc::PeerIdentity& peer) const;
 
     FileService& service_;

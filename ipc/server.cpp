@@ -25,10 +25,11 @@ void SessionRegistry::abort_all() {
 }
 
 Server::Server(asio::io_context& io, std::unique_ptr<LocalListener> listener, RequestHandler& handler,
-               ServerLimits limits)
+               CommitGate& commits, ServerLimits limits)
     : io_(io),
       listener_(std::move(listener)),
       handler_(handler),
+      commits_(commits),
       limits_(limits),
       registry_(std::make_shared<SessionRegistry>()),
       retry_timer_(io) {}
@@ -67,11 +68,12 @@ void Server::accept_next() {
             stream.close(ignored);
         } else if (registry_->size() >= limits_.max_connections) {
             auto session = std::make_shared<Session>(std::move(stream), std::move(*peer), handler_,
-                                                     limits_, registry_);
+                                                     commits_, limits_, registry_);
             session->refuse(handler_.connection_refused(
                 "too many connections (limit " + std::to_string(limits_.max_connections) + ")"));
         } else {
-            std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, limits_, registry_)
+            std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, commits_, limits_,
+                                      registry_)
                 ->start();
         }
         accept_next();

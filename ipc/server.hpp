@@ -14,16 +14,18 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "ipc/commit_gate.hpp"
 #include "ipc/local_endpoint.hpp"
 #include "ipc/peer_identity.hpp"
+#include "ipc/reply.hpp"
 
 namespace pdm::ipc {
 
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
-    // Returns the reply line ('\n'-terminated) for one request line.
-    virtual std::string handle(const PeerIdentity& peer, std::string_view line) = 0;
+    // The reply to one request line.
+    virtual Reply handle(const PeerIdentity& peer, std::string_view line) = 0;
     // The reply sent before closing a connection whose line exceeded the limit.
     virtual std::string line_too_long(const PeerIdentity& peer, std::size_t limit) = 0;
     // The reply sent before closing a connection refused at accept.
@@ -57,7 +59,7 @@ private:
 class Server {
 public:
     Server(boost::asio::io_context& io, std::unique_ptr<LocalListener> listener,
-           RequestHandler& handler, ServerLimits limits);
+           RequestHandler& handler, CommitGate& commits, ServerLimits limits);
     ~Server();
 
     void start();
@@ -74,6 +76,7 @@ private:
     boost::asio::io_context& io_;
     std::unique_ptr<LocalListener> listener_;
     RequestHandler& handler_;
+    CommitGate& commits_;
     ServerLimits limits_;
     std::shared_ptr<SessionRegistry> registry_;
     boost::asio::steady_timer retry_timer_;

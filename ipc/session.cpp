@@ -3,17 +3,18 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
-#include <vector>
+#include "ipc/protocol.hpp"
 
 namespace pdm::ipc {
 
 namespace asio = boost::asio;
 
-Session::Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler,
+Session::Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler, CommitGate& commits,
                  const ServerLimits& limits, std::shared_ptr<SessionRegistry> registry)
     : stream_(std::move(stream)),
       peer_(std::move(peer)),
       handler_(handler),
+      commits_(commits),
       limits_(limits),
       registry_(std::move(registry)),
       reader_(limits.max_line_bytes) {}
@@ -28,7 +29,7 @@ void Session::start() {
 void Session::refuse(std::string reply) {
     registry_->add(shared_from_this());
     input_done_ = true;
-    queue_reply(std::move(reply));
+    queue_reply(Reply::now(std::move(reply)));
 }
 
 void Session::stop() {
@@ -47,6 +48,14 @@ void Session::stop() {
     }
 }
 
+void Session::abort() {
+    input_done_ = true;
+    for (const QueuedReply& queued : replies_) pending_output_ -= queued.reply.text.size();
+    replies_.clear();
+    boost::system::error_code ignored;
+    stream_.close(ignored);
+}
+
 void Session::read_more() {
     if (reading_ || input_done_ || pending_output_ > limits_.max_pending_output) return;
     reading_ = true;
@@ -57,7 +66,7 @@ void Session::read_more() {
 
 void Session::on_read(const boost::system::error_code& error, std::size_t bytes) {
     reading_ = false;
-    if (bytes > 0) {
+    if (bytes > 0 && stream_.is_open()) {
         reader_.append(std::string_view(read_buffer_.data(), bytes));
         handle_buffered_lines();
     }
@@ -77,7 +86,7 @@ void Session::handle_buffered_lines() {
                 return;
             case LineReader::Status::too_long:
                 input_done_ = true;
-                queue_reply(handler_.line_too_long(peer_, limits_.max_line_bytes));
+                queue_reply(Reply::now(handler_.line_too_long(peer_, limits_.max_line_bytes)));
                 return;
             case LineReader::Status::line:
                 if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
@@ -87,21 +96,40 @@ void Session::handle_buffered_lines() {
     }
 }
 
-void Session::queue_reply(std::string reply) {
-    pending_output_ += reply.size();
-    replies_.push_back(std::move(reply));
+void Session::queue_reply(Reply reply) {
+    pending_output_ += reply.text.size();
+    const std::uint64_t batch = reply.after_commit ? commits_.wait(shared_from_this()) : 0;
+    replies_.push_back({std::move(reply), batch});
     write_more();
 }
 
+void Session::on_commit(std::uint64_t batch, const std::optional<std::string>& failure) {
+    for (QueuedReply& queued : replies_) {
+        if (queued.batch == 0 || queued.batch > batch) continue;
+        queued.batch = 0;
+        if (failure && queued.reply.fails_with_commit) {
+            pending_output_ -= queued.reply.text.size();
+            queued.reply.text = encode_error(queued.reply.id, PdmError(ErrorCode::internal, *failure));
+            pending_output_ += queued.reply.text.size();
+        }
+    }
+    write_more();
+    if (input_done_) close_when_done();
+}
+
 void Session::write_more() {
-    if (writing_ || replies_.empty()) return;
+    if (writing_ || !stream_.is_open()) return;
+    // Everything ready at the front of the queue goes out in one gathered
+    // write: a pipelining client gets its replies in few system calls.
+    while (!replies_.empty() && replies_.front().batch == 0) {
+        in_flight_.push_back(std::move(replies_.front().reply.text));
+        replies_.pop_front();
+    }
+    if (in_flight_.empty()) return;
     writing_ = true;
-    // Everything queued goes out in one gathered write: a pipelining client
-    // gets its replies in as few system calls as possible.
-    in_flight_.swap(replies_);
     std::vector<asio::const_buffer> buffers;
     buffers.reserve(in_flight_.size());
-    for (const std::string& reply : in_flight_) buffers.push_back(asio::buffer(reply));
+    for (const std::string& text : in_flight_) buffers.push_back(asio::buffer(text));
     asio::async_write(stream_, buffers,
                       [self = shared_from_this()](const boost::system::error_code& error, std::size_t) {
                           self->on_written(error);
@@ -110,14 +138,10 @@ void Session::write_more() {
 
 void Session::on_written(const boost::system::error_code& error) {
     writing_ = false;
-    for (const std::string& reply : in_flight_) pending_output_ -= reply.size();
+    for (const std::string& text : in_flight_) pending_output_ -= text.size();
     in_flight_.clear();
     if (error) {
-        // The client is gone: nothing more can reach it.
-        replies_.clear();
-        pending_output_ = 0;
-        input_done_ = true;
-        abort();
+        abort();  // the client is gone: nothing more can reach it
         return;
     }
     write_more();
@@ -126,11 +150,6 @@ void Session::on_written(const boost::system::error_code& error) {
     } else {
         read_more();
     }
-}
-
-void Session::abort() {
-    boost::system::error_code ignored;
-    stream_.close(ignored);
 }
 
 void Session::close_when_done() {

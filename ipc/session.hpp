@@ -1,12 +1,15 @@
 #pragma once
 // One client connection: its stream, its read buffer and its queue of replies.
 // Requests are handled one line at a time, in order, so pipelined requests get
-// their replies in the order they were sent.
+// their replies in the order they were sent. A reply that waits for a commit
+// holds back the replies queued after it.
 
 #include <array>
-#include <vector>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "ipc/line_reader.hpp"
 #include "ipc/server.hpp"
@@ -15,8 +18,8 @@ namespace pdm::ipc {
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler, const ServerLimits& limits,
-            std::shared_ptr<SessionRegistry> registry);
+    Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler, CommitGate& commits,
+            const ServerLimits& limits, std::shared_ptr<SessionRegistry> registry);
     ~Session();
 
     void start();
@@ -26,12 +29,19 @@ public:
     void stop();
     // Closes at once, dropping unsent replies: for a client that will not read.
     void abort();
+    // Every batch up to `batch` has been committed, or failed with `failure`.
+    void on_commit(std::uint64_t batch, const std::optional<std::string>& failure);
 
 private:
+    struct QueuedReply {
+        Reply reply;
+        std::uint64_t batch = 0;  // the commit it waits for; 0: none
+    };
+
     void read_more();
     void on_read(const boost::system::error_code& error, std::size_t bytes);
     void handle_buffered_lines();
-    void queue_reply(std::string reply);
+    void queue_reply(Reply reply);
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
@@ -39,11 +49,12 @@ private:
     LocalStream stream_;
     PeerIdentity peer_;
     RequestHandler& handler_;
+    CommitGate& commits_;
     const ServerLimits& limits_;
     std::shared_ptr<SessionRegistry> registry_;
     LineReader reader_;
     std::array<char, 16 * 1024> read_buffer_{};
-    std::vector<std::string> replies_;    // queued, not yet being written
+    std::deque<QueuedReply> replies_;     // not yet being written, in request order
     std::vector<std::string> in_flight_;  // being written now
     std::size_t pending_output_ = 0;
     bool reading_ = false;

@@ -51,8 +51,43 @@ auto code_is(ErrorCode code) {
 
 BOOST_FIXTURE_TEST_SUITE(file_service, ServiceFixture)
 
-BOOST_AUTO_TEST_CASE(checkout_locks_and_saves_before_returning) {
+BOOST_AUTO_TEST_CASE(changes_reach_the_disk_only_on_commit) {
+    service.checkout(alice, {"a.mcam"}, "fixing");
+    BOOST_TEST(service.has_uncommitted());
+    BOOST_TEST(store.load().size() == 0u);
+    BOOST_TEST(audit.query({}).empty());
+    BOOST_TEST(service.audit({}).size() == 1u);  // queries see entries not yet on disk
+    BOOST_TEST(!service.commit().has_value());
+    BOOST_TEST(!service.has_uncommitted());
+    BOOST_TEST(store.load().size() == 1u);
+    BOOST_TEST(audit.query({}).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(changes_made_while_a_commit_is_written_go_into_the_next_one) {
+    service.checkout(alice, {"a.mcam"}, "");
+    const pdm::CommitBatch first = service.begin_commit();
+    service.checkout(bob, {"b.mcam"}, "");
+    BOOST_TEST(!pdm::write_commit(first, store, audit).has_value());
+    service.finish_commit(std::nullopt);
+    BOOST_TEST(service.has_uncommitted());
+    BOOST_TEST(store.load().size() == 1u);
+    BOOST_TEST(!service.commit().has_value());
+    BOOST_TEST(store.load().size() == 2u);
+    BOOST_TEST(!service.has_uncommitted());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_commit_also_undoes_changes_made_while_it_was_written) {
+    service.checkout(alice, {"a.mcam"}, "");
+    service.begin_commit();
+    service.checkout(bob, {"b.mcam"}, "");
+    service.finish_commit(pdm::CommitFailure{"disk full", false});
+    BOOST_TEST(service.lock_count() == 0u);
+    BOOST_TEST(!service.has_uncommitted());
+}
+
+BOOST_AUTO_TEST_CASE(checkout_locks_and_commit_saves) {
     const auto taken = service.checkout(alice, {"parts/./c.mcam"}, "fixing");
+    BOOST_REQUIRE(!service.commit().has_value());
     BOOST_REQUIRE(taken.size() == 1u);
     BOOST_TEST(taken[0].path == "parts/c.mcam");
     BOOST_TEST(taken[0].lock.user == "alice");
@@ -82,6 +117,7 @@ BOOST_AUTO_TEST_CASE(checkout_of_several_paths_is_all_or_nothing) {
     BOOST_CHECK_EXCEPTION(service.checkout(alice, {"a.mcam", "./a.mcam"}, ""), PdmError,
                           code_is(ErrorCode::bad_request));
     BOOST_TEST(service.locks(std::string("alice")).empty());
+    service.commit();
     BOOST_TEST(store.load().size() == 1u);
     BOOST_TEST(service.checkout(alice, {"a.mcam", "parts/c.mcam"}, "").size() == 2u);
 }
@@ -94,6 +130,7 @@ BOOST_AUTO_TEST_CASE(only_the_owner_checks_in) {
     const auto released = service.checkin(alice, {"a.mcam"}, "done");
     BOOST_TEST(released.size() == 1u);
     BOOST_TEST(!released[0].broken);
+    service.commit();
     BOOST_TEST(store.load().size() == 0u);
 }
 
@@ -121,6 +158,7 @@ BOOST_AUTO_TEST_CASE(every_mutation_is_audited_with_its_outcome) {
     service.checkout(alice, {"a.mcam"}, "why");
     BOOST_CHECK_THROW(service.checkout(bob, {"a.mcam"}, "mine"), PdmError);
     service.unlock(admin, {"a.mcam"}, true);
+    service.commit();
     const auto entries = service.audit({});
     BOOST_REQUIRE(entries.size() == 3u);
     BOOST_TEST(entries[0]["op"] == "unlock");
@@ -156,11 +194,30 @@ BOOST_AUTO_TEST_CASE(info_reports_missing_files) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_AUTO_TEST_CASE(a_failed_save_changes_nothing_and_is_an_internal_error) {
+BOOST_AUTO_TEST_CASE(a_failed_commit_rolls_every_change_of_the_batch_back) {
     TempDir elsewhere;
     ServiceFixture fixture(elsewhere / "missing-folder" / "locks.json");
-    BOOST_CHECK_EXCEPTION(fixture.service.checkout(fixture.alice, {"a.mcam"}, ""), PdmError,
-                          code_is(ErrorCode::internal));
-    BOOST_TEST(fixture.service.lock_count() == 0u);
-    BOOST_TEST(fixture.service.audit({}).at(0)["outcome"] == "internal");
+    auto& service = fixture.service;
+    service.checkout(fixture.alice, {"a.mcam", "b.mcam"}, "");
+    service.unlock(fixture.alice, {"b.mcam"}, false);
+    service.checkout(fixture.bob, {"b.mcam"}, "");
+    const auto failure = service.commit();
+    BOOST_REQUIRE(failure.has_value());
+    BOOST_TEST(!failure->changes_kept);
+    BOOST_TEST(failure->message.find("nothing was changed") != std::string::npos);
+    BOOST_TEST(service.lock_count() == 0u);
+    BOOST_TEST(!service.has_uncommitted());
+    BOOST_TEST(service.audit({}).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_rollback_restores_locks_released_in_the_batch) {
+    ServiceFixture fixture;
+    auto& service = fixture.service;
+    service.checkout(fixture.alice, {"a.mcam"}, "kept");
+    BOOST_REQUIRE(!service.commit().has_value());
+    service.checkin(fixture.alice, {"a.mcam"}, "");
+    fs::create_directory(fixture.dir / "repo/.pdm/locks.json.tmp");  // the next save fails
+    BOOST_REQUIRE(service.commit().has_value());
+    BOOST_REQUIRE(service.lock_count() == 1u);
+    BOOST_TEST(service.locks(std::nullopt).at(0).lock.message == "kept");
 }

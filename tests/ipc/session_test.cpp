@@ -7,6 +7,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "ipc/commit_gate.hpp"
 #include "ipc/session.hpp"
 
 namespace asio = boost::asio;
@@ -14,11 +15,17 @@ using namespace pdm::ipc;
 
 namespace {
 
-// Echoes each request line back with a sequence number.
+// Echoes each request line back with a sequence number. Lines starting with
+// "m" act as mutations (they wait for a commit and fail with it); lines
+// starting with "r" are reads that observed uncommitted state.
 class EchoHandler final : public RequestHandler {
 public:
-    std::string handle(const PeerIdentity&, std::string_view line) override {
-        return std::to_string(handled++) + ":" + std::string(line) + "\n";
+    Reply handle(const PeerIdentity&, std::string_view line) override {
+        Reply reply = Reply::now(std::to_string(handled++) + ":" + std::string(line) + "\n");
+        reply.after_commit = line.starts_with('m') || line.starts_with('r');
+        reply.fails_with_commit = line.starts_with('m');
+        reply.id = std::string(line);
+        return reply;
     }
     std::string line_too_long(const PeerIdentity&, std::size_t limit) override {
         return "too long " + std::to_string(limit) + "\n";
@@ -31,14 +38,21 @@ struct SessionFixture {
     asio::io_context io;
     LocalStream client{io};
     EchoHandler handler;
+    int commits = 0;
+    std::optional<std::string> commit_failure;
+    CommitGate gate{io, [this](CommitGate::Done done) {
+                        ++commits;
+                        done(commit_failure);
+                    }};
     ServerLimits limits;
     std::shared_ptr<SessionRegistry> registry = std::make_shared<SessionRegistry>();
 
-    void start_session() {
+    void start_session(LocalStream& client_end) {
         LocalStream server_end(io);
-        asio::local::connect_pair(client, server_end);
-        std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, limits, registry)->start();
+        asio::local::connect_pair(client_end, server_end);
+        std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, gate, limits, registry)->start();
     }
+    void start_session() { start_session(client); }
 
     // Sends `input`, closes the sending side, runs the loop dry, returns all output.
     std::string exchange(const std::string& input) {
@@ -105,6 +119,104 @@ BOOST_AUTO_TEST_CASE(a_client_that_never_reads_is_not_read_from_either) {
     // Reading stopped once output backed up, so the client could not send everything.
     BOOST_TEST(sent < burst.size());
     BOOST_TEST(handler.handled < 20000);
+}
+
+BOOST_AUTO_TEST_CASE(replies_waiting_for_a_commit_hold_back_later_ones_and_share_one_commit) {
+    LocalStream second(io);
+    start_session();
+    start_session(second);
+    asio::write(client, asio::buffer(std::string("m1\nplain\nm2\n")));
+    asio::write(second, asio::buffer(std::string("m3\n")));
+    client.shutdown(LocalStream::shutdown_send);
+    second.shutdown(LocalStream::shutdown_send);
+    io.run();
+    std::string output, second_output;
+    boost::system::error_code error;
+    asio::read(client, asio::dynamic_buffer(output), error);
+    asio::read(second, asio::dynamic_buffer(second_output), error);
+    BOOST_TEST(output == "0:m1\n1:plain\n2:m2\n");
+    BOOST_TEST(second_output == "3:m3\n");
+    BOOST_TEST(commits == 1);  // all four requests arrived before the commit ran
+}
+
+BOOST_AUTO_TEST_CASE(nothing_is_sent_before_the_commit_runs) {
+    start_session();
+    asio::write(client, asio::buffer(std::string("m1\nplain\n")));
+    // Run only the read: the commit is posted behind it.
+    while (handler.handled < 2) io.run_one();
+    client.non_blocking(true);
+    char byte = 0;
+    boost::system::error_code error;
+    BOOST_TEST(client.read_some(asio::buffer(&byte, 1), error) == 0u);
+    BOOST_TEST((error == asio::error::would_block));
+    BOOST_TEST(commits == 0);
+}
+
+// A committer that finishes only when the test says so, to overlap batches.
+struct ManualCommits {
+    std::vector<CommitGate::Done> started;
+};
+
+BOOST_AUTO_TEST_CASE(a_batch_gathers_while_the_previous_one_is_written) {
+    ManualCommits manual;
+    CommitGate manual_gate(io, [&](CommitGate::Done done) { manual.started.push_back(std::move(done)); });
+    LocalStream server_end(io);
+    asio::local::connect_pair(client, server_end);
+    std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, manual_gate, limits, registry)->start();
+
+    asio::write(client, asio::buffer(std::string("m1\n")));
+    while (manual.started.empty()) io.run_one();  // batch 1 is being written
+    asio::write(client, asio::buffer(std::string("m2\n")));
+    while (handler.handled < 2) io.run_one();
+    io.poll();
+    BOOST_TEST(manual.started.size() == 1u);  // batch 2 waits for batch 1
+    manual.started[0](std::nullopt);
+    io.poll();
+    BOOST_REQUIRE(manual.started.size() == 2u);  // batch 2 started once batch 1 ended
+    std::string output(64, '\0');
+    output.resize(client.read_some(asio::buffer(output)));
+    BOOST_TEST(output == "0:m1\n");  // m2 still waits
+    manual.started[1](std::nullopt);
+    io.poll();
+    output.resize(64);
+    output.resize(client.read_some(asio::buffer(output)));
+    BOOST_TEST(output == "1:m2\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
+    ManualCommits manual;
+    CommitGate manual_gate(io, [&](CommitGate::Done done) { manual.started.push_back(std::move(done)); });
+    LocalStream server_end(io);
+    asio::local::connect_pair(client, server_end);
+    std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, manual_gate, limits, registry)->start();
+
+    asio::write(client, asio::buffer(std::string("m1\n")));
+    while (manual.started.empty()) io.run_one();
+    asio::write(client, asio::buffer(std::string("m2\n")));
+    while (handler.handled < 2) io.run_one();
+    manual.started[0](std::string("disk full"));
+    client.shutdown(LocalStream::shutdown_send);
+    io.run();
+    BOOST_TEST(manual.started.size() == 1u);  // nothing left to commit after the rollback
+    std::string output;
+    boost::system::error_code error;
+    asio::read(client, asio::dynamic_buffer(output), error);
+    const auto newline = output.find('\n');
+    BOOST_TEST(nlohmann::json::parse(output.substr(0, newline))["error"]["message"] == "disk full");
+    BOOST_TEST(nlohmann::json::parse(output.substr(newline + 1))["error"]["message"] == "disk full");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_commit_turns_acknowledgements_into_internal_errors) {
+    commit_failure = "disk full";
+    start_session();
+    const std::string output = exchange("m1\nr2\n");
+    const auto newline = output.find('\n');
+    const auto first = nlohmann::json::parse(output.substr(0, newline));
+    BOOST_TEST(first["ok"] == false);
+    BOOST_TEST(first["id"] == "m1");
+    BOOST_TEST(first["error"]["code"] == "internal");
+    BOOST_TEST(first["error"]["message"] == "disk full");
+    BOOST_TEST(output.substr(newline + 1) == "1:r2\n");  // a read is sent as computed
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,47 @@
+#include "ipc/commit_gate.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include "ipc/session.hpp"
+
+namespace pdm::ipc {
+
+std::uint64_t CommitGate::wait(const std::shared_ptr<Session>& session) {
+    auto& sessions = waiting_[open_batch_];
+    if (sessions.empty() || sessions.back().lock() != session) sessions.push_back(session);
+    schedule();
+    return open_batch_;
+}
+
+void CommitGate::schedule() {
+    if (running_ || scheduled_) return;
+    scheduled_ = true;
+    // Posted, not run now: completions already queued (other clients'
+    // requests) run first and join this batch.
+    boost::asio::post(io_, [this] { run(); });
+}
+
+void CommitGate::run() {
+    scheduled_ = false;
+    if (running_ || waiting_.empty()) return;
+    running_ = true;
+    const std::uint64_t batch = open_batch_++;
+    start_([this, batch](const std::optional<std::string>& failure) { finished(batch, failure); });
+}
+
+void CommitGate::finished(std::uint64_t batch, const std::optional<std::string>& failure) {
+    running_ = false;
+    // A failure undid every change not yet durable: later batches fail with it.
+    const auto end = failure ? waiting_.end() : waiting_.upper_bound(batch);
+    const std::uint64_t settled = failure ? open_batch_ : batch;
+    std::vector<std::weak_ptr<Session>> sessions;
+    for (auto it = waiting_.begin(); it != end; ++it) sessions.insert(sessions.end(), it->second.begin(), it->second.end());
+    waiting_.erase(waiting_.begin(), end);
+    if (failure) ++open_batch_;  // replies computed from now on start afresh
+    for (const auto& weak : sessions) {
+        if (const auto session = weak.lock()) session->on_commit(settled, failure);
+    }
+    if (!waiting_.empty()) schedule();
+}
+
+}  // namespace pdm::ipc
