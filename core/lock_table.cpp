@@ -35,27 +35,41 @@ std::string string_field(const nlohmann::json& entry, const std::string& path, c
 
 const Lock* LockTable::find(const std::string& path) const {
     const auto it = locks_.find(path);
-    return it == locks_.end() ? nullptr : &it->second;
+    return it == locks_.end() ? nullptr : &it->second.lock;
 }
 
-void LockTable::insert(const std::string& path, Lock lock) { locks_[path] = std::move(lock); }
+void LockTable::insert(const std::string& path, Lock lock) {
+    const auto quoted = [](const std::string& text) {
+        return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    };
+    std::string line = "  " + quoted(path) + ": {\"user\": " + quoted(lock.user) + ", \"timestamp\": " +
+                       quoted(lock.timestamp) + ", \"message\": " + quoted(lock.message) + "}";
+    locks_[path] = {std::move(lock), std::move(line)};
+}
 
 void LockTable::erase(const std::string& path) { locks_.erase(path); }
 
 std::vector<LockRecord> LockTable::records(const std::optional<std::string>& user) const {
     std::vector<LockRecord> result;
-    for (const auto& [path, lock] : locks_) {
-        if (!user || lock.user == *user) result.push_back({path, lock});
+    for (const auto& [path, entry] : locks_) {
+        if (!user || entry.lock.user == *user) result.push_back({path, entry.lock});
     }
     return result;
 }
 
 std::string LockTable::to_json_text() const {
-    nlohmann::json document = nlohmann::json::object();
-    for (const auto& [path, lock] : locks_) {
-        document[path] = {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message}};
+    if (locks_.empty()) return "{}\n";
+    std::size_t size = 4;
+    for (const auto& [path, entry] : locks_) size += entry.line.size() + 2;
+    std::string text;
+    text.reserve(size);
+    text += "{\n";
+    for (const auto& [path, entry] : locks_) {
+        if (text.size() > 2) text += ",\n";
+        text += entry.line;
     }
-    return document.dump(2) + "\n";
+    text += "\n}\n";
+    return text;
 }
 
 LockTable LockTable::from_json_text(const std::string& text) {

@@ -22,11 +22,19 @@ BOOST_AUTO_TEST_CASE(round_trips) {
     LockTable table;
     table.insert("a.mcam", {"alice", "2026-11-23T10:00:00Z", "one"});
     table.insert("dir/b.mcam", {"bob", "2026-11-23T11:00:00Z", "two \"quoted\" ünïcode"});
+    table.insert("odd/\"name\" {x}, y.mcam", {"carol", "2026-11-23T12:00:00Z", "line\nbreak\ttab \\ slash"});
+    table.insert("a.mcam", {"alice", "2026-11-23T10:00:00Z", "replaced"});
     const LockTable back = LockTable::from_json_text(table.to_json_text());
-    BOOST_TEST(back.size() == 2u);
+    BOOST_TEST(back.size() == 3u);
+    BOOST_TEST(back.find("a.mcam")->message == "replaced");
+    BOOST_REQUIRE(back.find("odd/\"name\" {x}, y.mcam"));
+    BOOST_TEST(back.find("odd/\"name\" {x}, y.mcam")->message == "line\nbreak\ttab \\ slash");
+    BOOST_TEST(LockTable::from_json_text(LockTable{}.to_json_text()).size() == 0u);
     BOOST_REQUIRE(back.find("dir/b.mcam"));
     BOOST_TEST(back.find("dir/b.mcam")->message == "two \"quoted\" ünïcode");
     BOOST_TEST(back.records(std::string("alice")).size() == 1u);
+    table.erase("a.mcam");
+    BOOST_TEST(LockTable::from_json_text(table.to_json_text()).size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(syntax_error_names_line_and_column) {
