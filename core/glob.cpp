@@ -1,102 +1,96 @@
 #include "core/glob.hpp"
 
-#include <vector>
-
 #include "core/error.hpp"
 
 namespace pdm {
-namespace {
 
-// Matches `text` against a bracket expression starting at pattern[p] == '['.
-// Sets `next` to the index after the closing ']'. An unterminated '[' is a literal.
-bool match_bracket(std::string_view pattern, std::size_t p, char c, std::size_t& next) {
-    std::size_t i = p + 1;
-    bool negate = false;
-    if (i < pattern.size() && (pattern[i] == '!' || pattern[i] == '^')) {
-        negate = true;
-        ++i;
-    }
-    bool matched = false;
-    bool first = true;
-    for (; i < pattern.size() && (first || pattern[i] != ']'); ++i, first = false) {
-        if (i + 2 < pattern.size() && pattern[i + 1] == '-' && pattern[i + 2] != ']') {
-            if (pattern[i] <= c && c <= pattern[i + 2]) matched = true;
-            i += 2;
-        } else if (pattern[i] == c) {
-            matched = true;
+bool Glob::Token::accepts(char c) const {
+    switch (kind) {
+        case Kind::literal:
+            return c == literal;
+        case Kind::any_char:
+            return c != '/';
+        case Kind::set: {
+            if (c == '/') return false;
+            bool found = false;
+            for (std::size_t i = 0; i < set.size() && !found; ++i) {
+                if (i + 2 < set.size() && set[i + 1] == '-') {
+                    found = set[i] <= c && c <= set[i + 2];
+                    i += 2;
+                } else {
+                    found = set[i] == c;
+                }
+            }
+            return found != negated;
         }
+        default:
+            return false;
     }
-    if (i >= pattern.size()) {  // no closing bracket: '[' stands for itself
-        next = p + 1;
-        return c == '[';
-    }
-    next = i + 1;
-    return matched != negate && c != '/';
 }
 
-// Backtracking matcher. Failed (pattern, text) positions are remembered, so a
-// hostile pattern ("*a*a*a*a*b") costs at most pattern x text steps, never
-// exponential time; recursion depth is bounded by the number of stars.
-class Matcher {
-public:
-    Matcher(std::string_view pattern, std::string_view text)
-        : pattern_(pattern), text_(text), failed_((pattern.size() + 1) * (text.size() + 1), false) {}
+namespace {
 
-    bool run(std::size_t p, std::size_t t) {
-        while (p < pattern_.size()) {
-            const char pc = pattern_[p];
-            if (pc == '*') return match_star(p, t);
-            if (t == text_.size()) return false;
-            if (pc == '?') {
-                if (text_[t] == '/') return false;
-                ++p;
-            } else if (pc == '[') {
-                std::size_t next = 0;
-                if (!match_bracket(pattern_, p, text_[t], next)) return false;
-                p = next;
-            } else {
-                if (pc != text_[t]) return false;
-                ++p;
-            }
-            ++t;
-        }
-        return t == text_.size();
-    }
-
-private:
-    bool match_star(std::size_t p, std::size_t t) {
-        const bool crosses_slash = p + 1 < pattern_.size() && pattern_[p + 1] == '*';
-        const std::size_t rest = p + (crosses_slash ? 2 : 1);
-        // "**/" also matches no folder at all: "a/**/b" matches "a/b".
-        if (crosses_slash && rest < pattern_.size() && pattern_[rest] == '/' && attempt(rest + 1, t))
-            return true;
-        for (std::size_t k = t;; ++k) {
-            if (attempt(rest, k)) return true;
-            if (k == text_.size() || (!crosses_slash && text_[k] == '/')) return false;
-        }
-    }
-
-    bool attempt(std::size_t p, std::size_t t) {
-        const std::size_t cell = p * (text_.size() + 1) + t;
-        if (failed_[cell]) return false;
-        if (run(p, t)) return true;
-        failed_[cell] = true;
-        return false;
-    }
-
-    std::string_view pattern_;
-    std::string_view text_;
-    std::vector<bool> failed_;
-};
+template <typename Token, typename Kind>
+Token make_token(Kind kind, char literal = 0) {
+    Token token;
+    token.kind = kind;
+    token.literal = literal;
+    return token;
+}
 
 }  // namespace
 
 Glob::Glob(std::string pattern)
     : pattern_(std::move(pattern)), match_basename_(pattern_.find('/') == std::string::npos) {
     if (pattern_.empty()) throw PdmError(ErrorCode::bad_request, "the pattern is empty");
-    if (pattern_.size() > max_pattern_length)
+    if (pattern_.size() > max_pattern_length) {
         throw PdmError(ErrorCode::bad_request,
                        "the pattern is longer than " + std::to_string(max_pattern_length) + " characters");
+    }
+    for (std::size_t p = 0; p < pattern_.size();) {
+        const char c = pattern_[p];
+        if (c == '*') {
+            const bool double_star = p + 1 < pattern_.size() && pattern_[p + 1] == '*';
+            if (!double_star) {
+                tokens_.push_back(make_token<Token>(Kind::star));
+                p += 1;
+            } else if (p + 2 < pattern_.size() && pattern_[p + 2] == '/') {
+                tokens_.push_back(make_token<Token>(Kind::globstar_folders));
+                p += 3;
+            } else {
+                tokens_.push_back(make_token<Token>(Kind::globstar));
+                p += 2;
+            }
+            // Runs of stars mean no more than one star: keep the token list short.
+            while (tokens_.size() >= 2 && tokens_.back().kind == tokens_[tokens_.size() - 2].kind &&
+                   tokens_.back().kind != Kind::globstar_folders)
+                tokens_.pop_back();
+            continue;
+        }
+        if (c == '?') {
+            tokens_.push_back(make_token<Token>(Kind::any_char));
+            ++p;
+            continue;
+        }
+        if (c == '[') {
+            std::size_t i = p + 1;
+            Token token = make_token<Token>(Kind::set);
+            if (i < pattern_.size() && (pattern_[i] == '!' || pattern_[i] == '^')) {
+                token.negated = true;
+                ++i;
+            }
+            const std::size_t first = i;
+            while (i < pattern_.size() && (i == first || pattern_[i] != ']')) ++i;
+            if (i < pattern_.size()) {  // closed: a set; an unclosed '[' is a literal
+                token.set = pattern_.substr(first, i - first);
+                tokens_.push_back(std::move(token));
+                p = i + 1;
+                continue;
+            }
+        }
+        tokens_.push_back(make_token<Token>(Kind::literal, c));
+        ++p;
+    }
 }
 
 bool Glob::matches(std::string_view path) const {
@@ -104,7 +98,39 @@ bool Glob::matches(std::string_view path) const {
         const std::size_t slash = path.rfind('/');
         if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
     }
-    return Matcher(pattern_, path).run(0, 0);
+    // next[t]: do the tokens after the current one match path[t..]? Built from
+    // the last token backwards, one row per token.
+    const std::size_t length = path.size();
+    std::vector<char> next(length + 1, 0), row(length + 1, 0);
+    next[length] = 1;
+    for (auto token = tokens_.rbegin(); token != tokens_.rend(); ++token) {
+        switch (token->kind) {
+            case Kind::star:
+            case Kind::globstar: {
+                const bool crosses = token->kind == Kind::globstar;
+                row[length] = next[length];
+                for (std::size_t t = length; t-- > 0;)
+                    row[t] = next[t] || ((crosses || path[t] != '/') && row[t + 1]);
+                break;
+            }
+            case Kind::globstar_folders: {
+                // Either nothing, or any run that ends with '/'.
+                bool run_to_slash = false;  // some k >= t with path[k] == '/' and next[k + 1]
+                row[length] = next[length];
+                for (std::size_t t = length; t-- > 0;) {
+                    if (path[t] == '/' && next[t + 1]) run_to_slash = true;
+                    row[t] = next[t] || run_to_slash;
+                }
+                break;
+            }
+            default:
+                row[length] = 0;
+                for (std::size_t t = 0; t < length; ++t) row[t] = token->accepts(path[t]) && next[t + 1];
+                break;
+        }
+        std::swap(row, next);
+    }
+    return next[0] != 0;
 }
 
 }  // namespace pdm
