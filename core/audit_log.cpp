@@ -21,11 +21,12 @@ namespace {
 
 // Calls `visit` with each line of the file, last line first, until it returns false.
 template <typename Visit>
-void for_each_line_backwards(const std::filesystem::path& file, Visit visit) {
+void for_each_line_backwards(const std::filesystem::path& file, std::uint64_t end_limit, Visit visit) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::system_error(errno, std::generic_category(), "cannot open " + file.string());
     in.seekg(0, std::ios::end);
     std::streamoff position = in.tellg();
+    if (static_cast<std::uint64_t>(position) > end_limit) position = static_cast<std::streamoff>(end_limit);
     constexpr std::streamoff chunk_size = 64 * 1024;
     std::string carry;  // the start of a line whose beginning is in an earlier chunk
     std::string chunk;
@@ -52,16 +53,17 @@ void for_each_line_backwards(const std::filesystem::path& file, Visit visit) {
 
 }  // namespace
 
-AuditLog::AuditLog(const std::filesystem::path& file) : file_(file) {}
+AuditLog::AuditLog(const std::filesystem::path& file)
+    : file_(file), initial_size_(std::filesystem::file_size(file)) {}
 
 void AuditLog::append(const nlohmann::json& entry) { file_.append(entry.dump() + "\n"); }
 
 void AuditLog::append_lines(std::string_view lines) { file_.append(lines); }
 
-std::vector<nlohmann::json> AuditLog::query(const AuditQuery& query) const {
+std::vector<nlohmann::json> AuditLog::query(const AuditQuery& query, std::uint64_t end) const {
     std::vector<nlohmann::json> entries;
     if (query.limit == 0) return entries;
-    for_each_line_backwards(file_.path(), [&](std::string_view line) {
+    for_each_line_backwards(file_.path(), end, [&](std::string_view line) {
         auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (audit_entry_matches(entry, query)) entries.push_back(std::move(entry));
         return entries.size() < query.limit;

@@ -4,6 +4,7 @@
 // its end, so the newest entries cost the least.
 
 #include <filesystem>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,12 +35,18 @@ public:
     // May run on another thread than query(): queries skip a line still being written.
     void append_lines(std::string_view lines);
 
-    // Matching entries, newest first, at most query.limit of them. Lines that
-    // do not parse (a torn write after a crash) are skipped.
-    std::vector<nlohmann::json> query(const AuditQuery& query) const;
+    // Matching entries, newest first, at most query.limit of them, among the
+    // first `end` bytes of the file (all of it by default). Lines that do not
+    // parse (a torn write after a crash) are skipped.
+    std::vector<nlohmann::json> query(const AuditQuery& query,
+                                      std::uint64_t end = UINT64_MAX) const;
+
+    // The file's size when it was opened.
+    std::uint64_t initial_size() const { return initial_size_; }
 
 private:
     DurableAppendFile file_;
+    std::uint64_t initial_size_;
 };
 
 }  // namespace pdm

@@ -1,28 +1,39 @@
 #include "core/commit_batch.hpp"
 
-#include <system_error>
+#include <exception>
+
+#include "core/durable_file.hpp"
 
 namespace pdm {
 
 std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit) {
+    std::optional<CommitFailure> failure;
     if (batch.locks_text) {
         try {
             store.save_text(*batch.locks_text);
-        } catch (const std::system_error& error) {
+        } catch (const RenamedButNotFlushed& error) {
+            failure = CommitFailure{std::string("the lock table was replaced but could not be flushed to disk: ") +
+                                        error.what(),
+                                    true, false};
+        } catch (const std::exception& error) {
             return CommitFailure{std::string("could not save the lock table; nothing was changed: ") + error.what(),
-                                 false};
+                                 false, false};
         }
     }
     if (!batch.audit_lines.empty()) {
         try {
             audit.append_lines(batch.audit_lines);
-        } catch (const std::system_error& error) {
-            return CommitFailure{
-                "the change was made and saved, but could not be written to the audit log: " + std::string(error.what()),
-                true};
+            if (failure) failure->audit_appended = true;
+        } catch (const std::exception& error) {
+            if (!failure) {
+                failure = CommitFailure{
+                    "the change was made and saved, but could not be written to the audit log: " +
+                        std::string(error.what()),
+                    true, false};
+            }
         }
     }
-    return std::nullopt;
+    return failure;
 }
 
 }  // namespace pdm

@@ -18,11 +18,14 @@ struct CommitBatch {
 
 struct CommitFailure {
     std::string message;
-    bool changes_kept = false;  // true: the locks were saved but the audit lines were not
+    // The new locks.json is in place (its flush, or the audit append, failed):
+    // the in-memory changes stand. Otherwise nothing of the batch was written.
+    bool changes_kept = false;
+    bool audit_appended = false;
 };
 
 // locks.json first (atomically replaced, flushed), then the audit lines
-// (appended, flushed). Nothing on success.
+// (appended, flushed). Nothing on success. Never throws.
 std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit);
 
 }  // namespace pdm

@@ -5,8 +5,17 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace pdm {
+
+// replace_file_durably() got as far as the rename, so the new contents are in
+// place, but flushing the folder failed: whether the rename survives a power
+// cut is unknown. Callers must treat the new contents as current.
+class RenamedButNotFlushed : public std::system_error {
+public:
+    using std::system_error::system_error;
+};
 
 // Replaces `target` with `contents` so that after a crash the file holds either
 // the old or the new contents, never a mix: write a sibling temp file, flush it

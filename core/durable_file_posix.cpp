@@ -65,7 +65,11 @@ void replace_file_durably(const fs::path& target, std::string_view contents) {
     if (::fsync(file.get()) != 0) throw_errno("cannot flush " + temp.string());
     file.close("cannot close " + temp.string());
     if (::rename(temp.c_str(), target.c_str()) != 0) throw_errno("cannot replace " + target.string());
-    sync_folder(target.parent_path());
+    try {
+        sync_folder(target.parent_path());
+    } catch (const std::system_error& error) {
+        throw RenamedButNotFlushed(error.code(), error.what());
+    }
 }
 
 std::string read_file(const fs::path& path) {

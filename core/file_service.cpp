@@ -19,7 +19,12 @@ nlohmann::json lock_details(const std::string& path, const Lock& lock) {
 
 FileService::FileService(Repository& repository, LockStore& store, LockTable table, AuditLog& audit,
                          const Clock& clock)
-    : repository_(repository), store_(store), table_(std::move(table)), audit_(audit), clock_(clock) {}
+    : repository_(repository),
+      store_(store),
+      table_(std::move(table)),
+      audit_(audit),
+      clock_(clock),
+      durable_audit_bytes_(audit.initial_size()) {}
 
 std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
     const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
@@ -63,7 +68,9 @@ std::vector<nlohmann::json> FileService::audit(const AuditQuery& query) const {
     AuditQuery rest = query;
     rest.limit -= entries.size();
     try {
-        for (nlohmann::json& entry : audit_.query(rest)) entries.push_back(std::move(entry));
+        // Only up to what finished commits wrote: lines of the commit being
+        // written are counted above already.
+        for (nlohmann::json& entry : audit_.query(rest, durable_audit_bytes_)) entries.push_back(std::move(entry));
     } catch (const std::system_error& error) {
         throw PdmError(ErrorCode::internal, std::string("cannot read the audit log: ") + error.what());
     }
@@ -185,6 +192,7 @@ CommitBatch FileService::begin_commit() {
     CommitBatch batch;
     if (!undo_.empty()) batch.locks_text = table_.to_json_text();
     for (const std::string& line : pending_audit_) batch.audit_lines += line;
+    committing_audit_bytes_ = batch.audit_lines.size();
     committing_undo_ = std::move(undo_);
     committing_audit_ = std::move(pending_audit_);
     undo_.clear();
@@ -195,6 +203,8 @@ CommitBatch FileService::begin_commit() {
 
 void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
     committing_ = false;
+    if (!failure || failure->audit_appended) durable_audit_bytes_ += committing_audit_bytes_;
+    committing_audit_bytes_ = 0;
     if (failure && !failure->changes_kept) {
         // Newest first: the changes made since, then the failed commit's own.
         for (const std::vector<Undo>* changes : {&undo_, &committing_undo_}) {

@@ -90,6 +90,7 @@ public:
     // Settles the commit begun last. When the lock table could not be saved,
     // every change not yet durable (that commit's and any made since) is
     // rolled back in memory, as if never made, and its audit entries dropped.
+    // When it was saved (failure->changes_kept), the changes stand.
     void finish_commit(const std::optional<CommitFailure>& failure);
 
     // begin_commit, write_commit and finish_commit in one call, on this thread.
@@ -118,6 +119,8 @@ private:
     std::vector<Undo> committing_undo_;             // changes in the commit being written
     std::vector<std::string> pending_audit_;        // audit lines not yet in a commit
     std::vector<std::string> committing_audit_;     // audit lines in the commit being written
+    std::uint64_t committing_audit_bytes_ = 0;
+    std::uint64_t durable_audit_bytes_;             // audit.jsonl up to here holds committed lines only
     bool committing_ = false;
 };
 

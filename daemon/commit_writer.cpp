@@ -20,8 +20,13 @@ void CommitWriter::start(ipc::CommitGate::Done done) {
         std::optional<CommitFailure> failure = write_commit(batch, store_, audit_);
         asio::post(io_, [this, failure = std::move(failure), done = std::move(done)] {
             service_.finish_commit(failure);
-            if (failure) spdlog::error("commit failed: {}", failure->message);
-            done(failure ? std::optional<std::string>(failure->message) : std::nullopt);
+            ipc::CommitOutcome outcome;
+            if (failure) {
+                spdlog::error("commit failed: {}", failure->message);
+                outcome.failure = failure->message;
+                outcome.later_changes_undone = !failure->changes_kept;
+            }
+            done(outcome);
         });
     });
 }

@@ -25,17 +25,14 @@ Identity RequestDispatcher::identity_of(const ipc::PeerIdentity& peer) const {
 
 ipc::Reply RequestDispatcher::handle(const ipc::PeerIdentity& peer, std::string_view line) {
     ipc::Reply reply;
-    bool changed = false;
-    reply.text = run(peer, line, reply.id, changed);
+    reply.text = run(peer, line, reply.id);
     // Anything computed while changes wait for the disk waits with them: a
     // reply must never report state that a crash could still take back.
     reply.after_commit = service_.has_uncommitted();
-    reply.fails_with_commit = changed;
     return reply;
 }
 
-std::string RequestDispatcher::run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id,
-                                   bool& changed) {
+std::string RequestDispatcher::run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id) {
     std::string op_name;
     try {
         ipc::Request request = ipc::parse_request(line);
@@ -48,10 +45,7 @@ std::string RequestDispatcher::run(const ipc::PeerIdentity& peer, std::string_vi
         const Identity who = identity_of(peer);
         OpContext context{service_, who, facts_};
         nlohmann::json result = operation->run(context, request.params);
-        if (operation->mutating) {
-            changed = true;
-            spdlog::info("{} {} {}: ok", who.user, op_name, paths_of(request.params));
-        }
+        if (operation->mutating) spdlog::info("{} {} {}: ok", who.user, op_name, paths_of(request.params));
         return ipc::encode_result(id, result);
     } catch (const ipc::RequestError& error) {
         spdlog::debug("{}: malformed request: {}", peer.user, error.what());

@@ -18,7 +18,7 @@ public:
     std::string connection_refused(const std::string& reason) override;
 
 private:
-    std::string run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id, bool& changed);
+    std::string run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id);
     Identity identity_of(const ipc::PeerIdentity& peer) const;
 
     FileService& service_;

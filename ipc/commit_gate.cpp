@@ -26,18 +26,23 @@ void CommitGate::run() {
     if (running_ || waiting_.empty()) return;
     running_ = true;
     const std::uint64_t batch = open_batch_++;
-    start_([this, batch](const std::optional<std::string>& failure) { finished(batch, failure); });
+    try {
+        start_([this, batch](const CommitOutcome& outcome) { finished(batch, outcome); });
+    } catch (const std::exception& error) {
+        finished(batch, {std::string("could not start a commit: ") + error.what(), true});
+    }
 }
 
-void CommitGate::finished(std::uint64_t batch, const std::optional<std::string>& failure) {
+void CommitGate::finished(std::uint64_t batch, const CommitOutcome& outcome) {
     running_ = false;
-    // A failure undid every change not yet durable: later batches fail with it.
-    const auto end = failure ? waiting_.end() : waiting_.upper_bound(batch);
-    const std::uint64_t settled = failure ? open_batch_ : batch;
+    const std::optional<std::string>& failure = outcome.failure;
+    const bool all = failure && outcome.later_changes_undone;
+    const auto end = all ? waiting_.end() : waiting_.upper_bound(batch);
+    const std::uint64_t settled = all ? open_batch_ : batch;
     std::vector<std::weak_ptr<Session>> sessions;
     for (auto it = waiting_.begin(); it != end; ++it) sessions.insert(sessions.end(), it->second.begin(), it->second.end());
     waiting_.erase(waiting_.begin(), end);
-    if (failure) ++open_batch_;  // replies computed from now on start afresh
+    if (all) ++open_batch_;  // replies computed from now on start afresh
     for (const auto& weak : sessions) {
         if (const auto session = weak.lock()) session->on_commit(settled, failure);
     }

@@ -19,13 +19,18 @@ namespace pdm::ipc {
 
 class Session;
 
+struct CommitOutcome {
+    std::optional<std::string> failure;  // nothing: the batch is durable
+    // With a failure: the changes gathered after this batch were undone too,
+    // so their replies fail with it. Otherwise they stand and commit next.
+    bool later_changes_undone = true;
+};
+
 class CommitGate {
 public:
-    // Called with the outcome of a commit: nothing, or why it failed.
-    using Done = std::function<void(const std::optional<std::string>& failure)>;
+    using Done = std::function<void(const CommitOutcome& outcome)>;
     // Starts making all pending changes durable; calls `done` on the event
-    // loop's thread when finished. When a commit fails, every change not yet
-    // durable is undone, so every waiting reply learns of the failure.
+    // loop's thread when finished.
     using StartCommit = std::function<void(Done done)>;
 
     CommitGate(boost::asio::io_context& io, StartCommit start) : io_(io), start_(std::move(start)) {}
@@ -38,7 +43,7 @@ public:
 private:
     void schedule();
     void run();
-    void finished(std::uint64_t batch, const std::optional<std::string>& failure);
+    void finished(std::uint64_t batch, const CommitOutcome& outcome);
 
     boost::asio::io_context& io_;
     StartCommit start_;

@@ -21,6 +21,9 @@ public:
     // framing and the connection must be closed.
     Status next(std::string& line);
 
+    // True when a complete line is waiting to be taken (never after a line was too long).
+    bool has_line() const { return !too_long_ && buffer_.find('\n', start_) != std::string::npos; }
+
     // Bytes received but not yet returned as lines.
     std::size_t buffered() const { return buffer_.size() - start_; }
 

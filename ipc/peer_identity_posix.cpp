@@ -60,6 +60,7 @@ std::optional<PeerIdentity> identify_peer(LocalStream& stream) {
     identity.pid = credentials.pid;
     identity.user = account.name;
     identity.superuser = credentials.uid == 0;
+    identity.has_account = account.found;
     if (account.found) identity.groups = group_names(account);
     return identity;
 }

@@ -11,11 +11,10 @@ struct Reply {
     std::string text;  // the reply line, '\n'-terminated
 
     // The reply may only be sent once the daemon's next commit has made durable
-    // the state it reports (a change it made, or one it observed).
+    // the state it reports (a change it made, or one it observed). When that
+    // commit fails, an `internal` error for `id` is sent instead: the state
+    // the reply reported did not last.
     bool after_commit = false;
-    // When that commit fails, send an `internal` error for `id` instead: the
-    // change this reply acknowledges did not last.
-    bool fails_with_commit = false;
     nlohmann::json id;
 
     // A reply that depends on no commit.

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <vector>
 
+#include "core/repo_path.hpp"
 #include "ipc/session.hpp"
 
 namespace pdm::ipc {
@@ -48,6 +49,17 @@ void Server::stop() {
 
 void Server::abort_connections() { registry_->abort_all(); }
 
+std::string Server::refusal_for(const PeerIdentity& peer) const {
+    // A name the lock table could not store faithfully would let one account
+    // pass for another; a missing account must not become a bare number that
+    // could collide with a real account's name.
+    if (!peer.has_account) return "uid " + std::to_string(peer.uid) + " has no user account";
+    if (!is_valid_utf8(peer.user)) return "the account name of uid " + std::to_string(peer.uid) + " is not valid UTF-8";
+    if (registry_->size() >= limits_.max_connections)
+        return "too many connections (limit " + std::to_string(limits_.max_connections) + ")";
+    return {};
+}
+
 void Server::accept_next() {
     if (stopped_) return;
     listener_->async_accept([this](const boost::system::error_code& error, LocalStream stream) {
@@ -66,11 +78,10 @@ void Server::accept_next() {
         if (!peer) {
             boost::system::error_code ignored;
             stream.close(ignored);
-        } else if (registry_->size() >= limits_.max_connections) {
+        } else if (const std::string refusal = refusal_for(*peer); !refusal.empty()) {
             auto session = std::make_shared<Session>(std::move(stream), std::move(*peer), handler_,
                                                      commits_, limits_, registry_);
-            session->refuse(handler_.connection_refused(
-                "too many connections (limit " + std::to_string(limits_.max_connections) + ")"));
+            session->refuse(handler_.connection_refused(refusal));
         } else {
             std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, commits_, limits_,
                                       registry_)

@@ -72,6 +72,8 @@ public:
 
 private:
     void accept_next();
+    // Why a new connection is turned away; empty when it is welcome.
+    std::string refusal_for(const PeerIdentity& peer) const;
 
     boost::asio::io_context& io_;
     std::unique_ptr<LocalListener> listener_;

@@ -80,19 +80,32 @@ void Session::on_read(const boost::system::error_code& error, std::size_t bytes)
 
 void Session::handle_buffered_lines() {
     std::string line;
-    for (;;) {
+    // Stop while the client has not read enough of its replies; on_written
+    // picks up from here. Lines already received wait in the reader.
+    while (!framing_lost_ && pending_output_ <= limits_.max_pending_output && stream_.is_open()) {
         switch (reader_.next(line)) {
             case LineReader::Status::need_more:
                 return;
             case LineReader::Status::too_long:
                 input_done_ = true;
+                framing_lost_ = true;
                 queue_reply(Reply::now(handler_.line_too_long(peer_, limits_.max_line_bytes)));
                 return;
             case LineReader::Status::line:
                 if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank line
-                queue_reply(handler_.handle(peer_, line));
+                queue_reply(handle_line(line));
                 break;
         }
+    }
+}
+
+Reply Session::handle_line(std::string_view line) {
+    try {
+        return handler_.handle(peer_, line);
+    } catch (const std::exception& error) {
+        // The handler maps every expected failure itself; this is the last
+        // guard that keeps one request (out of memory, say) from ending the daemon.
+        return Reply::now(encode_error(nullptr, PdmError(ErrorCode::internal, error.what())));
     }
 }
 
@@ -107,7 +120,7 @@ void Session::on_commit(std::uint64_t batch, const std::optional<std::string>& f
     for (QueuedReply& queued : replies_) {
         if (queued.batch == 0 || queued.batch > batch) continue;
         queued.batch = 0;
-        if (failure && queued.reply.fails_with_commit) {
+        if (failure) {
             pending_output_ -= queued.reply.text.size();
             queued.reply.text = encode_error(queued.reply.id, PdmError(ErrorCode::internal, *failure));
             pending_output_ += queued.reply.text.size();
@@ -144,6 +157,7 @@ void Session::on_written(const boost::system::error_code& error) {
         abort();  // the client is gone: nothing more can reach it
         return;
     }
+    handle_buffered_lines();
     write_more();
     if (input_done_) {
         close_when_done();
@@ -154,6 +168,7 @@ void Session::on_written(const boost::system::error_code& error) {
 
 void Session::close_when_done() {
     if (writing_ || !replies_.empty() || reading_) return;
+    if (stream_.is_open() && reader_.has_line()) return;  // paused lines still to answer
     boost::system::error_code ignored;
     stream_.close(ignored);
 }

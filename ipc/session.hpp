@@ -29,7 +29,8 @@ public:
     void stop();
     // Closes at once, dropping unsent replies: for a client that will not read.
     void abort();
-    // Every batch up to `batch` has been committed, or failed with `failure`.
+    // Every batch up to `batch` has been committed, or failed with `failure`;
+    // replies waiting for a failed batch become `internal` errors.
     void on_commit(std::uint64_t batch, const std::optional<std::string>& failure);
 
 private:
@@ -41,6 +42,7 @@ private:
     void read_more();
     void on_read(const boost::system::error_code& error, std::size_t bytes);
     void handle_buffered_lines();
+    Reply handle_line(std::string_view line);
     void queue_reply(Reply reply);
     void write_more();
     void on_written(const boost::system::error_code& error);
@@ -59,7 +61,8 @@ private:
     std::size_t pending_output_ = 0;
     bool reading_ = false;
     bool writing_ = false;
-    bool input_done_ = false;  // end of input, an error, or a line too long
+    bool input_done_ = false;    // end of input, an error, or a line too long
+    bool framing_lost_ = false;  // a line was too long: the rest of the input is not read
     bool stopping_ = false;
 };
 

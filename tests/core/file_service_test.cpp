@@ -76,6 +76,24 @@ BOOST_AUTO_TEST_CASE(changes_made_while_a_commit_is_written_go_into_the_next_one
     BOOST_TEST(!service.has_uncommitted());
 }
 
+BOOST_AUTO_TEST_CASE(audit_queries_show_each_entry_once_while_its_commit_is_written) {
+    service.checkout(alice, {"a.mcam"}, "");
+    const pdm::CommitBatch batch = service.begin_commit();
+    BOOST_TEST(!pdm::write_commit(batch, store, audit).has_value());  // on disk, not yet settled
+    BOOST_TEST(service.audit({}).size() == 1u);
+    service.finish_commit(std::nullopt);
+    BOOST_TEST(service.audit({}).size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_after_the_lock_table_was_saved_keeps_the_changes) {
+    service.checkout(alice, {"a.mcam"}, "");
+    service.begin_commit();
+    service.checkout(bob, {"b.mcam"}, "");
+    service.finish_commit(pdm::CommitFailure{"audit log full", true, false});
+    BOOST_TEST(service.lock_count() == 2u);
+    BOOST_TEST(service.has_uncommitted());  // bob's change still commits next
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_commit_also_undoes_changes_made_while_it_was_written) {
     service.checkout(alice, {"a.mcam"}, "");
     service.begin_commit();

@@ -62,7 +62,10 @@ BOOST_AUTO_TEST_CASE(kill_9_during_a_storm_loses_no_acknowledged_change) {
             }
         });
     }
-    while (acknowledged < 600) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (acknowledged < 600 && std::chrono::steady_clock::now() < give_up)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    BOOST_REQUIRE_MESSAGE(acknowledged >= 600, "the storm stalled before the kill: " << daemon.log());
     daemon.kill_hard();
     for (auto& thread : threads) thread.join();
 

@@ -2,6 +2,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <pwd.h>
+#include <unistd.h>
+
 #include "tests/integration/daemon_process.hpp"
 
 using nlohmann::json;
@@ -25,7 +28,11 @@ BOOST_AUTO_TEST_CASE(hello_names_the_peer_from_its_credentials) {
     BOOST_TEST(hello["server"] == "pdmd");
     BOOST_TEST(hello["protocol"] == 1);
     BOOST_TEST(hello["capabilities"].is_array());
-    BOOST_TEST(hello["user"] != "mallory");  // identity never comes from the request
+    // Identity comes from the socket's peer credentials, never from the request.
+    const passwd* account = ::getpwuid(::geteuid());
+    BOOST_REQUIRE(account);
+    BOOST_TEST(hello["user"] == account->pw_name);
+    BOOST_TEST(hello["admin"] == (::geteuid() == 0));
     BOOST_TEST(hello["repo"] == std::filesystem::canonical(repo()).string());
 }
 

@@ -16,14 +16,14 @@ using namespace pdm::ipc;
 namespace {
 
 // Echoes each request line back with a sequence number. Lines starting with
-// "m" act as mutations (they wait for a commit and fail with it); lines
-// starting with "r" are reads that observed uncommitted state.
+// "m" act as mutations and lines starting with "r" as reads that observed
+// uncommitted state: both wait for a commit and fail with it.
 class EchoHandler final : public RequestHandler {
 public:
     Reply handle(const PeerIdentity&, std::string_view line) override {
         Reply reply = Reply::now(std::to_string(handled++) + ":" + std::string(line) + "\n");
+        if (line.starts_with('b')) reply.text = std::string(999, 'b') + "\n";  // a big reply
         reply.after_commit = line.starts_with('m') || line.starts_with('r');
-        reply.fails_with_commit = line.starts_with('m');
         reply.id = std::string(line);
         return reply;
     }
@@ -42,7 +42,7 @@ struct SessionFixture {
     std::optional<std::string> commit_failure;
     CommitGate gate{io, [this](CommitGate::Done done) {
                         ++commits;
-                        done(commit_failure);
+                        done({commit_failure, true});
                     }};
     ServerLimits limits;
     std::shared_ptr<SessionRegistry> registry = std::make_shared<SessionRegistry>();
@@ -91,14 +91,14 @@ BOOST_AUTO_TEST_CASE(an_oversize_line_gets_one_reply_and_the_connection_closes) 
 
 BOOST_AUTO_TEST_CASE(stop_answers_what_was_received_then_closes) {
     start_session();
-    asio::write(client, asio::buffer(std::string("a\nb\n")));
+    asio::write(client, asio::buffer(std::string("a\nc\n")));
     io.run_for(std::chrono::milliseconds(50));
     registry->stop_all();
     io.run();
     std::string output;
     boost::system::error_code error;
     asio::read(client, asio::dynamic_buffer(output), error);
-    BOOST_TEST(output == "0:a\n1:b\n");
+    BOOST_TEST(output == "0:a\n1:c\n");
     BOOST_TEST(registry->size() == 0u);
 }
 
@@ -119,6 +119,28 @@ BOOST_AUTO_TEST_CASE(a_client_that_never_reads_is_not_read_from_either) {
     // Reading stopped once output backed up, so the client could not send everything.
     BOOST_TEST(sent < burst.size());
     BOOST_TEST(handler.handled < 20000);
+}
+
+BOOST_AUTO_TEST_CASE(lines_already_received_wait_while_the_client_is_behind_on_replies) {
+    limits.max_pending_output = 64 * 1024;
+    start_session();
+    // 50,000 tiny requests in one go would make 50 MB of replies.
+    std::string burst;
+    for (int i = 0; i < 50000; ++i) burst += "b\n";
+    asio::write(client, asio::buffer(burst));
+    io.run_for(std::chrono::milliseconds(200));
+    BOOST_TEST(handler.handled < 1000);  // stopped at about 64 KiB of unread replies
+    // Once the client reads, everything is answered, in order.
+    client.non_blocking(true);
+    std::size_t received = 0;
+    std::string chunk(65536, '\0');
+    for (int round = 0; round < 100000 && received < 50000u * 1000u; ++round) {
+        boost::system::error_code error;
+        received += client.read_some(asio::buffer(chunk), error);
+        io.poll();
+    }
+    BOOST_TEST(received == 50000u * 1000u);
+    BOOST_TEST(handler.handled == 50000);
 }
 
 BOOST_AUTO_TEST_CASE(replies_waiting_for_a_commit_hold_back_later_ones_and_share_one_commit) {
@@ -170,13 +192,13 @@ BOOST_AUTO_TEST_CASE(a_batch_gathers_while_the_previous_one_is_written) {
     while (handler.handled < 2) io.run_one();
     io.poll();
     BOOST_TEST(manual.started.size() == 1u);  // batch 2 waits for batch 1
-    manual.started[0](std::nullopt);
+    manual.started[0]({});
     io.poll();
     BOOST_REQUIRE(manual.started.size() == 2u);  // batch 2 started once batch 1 ended
     std::string output(64, '\0');
     output.resize(client.read_some(asio::buffer(output)));
     BOOST_TEST(output == "0:m1\n");  // m2 still waits
-    manual.started[1](std::nullopt);
+    manual.started[1]({});
     io.poll();
     output.resize(64);
     output.resize(client.read_some(asio::buffer(output)));
@@ -194,7 +216,7 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
     while (manual.started.empty()) io.run_one();
     asio::write(client, asio::buffer(std::string("m2\n")));
     while (handler.handled < 2) io.run_one();
-    manual.started[0](std::string("disk full"));
+    manual.started[0]({std::string("disk full"), true});
     client.shutdown(LocalStream::shutdown_send);
     io.run();
     BOOST_TEST(manual.started.size() == 1u);  // nothing left to commit after the rollback
@@ -204,6 +226,31 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
     const auto newline = output.find('\n');
     BOOST_TEST(nlohmann::json::parse(output.substr(0, newline))["error"]["message"] == "disk full");
     BOOST_TEST(nlohmann::json::parse(output.substr(newline + 1))["error"]["message"] == "disk full");
+}
+
+BOOST_AUTO_TEST_CASE(a_failure_that_kept_the_changes_fails_only_its_own_batch) {
+    ManualCommits manual;
+    CommitGate manual_gate(io, [&](CommitGate::Done done) { manual.started.push_back(std::move(done)); });
+    LocalStream server_end(io);
+    asio::local::connect_pair(client, server_end);
+    std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, manual_gate, limits, registry)->start();
+
+    asio::write(client, asio::buffer(std::string("m1\n")));
+    while (manual.started.empty()) io.run_one();
+    asio::write(client, asio::buffer(std::string("m2\n")));
+    while (handler.handled < 2) io.run_one();
+    manual.started[0]({std::string("audit log full"), false});
+    io.poll();
+    BOOST_REQUIRE(manual.started.size() == 2u);  // m2's batch still commits
+    manual.started[1]({});
+    client.shutdown(LocalStream::shutdown_send);
+    io.run();
+    std::string output;
+    boost::system::error_code error;
+    asio::read(client, asio::dynamic_buffer(output), error);
+    const auto newline = output.find('\n');
+    BOOST_TEST(nlohmann::json::parse(output.substr(0, newline))["error"]["message"] == "audit log full");
+    BOOST_TEST(output.substr(newline + 1) == "1:m2\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_commit_turns_acknowledgements_into_internal_errors) {
@@ -216,7 +263,8 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_turns_acknowledgements_into_internal_errors
     BOOST_TEST(first["id"] == "m1");
     BOOST_TEST(first["error"]["code"] == "internal");
     BOOST_TEST(first["error"]["message"] == "disk full");
-    BOOST_TEST(output.substr(newline + 1) == "1:r2\n");  // a read is sent as computed
+    // A read that observed the lost change is not sent either.
+    BOOST_TEST(nlohmann::json::parse(output.substr(newline + 1))["error"]["code"] == "internal");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
