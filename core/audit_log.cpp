@@ -1,7 +1,6 @@
 #include "core/audit_log.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <system_error>
 
 namespace pdm {
@@ -21,22 +20,16 @@ namespace {
 
 // Calls `visit` with each line of the file, last line first, until it returns false.
 template <typename Visit>
-void for_each_line_backwards(const std::filesystem::path& file, std::uint64_t end_limit, Visit visit) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::system_error(errno, std::generic_category(), "cannot open " + file.string());
-    in.seekg(0, std::ios::end);
-    std::streamoff position = in.tellg();
-    if (static_cast<std::uint64_t>(position) > end_limit) position = static_cast<std::streamoff>(end_limit);
-    constexpr std::streamoff chunk_size = 64 * 1024;
+void for_each_line_backwards(const DurableAppendFile& file, std::uint64_t end_limit, Visit visit) {
+    std::uint64_t position = std::min(file.size(), end_limit);
+    constexpr std::uint64_t chunk_size = 64 * 1024;
     std::string carry;  // the start of a line whose beginning is in an earlier chunk
     std::string chunk;
     while (position > 0) {
-        const std::streamoff length = std::min(chunk_size, position);
+        const std::uint64_t length = std::min(chunk_size, position);
         position -= length;
-        chunk.resize(static_cast<std::size_t>(length));
-        in.seekg(position);
-        in.read(chunk.data(), length);
-        if (!in) throw std::system_error(errno, std::generic_category(), "cannot read " + file.string());
+        chunk = file.read_at(position, static_cast<std::size_t>(length));
+        if (chunk.size() != length) throw std::system_error(EIO, std::generic_category(), "short read of " + file.path().string());
         chunk += carry;
         std::size_t end = chunk.size();
         for (std::size_t newline = chunk.rfind('\n', end == 0 ? 0 : end - 1);
@@ -53,8 +46,7 @@ void for_each_line_backwards(const std::filesystem::path& file, std::uint64_t en
 
 }  // namespace
 
-AuditLog::AuditLog(const std::filesystem::path& file)
-    : file_(file), initial_size_(std::filesystem::file_size(file)) {}
+AuditLog::AuditLog(const StateDir& dir, const std::string& name) : file_(dir, name), initial_size_(file_.size()) {}
 
 void AuditLog::append(const nlohmann::json& entry) { file_.append(entry.dump() + "\n"); }
 
@@ -63,7 +55,7 @@ void AuditLog::append_lines(std::string_view lines) { file_.append(lines); }
 std::vector<nlohmann::json> AuditLog::query(const AuditQuery& query, std::uint64_t end) const {
     std::vector<nlohmann::json> entries;
     if (query.limit == 0) return entries;
-    for_each_line_backwards(file_.path(), end, [&](std::string_view line) {
+    for_each_line_backwards(file_, end, [&](std::string_view line) {
         auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (audit_entry_matches(entry, query)) entries.push_back(std::move(entry));
         return entries.size() < query.limit;

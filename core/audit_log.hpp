@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/durable_file.hpp"
+#include "core/state_dir.hpp"
 
 namespace pdm {
 
@@ -26,7 +26,7 @@ bool audit_entry_matches(const nlohmann::json& entry, const AuditQuery& query);
 
 class AuditLog {
 public:
-    explicit AuditLog(const std::filesystem::path& file);
+    AuditLog(const StateDir& dir, const std::string& name = "audit.jsonl");
 
     // Appends one entry (an object with at least "time", "user", "op",
     // "outcome"). Throws std::system_error.

@@ -2,7 +2,7 @@
 
 #include <exception>
 
-#include "core/durable_file.hpp"
+#include "core/state_dir.hpp"
 
 namespace pdm {
 

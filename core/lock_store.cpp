@@ -2,7 +2,6 @@
 
 #include <system_error>
 
-#include "core/durable_file.hpp"
 
 namespace fs = std::filesystem;
 
@@ -28,7 +27,7 @@ LockFileError::LockFileError(const fs::path& file, const std::string& reason, st
 LockTable LockStore::load() const {
     std::string text;
     try {
-        text = read_file(file_);
+        text = dir_.read_file(name_);
     } catch (const std::system_error& error) {
         if (error.code() == std::errc::no_such_file_or_directory) return {};
         throw LockFileError(file_, error.code().message(), 0, 0);
@@ -45,14 +44,13 @@ fs::path LockStore::move_aside(const std::string& utc_time) const {
     for (char& c : stamp) {
         if (c == ':') c = '-';  // keep the name valid on every file system
     }
-    fs::path aside = file_;
-    aside += ".broken-" + stamp;
-    fs::rename(file_, aside);
-    return aside;
+    const std::string aside = name_ + ".broken-" + stamp;
+    dir_.rename(name_, aside);
+    return dir_.path() / aside;
 }
 
 void LockStore::save(const LockTable& table) const { save_text(table.to_json_text()); }
 
-void LockStore::save_text(const std::string& text) const { replace_file_durably(file_, text); }
+void LockStore::save_text(const std::string& text) const { dir_.replace_file(name_, text); }
 
 }  // namespace pdm

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/lock_table.hpp"
+#include "core/state_dir.hpp"
 
 namespace pdm {
 
@@ -28,7 +29,8 @@ private:
 
 class LockStore {
 public:
-    explicit LockStore(std::filesystem::path file) : file_(std::move(file)) {}
+    LockStore(const StateDir& dir, std::string name = "locks.json")
+        : dir_(dir), name_(std::move(name)), file_(dir.path() / name_) {}
 
     const std::filesystem::path& file() const { return file_; }
 
@@ -40,12 +42,14 @@ public:
     // the new name. The caller then starts from an empty table.
     std::filesystem::path move_aside(const std::string& utc_time) const;
 
-    // Durable before it returns (see replace_file_durably). Throws std::system_error.
+    // Durable before it returns (see StateDir::replace_file). Throws std::system_error.
     void save(const LockTable& table) const;
     // The same for text already produced by LockTable::to_json_text().
     void save_text(const std::string& text) const;
 
 private:
+    const StateDir& dir_;
+    std::string name_;
     std::filesystem::path file_;
 };
 

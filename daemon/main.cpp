@@ -13,13 +13,12 @@
 #include <spdlog/spdlog.h>
 
 #include "core/audit_log.hpp"
-#include "core/durable_file.hpp"
+#include "core/state_dir.hpp"
 #include "core/file_service.hpp"
 #include "core/lock_store.hpp"
 #include "core/time_format.hpp"
 #include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
-#include "daemon/instance_lock.hpp"
 #include "daemon/open_file_limit.hpp"
 #include "daemon/request_dispatcher.hpp"
 #include "ipc/server.hpp"
@@ -97,23 +96,23 @@ int run(const DaemonConfig& config) {
     const fs::path repo = fs::canonical(config.repo);
     const fs::path state_dir = fs::absolute(config.state_dir);
 
-    std::unique_ptr<InstanceLock> instance;
+    std::optional<StateDir> state;
     try {
-        create_directories_durably(state_dir);
-        instance = InstanceLock::acquire(state_dir);
+        state.emplace(state_dir);
+        state->lock_for_this_process("pdmd.lock");
     } catch (const std::exception& error) {
         spdlog::critical("cannot start: {}", error.what());
         return 1;
     }
 
-    LockStore store(state_dir / "locks.json");
+    LockStore store(*state);
     std::optional<LockTable> table = load_locks(store, config.recover, clock);
     if (!table) return 1;
 
     std::vector<Glob> include;
     for (const std::string& pattern : config.include) include.emplace_back(pattern);
     Repository repository(repo, state_dir, std::move(include));
-    AuditLog audit(state_dir / "audit.jsonl");
+    AuditLog audit(*state);
     FileService service(repository, store, std::move(*table), audit, clock);
 
     asio::io_context io(1);

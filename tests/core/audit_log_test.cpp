@@ -22,7 +22,8 @@ BOOST_AUTO_TEST_SUITE(audit_log)
 
 BOOST_AUTO_TEST_CASE(returns_newest_first_with_filters_and_limit) {
     TempDir dir;
-    AuditLog log(dir / "audit.jsonl");
+    const pdm::StateDir state(dir.path());
+    AuditLog log(state);
     for (int n = 0; n < 10; ++n) log.append(entry(n, n % 2 ? "bob" : "alice", "f" + std::to_string(n % 3)));
     const auto all = log.query({});
     BOOST_REQUIRE(all.size() == 10u);
@@ -40,7 +41,8 @@ BOOST_AUTO_TEST_CASE(returns_newest_first_with_filters_and_limit) {
 
 BOOST_AUTO_TEST_CASE(reads_backwards_across_many_chunks) {
     TempDir dir;
-    AuditLog log(dir / "audit.jsonl");
+    const pdm::StateDir state(dir.path());
+    AuditLog log(state);
     const std::string padding(500, 'x');  // 3,000 entries of ~600 bytes: many 64 KiB chunks
     for (int n = 0; n < 3000; ++n) {
         json e = entry(n, "alice", "f");
@@ -54,17 +56,30 @@ BOOST_AUTO_TEST_CASE(reads_backwards_across_many_chunks) {
 
 BOOST_AUTO_TEST_CASE(torn_last_line_is_skipped_and_the_next_entry_starts_clean) {
     TempDir dir;
+    const pdm::StateDir state(dir.path());
     {
-        AuditLog log(dir / "audit.jsonl");
+        AuditLog log(state);
         log.append(entry(1, "alice", "f"));
     }
     std::ofstream(dir / "audit.jsonl", std::ios::app) << "{\"time\": \"t\", \"us";  // crash mid-append
-    AuditLog log(dir / "audit.jsonl");
+    AuditLog log(state);
     log.append(entry(2, "alice", "f"));
     const auto all = log.query({});
     BOOST_REQUIRE(all.size() == 2u);
     BOOST_TEST(all[0]["n"] == 2);
     BOOST_TEST(all[1]["n"] == 1);
+}
+
+BOOST_AUTO_TEST_CASE(queries_can_stop_at_an_offset) {
+    TempDir dir;
+    const pdm::StateDir state(dir.path());
+    AuditLog log(state);
+    log.append(entry(1, "alice", "f"));
+    const auto size = std::filesystem::file_size(dir / "audit.jsonl");
+    log.append(entry(2, "alice", "f"));
+    const auto entries = log.query({}, size);
+    BOOST_REQUIRE(entries.size() == 1u);
+    BOOST_TEST(entries[0]["n"] == 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

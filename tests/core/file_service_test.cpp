@@ -21,6 +21,7 @@ struct ServiceFixture {
     TempDir dir;
     FixedClock clock;
     pdm::Repository repository;
+    pdm::StateDir state;
     pdm::LockStore store;
     pdm::AuditLog audit;
     pdm::FileService service;
@@ -28,17 +29,17 @@ struct ServiceFixture {
     pdm::Identity bob{"bob", false};
     pdm::Identity admin{"root", true};
 
-    explicit ServiceFixture(fs::path store_file = {})
+    ServiceFixture()
         : repository(make_repo(dir), dir / "repo/.pdm", {}),
-          store(store_file.empty() ? dir / "repo/.pdm/locks.json" : store_file),
-          audit(dir / "repo/.pdm/audit.jsonl"),
+          state(dir / "repo/.pdm"),
+          store(state),
+          audit(state),
           service(repository, store, pdm::LockTable{}, audit, clock) {}
 
     static fs::path make_repo(const TempDir& dir) {
         dir.write("repo/a.mcam");
         dir.write("repo/b.mcam");
         dir.write("repo/parts/c.mcam");
-        fs::create_directories(dir / "repo/.pdm");
         return dir / "repo";
     }
 };
@@ -213,8 +214,8 @@ BOOST_AUTO_TEST_CASE(info_reports_missing_files) {
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(a_failed_commit_rolls_every_change_of_the_batch_back) {
-    TempDir elsewhere;
-    ServiceFixture fixture(elsewhere / "missing-folder" / "locks.json");
+    ServiceFixture fixture;
+    fs::create_directory(fixture.dir / "repo/.pdm/locks.json.tmp");  // every save fails
     auto& service = fixture.service;
     service.checkout(fixture.alice, {"a.mcam", "b.mcam"}, "");
     service.unlock(fixture.alice, {"b.mcam"}, false);

@@ -7,17 +7,20 @@ using pdm::LockFileError;
 using pdm::LockStore;
 using pdm::LockTable;
 using pdm::test::TempDir;
+namespace fs = std::filesystem;
 
 BOOST_AUTO_TEST_SUITE(lock_store)
 
 BOOST_AUTO_TEST_CASE(missing_file_is_a_fresh_start) {
     TempDir dir;
-    BOOST_TEST(LockStore(dir / "locks.json").load().size() == 0u);
+    const pdm::StateDir state(dir.path());
+    BOOST_TEST(LockStore(state).load().size() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(saved_table_loads_back_and_leaves_no_temp_file) {
     TempDir dir;
-    LockStore store(dir / "locks.json");
+    const pdm::StateDir state(dir.path());
+    LockStore store(state);
     LockTable table;
     table.insert("a.mcam", {"alice", "2026-11-23T10:00:00Z", "m"});
     store.save(table);
@@ -29,8 +32,9 @@ BOOST_AUTO_TEST_CASE(corrupt_file_is_an_error_with_its_position_and_is_left_unto
     TempDir dir;
     const std::string corrupt = "{\"a.mcam\": {\"user\": \"alice\",,}}";
     dir.write("locks.json", corrupt);
+    const pdm::StateDir state(dir.path());
     try {
-        LockStore(dir / "locks.json").load();
+        LockStore(state).load();
         BOOST_FAIL("no error");
     } catch (const LockFileError& error) {
         BOOST_TEST(error.line() == 1u);
@@ -43,16 +47,44 @@ BOOST_AUTO_TEST_CASE(corrupt_file_is_an_error_with_its_position_and_is_left_unto
 BOOST_AUTO_TEST_CASE(move_aside_keeps_the_bad_file_under_a_timestamped_name) {
     TempDir dir;
     dir.write("locks.json", "garbage");
-    const auto aside = LockStore(dir / "locks.json").move_aside("2026-11-23T10:00:00Z");
+    const pdm::StateDir state(dir.path());
+    const auto aside = LockStore(state).move_aside("2026-11-23T10:00:00Z");
     BOOST_TEST(aside.filename().string() == "locks.json.broken-2026-11-23T10-00-00Z");
     BOOST_TEST(pdm::test::read_text(aside) == "garbage");
     BOOST_TEST(!std::filesystem::exists(dir / "locks.json"));
 }
 
-BOOST_AUTO_TEST_CASE(save_into_a_missing_folder_throws) {
+BOOST_AUTO_TEST_CASE(a_failed_save_throws_and_leaves_the_old_file) {
     TempDir dir;
-    LockStore store(dir / "no-such-dir" / "locks.json");
-    BOOST_CHECK_THROW(store.save(LockTable{}), std::system_error);
+    dir.write("locks.json", "{}\n");
+    std::filesystem::create_directory(dir / "locks.json.tmp");
+    const pdm::StateDir state(dir.path());
+    BOOST_CHECK_THROW(LockStore(state).save(LockTable{}), std::system_error);
+    BOOST_TEST(pdm::test::read_text(dir / "locks.json") == "{}\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_link_planted_as_the_temp_file_is_not_followed) {
+    TempDir dir;
+    TempDir elsewhere;
+    const auto victim = elsewhere.write("victim", "precious");
+    std::filesystem::create_symlink(victim, dir / "locks.json.tmp");
+    const pdm::StateDir state(dir.path());
+    BOOST_CHECK_THROW(LockStore(state).save(LockTable{}), std::system_error);
+    BOOST_TEST(pdm::test::read_text(victim) == "precious");
+}
+
+BOOST_AUTO_TEST_CASE(writes_follow_the_folder_even_when_it_is_renamed) {
+    TempDir dir;
+    std::filesystem::create_directory(dir / "state");
+    std::filesystem::permissions(dir / "state", std::filesystem::perms::owner_all);
+    const pdm::StateDir state(dir / "state");
+    std::filesystem::rename(dir / "state", dir / "moved");
+    std::filesystem::create_directory(dir / "state");  // an impostor in its place
+    LockTable table;
+    table.insert("a.mcam", {"alice", "t", "m"});
+    LockStore(state).save(table);
+    BOOST_TEST(std::filesystem::exists(dir / "moved" / "locks.json"));
+    BOOST_TEST(!std::filesystem::exists(dir / "state" / "locks.json"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -54,6 +54,27 @@ BOOST_AUTO_TEST_CASE(a_second_daemon_on_the_same_state_dir_is_refused_naming_the
     BOOST_TEST(outcome(first.client()->call("hello")) == "ok");
 }
 
+BOOST_AUTO_TEST_CASE(a_state_dir_others_can_write_or_that_is_a_link_refuses_to_start) {
+    DaemonProcess daemon;
+    fs::create_directories(daemon.state_dir());
+    fs::permissions(daemon.state_dir(), fs::perms::all);
+    BOOST_TEST(daemon.start_expecting_exit() == 1);
+    BOOST_TEST(daemon.log().find("writable by other users") != std::string::npos, daemon.log());
+
+    fs::remove(daemon.state_dir());
+    fs::create_directory(daemon.dir() / "real-state");
+    fs::create_directory_symlink(daemon.dir() / "real-state", daemon.state_dir());
+    BOOST_TEST(daemon.start_expecting_exit() == 1);
+    BOOST_TEST(daemon.log().find("symbolic link") != std::string::npos, daemon.log());
+}
+
+BOOST_AUTO_TEST_CASE(a_new_state_dir_is_private_to_the_daemon) {
+    DaemonProcess daemon;
+    daemon.start();
+    const auto perms = fs::status(daemon.state_dir()).permissions();
+    BOOST_TEST(((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none));
+}
+
 BOOST_AUTO_TEST_CASE(a_live_socket_is_never_stolen) {
     DaemonProcess first;
     first.start();

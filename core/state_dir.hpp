@@ -1,0 +1,88 @@
+#pragma once
+// The daemon's state folder and every write into it. One implementation per
+// platform (state_dir_posix.cpp; Windows follows).
+//
+// The folder is opened once and used by handle from then on: renaming it, or
+// putting a link where a state file should be, cannot redirect the daemon's
+// writes. It must belong to the daemon's user and be writable by nobody else,
+// since a default state dir lies inside the shared repository.
+
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace pdm {
+
+// replace_file() got as far as the rename, so the new contents are in place,
+// but flushing the folder failed: whether the rename survives a power cut is
+// unknown. Callers must treat the new contents as current.
+class RenamedButNotFlushed : public std::system_error {
+public:
+    using std::system_error::system_error;
+};
+
+class StateDir {
+public:
+    // Creates the folder (owner-only) if missing, then opens and checks it.
+    // Throws std::runtime_error with a sentence a person can act on: the path
+    // is a link or not a folder, belongs to another user, or others may write it.
+    explicit StateDir(const std::filesystem::path& path);
+    ~StateDir();
+    StateDir(const StateDir&) = delete;
+    StateDir& operator=(const StateDir&) = delete;
+
+    const std::filesystem::path& path() const { return path_; }
+
+    // Takes the folder for this process until it ends (the OS releases it even
+    // after kill -9), writing the pid to `name`. Throws std::runtime_error
+    // naming the holder's pid when another process has it.
+    void lock_for_this_process(const std::string& name);
+
+    // Replaces file `name` with `contents` so that after a crash it holds either
+    // the old or the new contents, never a mix: write a sibling temp file, flush
+    // it, rename it over, flush the folder. Throws std::system_error.
+    void replace_file(const std::string& name, std::string_view contents) const;
+
+    // A whole file. Throws std::system_error; a missing file is
+    // std::errc::no_such_file_or_directory, so callers can tell it from a broken one.
+    std::string read_file(const std::string& name) const;
+
+    // Renames within the folder, durably. Throws std::system_error.
+    void rename(const std::string& from, const std::string& to) const;
+
+    // Opens `name` for appending, creating it; returns the platform handle.
+    int open_for_append(const std::string& name) const;
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+    int lock_fd_ = -1;
+};
+
+// An append-only file whose every append is on disk before append() returns,
+// and which can be read back while appends go on.
+class DurableAppendFile {
+public:
+    // Opens or creates `name` in `dir`. A last line left unfinished by a crash
+    // is closed with a newline so the next record starts on a line of its own.
+    DurableAppendFile(const StateDir& dir, const std::string& name);
+    ~DurableAppendFile();
+    DurableAppendFile(const DurableAppendFile&) = delete;
+    DurableAppendFile& operator=(const DurableAppendFile&) = delete;
+
+    // All or nothing: a failed append is cut off again. Throws std::system_error.
+    void append(std::string_view bytes);
+    std::uint64_t size() const;
+    // Up to `length` bytes from `offset`. Safe on another thread than append().
+    std::string read_at(std::uint64_t offset, std::size_t length) const;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+    int fd_ = -1;
+};
+
+}  // namespace pdm
