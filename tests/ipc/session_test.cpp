@@ -176,20 +176,30 @@ BOOST_AUTO_TEST_CASE(nothing_is_sent_before_the_commit_runs) {
 
 // A committer that finishes only when the test says so, to overlap batches.
 struct ManualCommits {
+    SessionFixture& fixture;
     std::vector<CommitGate::Done> started;
+    CommitGate gate{fixture.io, [this](CommitGate::Done done) { started.push_back(std::move(done)); }};
+
+    explicit ManualCommits(SessionFixture& owner) : fixture(owner) {
+        LocalStream server_end(fixture.io);
+        asio::local::connect_pair(fixture.client, server_end);
+        std::make_shared<Session>(std::move(server_end), PeerIdentity{}, fixture.handler, gate, fixture.limits,
+                                  fixture.registry)
+            ->start();
+    }
+
+    // "m1" is in batch 1, being written; "m2" waits in batch 2.
+    void overlap_two_batches() {
+        asio::write(fixture.client, asio::buffer(std::string("m1\n")));
+        while (started.empty()) fixture.io.run_one();
+        asio::write(fixture.client, asio::buffer(std::string("m2\n")));
+        while (fixture.handler.handled < 2) fixture.io.run_one();
+    }
 };
 
 BOOST_AUTO_TEST_CASE(a_batch_gathers_while_the_previous_one_is_written) {
-    ManualCommits manual;
-    CommitGate manual_gate(io, [&](CommitGate::Done done) { manual.started.push_back(std::move(done)); });
-    LocalStream server_end(io);
-    asio::local::connect_pair(client, server_end);
-    std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, manual_gate, limits, registry)->start();
-
-    asio::write(client, asio::buffer(std::string("m1\n")));
-    while (manual.started.empty()) io.run_one();  // batch 1 is being written
-    asio::write(client, asio::buffer(std::string("m2\n")));
-    while (handler.handled < 2) io.run_one();
+    ManualCommits manual(*this);
+    manual.overlap_two_batches();
     io.poll();
     BOOST_TEST(manual.started.size() == 1u);  // batch 2 waits for batch 1
     manual.started[0]({});
@@ -206,16 +216,8 @@ BOOST_AUTO_TEST_CASE(a_batch_gathers_while_the_previous_one_is_written) {
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
-    ManualCommits manual;
-    CommitGate manual_gate(io, [&](CommitGate::Done done) { manual.started.push_back(std::move(done)); });
-    LocalStream server_end(io);
-    asio::local::connect_pair(client, server_end);
-    std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, manual_gate, limits, registry)->start();
-
-    asio::write(client, asio::buffer(std::string("m1\n")));
-    while (manual.started.empty()) io.run_one();
-    asio::write(client, asio::buffer(std::string("m2\n")));
-    while (handler.handled < 2) io.run_one();
+    ManualCommits manual(*this);
+    manual.overlap_two_batches();
     manual.started[0]({std::string("disk full"), true});
     client.shutdown(LocalStream::shutdown_send);
     io.run();
@@ -229,16 +231,8 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
 }
 
 BOOST_AUTO_TEST_CASE(a_failure_that_kept_the_changes_fails_only_its_own_batch) {
-    ManualCommits manual;
-    CommitGate manual_gate(io, [&](CommitGate::Done done) { manual.started.push_back(std::move(done)); });
-    LocalStream server_end(io);
-    asio::local::connect_pair(client, server_end);
-    std::make_shared<Session>(std::move(server_end), PeerIdentity{}, handler, manual_gate, limits, registry)->start();
-
-    asio::write(client, asio::buffer(std::string("m1\n")));
-    while (manual.started.empty()) io.run_one();
-    asio::write(client, asio::buffer(std::string("m2\n")));
-    while (handler.handled < 2) io.run_one();
+    ManualCommits manual(*this);
+    manual.overlap_two_batches();
     manual.started[0]({std::string("audit log full"), false});
     io.poll();
     BOOST_REQUIRE(manual.started.size() == 2u);  // m2's batch still commits
