@@ -15,7 +15,7 @@ namespace pdm::ipc {
 struct PeerIdentity {
     std::uint32_t uid = 0;
     std::int64_t pid = 0;
-    std::string user;                 // account name; the decimal uid when it has none
+    std::string user;                 // account name; the decimal uid when it has none (then refused)
     bool has_account = false;         // the uid resolved to an account
     std::vector<std::string> groups;  // names of the account's groups
     bool superuser = false;
