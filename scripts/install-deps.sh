@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-test-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
-  socat util-linux
+  socat util-linux strace
 )
 
 missing=()

@@ -19,8 +19,13 @@ std::vector<std::string> DaemonProcess::command(const std::vector<std::string>& 
     return argv;
 }
 
-void DaemonProcess::start(const std::vector<std::string>& extra) {
-    process_ = std::make_unique<ChildProcess>(command(extra), dir_ / "pdmd.out",
+void DaemonProcess::start(const std::vector<std::string>& extra) { start_wrapped({}, extra); }
+
+void DaemonProcess::start_wrapped(const std::vector<std::string>& wrapper, const std::vector<std::string>& extra) {
+    std::vector<std::string> argv = wrapper;
+    const std::vector<std::string> daemon = command(extra);
+    argv.insert(argv.end(), daemon.begin(), daemon.end());
+    process_ = std::make_unique<ChildProcess>(argv, dir_ / "pdmd.out",
                                               dir_ / ("pdmd-" + std::to_string(++starts_) + ".err"));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {

@@ -22,6 +22,8 @@ public:
     // Starts pdmd with the standard flags plus `extra`, and waits until it
     // answers `hello`. Throws if it exits or does not answer within 20 s.
     void start(const std::vector<std::string>& extra = {});
+    // The same, with pdmd run by `wrapper` (for example strace and its flags).
+    void start_wrapped(const std::vector<std::string>& wrapper, const std::vector<std::string>& extra = {});
     // Starts pdmd and waits for it to exit; returns its exit code.
     int start_expecting_exit(const std::vector<std::string>& extra = {});
 
