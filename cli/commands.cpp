@@ -29,7 +29,7 @@ public:
         try {
             client_.emplace(global.socket_path);
         } catch (const ipc::ConnectError& error) {
-            std::cerr << "pdmctl: " << error.what() << " (is pdmd running?)\n";
+            std::cerr << "pdmctl: " << error.what() << "\n";
             throw CommandFailed{exit_unreachable};
         }
     }

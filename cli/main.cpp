@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.footer("Exit codes: 0 done, 1 refused by pdmd (its message is printed), 2 usage error, "
                "3 cannot reach pdmd.\nPaths are relative to the current folder when it is inside the "
-               "repository, else relative to the repository.");
+               "repository, else relative to the repository.\n");
     app.require_subcommand(1);
     app.add_option("--socket", global.socket_path, "pdmd's socket (default: $PDMD_SOCKET, else the daemon's default)");
     app.add_flag("--json", global.json, "Print the daemon's JSON instead of tables");

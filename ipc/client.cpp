@@ -22,7 +22,14 @@ Client::Client(const std::string& socket_path) : impl_(std::make_unique<Impl>())
     try {
         impl_->stream = connect_local(impl_->io, socket_path);
     } catch (const boost::system::system_error& error) {
-        throw ConnectError("cannot reach pdmd at " + socket_path + ": " + error.code().message());
+        std::string hint;
+        if (error.code() == boost::system::errc::permission_denied) {
+            hint = " (you may not use this socket: ask for the group that owns it)";
+        } else if (error.code() == boost::system::errc::no_such_file_or_directory ||
+                   error.code() == boost::system::errc::connection_refused) {
+            hint = " (is pdmd running?)";
+        }
+        throw ConnectError("cannot reach pdmd at " + socket_path + ": " + error.code().message() + hint);
     }
 }
 
