@@ -75,6 +75,28 @@ BOOST_AUTO_TEST_CASE(a_new_state_dir_is_private_to_the_daemon) {
     BOOST_TEST(((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none));
 }
 
+BOOST_AUTO_TEST_CASE(every_flag_can_come_from_a_config_file) {
+    DaemonProcess daemon({"a.mcam", "notes.txt"});
+    const auto config = daemon.dir().write("pdmd.conf", "include = [\"*.mcam\"]\nadmin = [\"alice\", \"bob\"]\n"
+                                                        "log-level = \"debug\"\nmax-line-bytes = 4096\n");
+    daemon.start({"--config", config.string()});
+    auto c = daemon.client();
+    const json files = c->call("list")["result"]["files"];
+    BOOST_REQUIRE(files.size() == 1u);  // include came from the file
+    BOOST_TEST(files[0]["path"] == "a.mcam");
+    c->send_raw("{\"op\":\"hello\",\"pad\":\"" + std::string(5000, 'x') + "\"}\n");
+    BOOST_TEST(outcome(json::parse(c->read_line())) == "too_large");
+    BOOST_TEST(daemon.log().find("admins: root, alice, bob") != std::string::npos, daemon.log());
+}
+
+BOOST_AUTO_TEST_CASE(sigint_stops_like_sigterm) {
+    DaemonProcess daemon;
+    daemon.start();
+    daemon.process().signal(SIGINT);
+    BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
+    BOOST_TEST(!fs::exists(daemon.socket_path()));
+}
+
 BOOST_AUTO_TEST_CASE(a_live_socket_is_never_stolen) {
     DaemonProcess first;
     first.start();
