@@ -27,6 +27,8 @@ public:
                std::vector<Glob> include);
 
     const std::filesystem::path& root() const { return root_; }
+    // Replaces the include patterns (config reload).
+    void set_include(std::vector<Glob> include) { include_ = std::move(include); }
 
     // True when a normalised path is one the repository tracks by name: not
     // hidden, not in the excluded folder, matching an include pattern.

@@ -2,25 +2,26 @@
 // clients reach it) on one io_context thread that owns all state.
 
 #include <csignal>
-#include <cstdio>
 #include <filesystem>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "core/audit_log.hpp"
-#include "core/state_dir.hpp"
 #include "core/file_service.hpp"
 #include "core/lock_store.hpp"
+#include "core/state_dir.hpp"
 #include "core/time_format.hpp"
 #include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
+#include "daemon/graceful_shutdown.hpp"
+#include "daemon/logging.hpp"
 #include "daemon/open_file_limit.hpp"
 #include "daemon/request_dispatcher.hpp"
+#include "daemon/service_manager.hpp"
+#include "daemon/service_pulse.hpp"
 #include "ipc/server.hpp"
 
 namespace fs = std::filesystem;
@@ -28,15 +29,6 @@ namespace asio = boost::asio;
 
 namespace pdm::daemon {
 namespace {
-
-constexpr auto shutdown_grace = std::chrono::seconds(5);
-
-void set_up_logging(const std::string& level) {
-    auto logger = spdlog::stderr_color_mt("pdmd");
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-    spdlog::set_default_logger(logger);
-    spdlog::set_level(spdlog::level::from_str(level));
-}
 
 // Loads locks.json, or refuses: starting with an empty table in place of an
 // unreadable one would silently release every lock.
@@ -59,38 +51,18 @@ std::optional<LockTable> load_locks(const LockStore& store, bool recover, const 
     }
 }
 
-// Stops accepting, lets open connections finish what they sent, and closes
-// the stragglers when the grace period ends.
-class GracefulShutdown {
-public:
-    GracefulShutdown(asio::io_context& io, ipc::Server& server) : server_(server), timer_(io) {}
+std::vector<Glob> globs(const std::vector<std::string>& patterns) {
+    std::vector<Glob> result;
+    for (const std::string& pattern : patterns) result.emplace_back(pattern);
+    return result;
+}
 
-    void begin() {
-        deadline_ = std::chrono::steady_clock::now() + shutdown_grace;
-        server_.stop();
-        poll();
-    }
+void log_admins(const DaemonConfig& config) {
+    spdlog::info("admins: root{}{}{}", config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
+                 config.admin_group.empty() ? "" : "; members of group " + config.admin_group);
+}
 
-private:
-    void poll() {
-        if (server_.connection_count() == 0) return;
-        if (std::chrono::steady_clock::now() >= deadline_) {
-            spdlog::warn("closing {} connection(s) that did not finish in time", server_.connection_count());
-            server_.abort_connections();
-            return;
-        }
-        timer_.expires_after(std::chrono::milliseconds(20));
-        timer_.async_wait([this](const boost::system::error_code& error) {
-            if (!error) poll();
-        });
-    }
-
-    ipc::Server& server_;
-    asio::steady_timer timer_;
-    std::chrono::steady_clock::time_point deadline_;
-};
-
-int run(const DaemonConfig& config) {
+int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manager) {
     std::signal(SIGPIPE, SIG_IGN);
     SystemClock clock;
     const fs::path repo = fs::canonical(config.repo);
@@ -109,20 +81,23 @@ int run(const DaemonConfig& config) {
     std::optional<LockTable> table = load_locks(store, config.recover, clock);
     if (!table) return 1;
 
-    std::vector<Glob> include;
-    for (const std::string& pattern : config.include) include.emplace_back(pattern);
-    Repository repository(repo, state_dir, std::move(include));
+    Repository repository(repo, state_dir, globs(config.include));
     AuditLog audit(*state);
     FileService service(repository, store, std::move(*table), audit, clock);
 
     asio::io_context io(1);
     std::unique_ptr<ipc::LocalListener> listener;
     try {
-        listener = ipc::LocalListener::open(io, {config.socket_path, config.socket_mode});
+        if (const auto inherited = manager.inherited_listener()) {
+            listener = ipc::LocalListener::adopt(io, *inherited);
+        } else {
+            listener = ipc::LocalListener::open(io, {config.socket_path, config.socket_mode});
+        }
     } catch (const std::exception& error) {
         spdlog::critical("cannot start: {}", error.what());
         return 1;
     }
+    const std::string endpoint = listener->path();
 
     RequestDispatcher dispatcher(service, AdminPolicy{config.admins, config.admin_group},
                                  ServerFacts{repo.string()});
@@ -140,22 +115,61 @@ int run(const DaemonConfig& config) {
     ipc::CommitGate commits(io, [&writer](ipc::CommitGate::Done done) { writer.start(std::move(done)); });
     ipc::Server server(io, std::move(listener), dispatcher, commits, limits);
     GracefulShutdown shutdown(io, server);
+    ServicePulse pulse(io, manager, [&] {
+        return std::to_string(service.lock_count()) + " lock(s), " + std::to_string(server.connection_count()) +
+               " client(s), serving " + repo.string();
+    });
 
-    asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
+    // SIGHUP re-reads the command line and config file. Log level, admins and
+    // include patterns change at once; connections and locks are untouched.
+    asio::signal_set reload_signal(io, SIGHUP);
+    std::function<void()> wait_for_reload = [&] {
+        reload_signal.async_wait([&](const boost::system::error_code& error, int) {
+            if (error) return;
+            manager.reloading();
+            const ParsedCommandLine parsed = parse_command_line(argc, argv);
+            if (!parsed.config) {
+                spdlog::error("reload: the configuration is not valid; keeping the current one");
+            } else {
+                const DaemonConfig& fresh = *parsed.config;
+                try {
+                    repository.set_include(globs(fresh.include));
+                    set_log_level(fresh.log_level);
+                    dispatcher.set_admins(AdminPolicy{fresh.admins, fresh.admin_group});
+                    spdlog::info("reloaded the configuration");
+                    log_admins(fresh);
+                    if (fresh.repo != config.repo || fresh.state_dir != config.state_dir ||
+                        fresh.socket_path != config.socket_path)
+                        spdlog::warn("reload: repo, state-dir and socket changes take effect at the next restart");
+                } catch (const std::exception& failure) {
+                    spdlog::error("reload: {}; keeping the current configuration", failure.what());
+                }
+            }
+            manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
+            wait_for_reload();
+        });
+    };
+    wait_for_reload();
+
+    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
+    stop_signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
         if (error) return;
         spdlog::info("received {}; shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+        manager.stopping();
+        pulse.stop();
         // A second signal now gets the default action: a way out if shutdown hangs.
         boost::system::error_code ignored;
-        signals.clear(ignored);
+        stop_signals.clear(ignored);
+        reload_signal.cancel(ignored);
         shutdown.begin();
     });
 
     server.start();
-    spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(),
-                 config.socket_path, service.lock_count(), state_dir.string());
-    spdlog::info("admins: root{}{}{}", config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
-                 config.admin_group.empty() ? "" : "; members of group " + config.admin_group);
+    spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(), endpoint,
+                 service.lock_count(), state_dir.string());
+    log_admins(config);
+    manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
+    pulse.start();
     io.run();
     spdlog::info("stopped; every change was saved as it was made");
     return 0;
@@ -167,9 +181,10 @@ int run(const DaemonConfig& config) {
 int main(int argc, char** argv) {
     const pdm::daemon::ParsedCommandLine parsed = pdm::daemon::parse_command_line(argc, argv);
     if (!parsed.config) return parsed.exit_code;
-    pdm::daemon::set_up_logging(parsed.config->log_level);
+    const auto manager = pdm::daemon::ServiceManager::detect();
+    pdm::daemon::set_up_logging(parsed.config->log_level, manager->logs_to_journal());
     try {
-        return pdm::daemon::run(*parsed.config);
+        return pdm::daemon::run(argc, argv, *parsed.config, *manager);
     } catch (const std::exception& error) {
         spdlog::critical("pdmd failed: {}", error.what());
         return 1;

@@ -14,6 +14,8 @@ public:
     RequestDispatcher(FileService& service, AdminPolicy admins, ServerFacts facts);
 
     ipc::Reply handle(const ipc::PeerIdentity& peer, std::string_view line) override;
+    // Takes effect for requests from now on (config reload).
+    void set_admins(AdminPolicy admins) { admins_ = std::move(admins); }
     std::string line_too_long(const ipc::PeerIdentity& peer, std::size_t limit) override;
     std::string connection_refused(const std::string& reason) override;
 

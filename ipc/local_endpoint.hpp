@@ -28,6 +28,9 @@ public:
 
     // Throws std::runtime_error with a sentence a person can act on.
     static std::unique_ptr<LocalListener> open(boost::asio::io_context& io, const ListenOptions& options);
+    // Serves on a listening endpoint handed over by the service manager
+    // (socket activation); close() leaves its file to the manager.
+    static std::unique_ptr<LocalListener> adopt(boost::asio::io_context& io, int native_handle);
 
     virtual void async_accept(AcceptHandler handler) = 0;
     // Stops accepting and removes the endpoint from the file system.

@@ -85,6 +85,15 @@ public:
         if (ec) throw std::runtime_error("cannot listen on " + path_ + ": " + ec.message());
     }
 
+    // Adopts a socket that is already bound and listening.
+    PosixListener(asio::io_context& io, int fd) : acceptor_(io), adopted_(true) {
+        boost::system::error_code ec;
+        acceptor_.assign(Protocol(), fd, ec);
+        if (ec) throw std::runtime_error("cannot use the socket handed over by the service manager: " + ec.message());
+        const auto endpoint = acceptor_.local_endpoint(ec);
+        path_ = ec ? "(inherited socket)" : endpoint.path();
+    }
+
     ~PosixListener() override { close(); }
 
     void async_accept(AcceptHandler handler) override { acceptor_.async_accept(std::move(handler)); }
@@ -93,6 +102,7 @@ public:
         if (!acceptor_.is_open()) return;
         boost::system::error_code ignored;
         acceptor_.close(ignored);
+        if (adopted_) return;  // the service manager owns the file
         // Remove the file only if it is still ours, not one a successor bound.
         struct stat info {};
         if (::lstat(path_.c_str(), &info) == 0 && info.st_ino == inode_) ::unlink(path_.c_str());
@@ -104,12 +114,17 @@ private:
     Protocol::acceptor acceptor_;
     std::string path_;
     ino_t inode_ = 0;
+    bool adopted_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<LocalListener> LocalListener::open(asio::io_context& io, const ListenOptions& options) {
     return std::make_unique<PosixListener>(io, options);
+}
+
+std::unique_ptr<LocalListener> LocalListener::adopt(asio::io_context& io, int native_handle) {
+    return std::make_unique<PosixListener>(io, native_handle);
 }
 
 LocalStream connect_local(asio::io_context& io, const std::string& path) {

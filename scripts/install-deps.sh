@@ -6,7 +6,8 @@ set -euo pipefail
 
 packages=(
   g++ cmake ninja-build pkg-config
-  libboost-dev libboost-test-dev nlohmann-json3-dev libspdlog-dev libcli11-dev
+  libboost-dev libboost-test-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsystemd-dev
+  systemd
   socat util-linux strace
 )
 

@@ -21,12 +21,13 @@ std::vector<std::string> DaemonProcess::command(const std::vector<std::string>& 
 
 void DaemonProcess::start(const std::vector<std::string>& extra) { start_wrapped({}, extra); }
 
-void DaemonProcess::start_wrapped(const std::vector<std::string>& wrapper, const std::vector<std::string>& extra) {
+void DaemonProcess::start_wrapped(const std::vector<std::string>& wrapper, const std::vector<std::string>& extra,
+                                  const std::vector<std::string>& environment) {
     std::vector<std::string> argv = wrapper;
     const std::vector<std::string> daemon = command(extra);
     argv.insert(argv.end(), daemon.begin(), daemon.end());
-    process_ = std::make_unique<ChildProcess>(argv, dir_ / "pdmd.out",
-                                              dir_ / ("pdmd-" + std::to_string(++starts_) + ".err"));
+    ++starts_;
+    process_ = std::make_unique<ChildProcess>(argv, dir_ / "pdmd.out", log_file(), environment);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (std::chrono::steady_clock::now() < deadline) {
         if (!process_->running()) throw std::runtime_error("pdmd exited at start:\n" + log());
@@ -68,7 +69,9 @@ RunResult DaemonProcess::pdmctl(const std::vector<std::string>& args, const std:
     return run_program(argv, dir_.path());
 }
 
-std::string DaemonProcess::log() const { return read_text(dir_ / ("pdmd-" + std::to_string(starts_) + ".err")); }
+std::filesystem::path DaemonProcess::log_file() const { return dir_ / ("pdmd-" + std::to_string(starts_) + ".err"); }
+
+std::string DaemonProcess::log() const { return read_text(log_file()); }
 
 std::string outcome(const nlohmann::json& reply) {
     if (reply.value("ok", false)) return "ok";

@@ -23,7 +23,8 @@ public:
     // answers `hello`. Throws if it exits or does not answer within 20 s.
     void start(const std::vector<std::string>& extra = {});
     // The same, with pdmd run by `wrapper` (for example strace and its flags).
-    void start_wrapped(const std::vector<std::string>& wrapper, const std::vector<std::string>& extra = {});
+    void start_wrapped(const std::vector<std::string>& wrapper, const std::vector<std::string>& extra = {},
+                       const std::vector<std::string>& environment = {});
     // Starts pdmd and waits for it to exit; returns its exit code.
     int start_expecting_exit(const std::vector<std::string>& extra = {});
 
@@ -40,6 +41,7 @@ public:
     std::filesystem::path state_dir() const { return dir_ / "repo/.pdm"; }
     std::string socket_path() const { return (dir_ / "pdmd.sock").string(); }
     std::string log() const;  // what pdmd wrote to stderr
+    std::filesystem::path log_file() const;
     ChildProcess& process() { return *process_; }
 
 private:

@@ -14,9 +14,10 @@ namespace pdm::test {
 
 class ChildProcess {
 public:
-    // Starts argv[0] (a path, or a name looked up in PATH) with stdout and stderr sent to the given files.
+    // Starts argv[0] (a path, or a name looked up in PATH) with stdout and stderr sent to the given files,
+    // and `environment` ("NAME=value") added to this process's environment.
     ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
-                 const std::filesystem::path& stderr_file);
+                 const std::filesystem::path& stderr_file, const std::vector<std::string>& environment = {});
     ~ChildProcess();  // kills and reaps a child still running
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;

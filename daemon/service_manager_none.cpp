@@ -1,0 +1,23 @@
+#include "daemon/service_manager.hpp"
+
+namespace pdm::daemon {
+namespace {
+
+// Built without a service manager: the daemon binds its own socket and tells nobody.
+class NoManager final : public ServiceManager {
+public:
+    std::optional<int> inherited_listener() override { return std::nullopt; }
+    void ready(const std::string&) override {}
+    void status(const std::string&) override {}
+    void reloading() override {}
+    void stopping() override {}
+    std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
+    void watchdog() override {}
+    bool logs_to_journal() override { return false; }
+};
+
+}  // namespace
+
+std::unique_ptr<ServiceManager> ServiceManager::detect() { return std::make_unique<NoManager>(); }
+
+}  // namespace pdm::daemon

@@ -1,0 +1,86 @@
+// The shipped systemd units: systemd-analyze must accept every one of them
+// without a word on stderr (it exits 0 even for a misspelled key), and the
+// system service must stay at an exposure of 2.0 or less.
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "tests/integration/daemon_process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using pdm::test::read_text;
+using pdm::test::run_program;
+using pdm::test::TempDir;
+
+namespace {
+
+boost::test_tools::assertion_result has_systemd_analyze(boost::unit_test::test_unit_id) {
+    boost::test_tools::assertion_result result(fs::exists("/usr/bin/systemd-analyze"));
+    result.message() << "needs systemd-analyze (package systemd)";
+    return result;
+}
+
+// Copies units from systemd/`folder` into `into`, with ExecStart pointing at the built pdmd.
+std::vector<std::string> copy_units(const std::string& folder, const fs::path& into) {
+    std::vector<std::string> units;
+    for (const char* name : {"pdmd.socket", "pdmd.service"}) {
+        std::string text = read_text(fs::path(PDM_SOURCE_DIR) / "systemd" / folder / name);
+        text = std::regex_replace(text, std::regex("/usr/sbin/pdmd"), PDMD_PATH);
+        std::ofstream(into / name) << text;
+        units.push_back((into / name).string());
+    }
+    return units;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(systemd_units, *boost::unit_test::precondition(has_systemd_analyze))
+
+BOOST_AUTO_TEST_CASE(system_units_verify_cleanly) {
+    TempDir dir;
+    std::vector<std::string> argv = {"systemd-analyze", "verify", "--man=no"};
+    for (const std::string& unit : copy_units("", dir.path())) argv.push_back(unit);
+    const auto result = run_program(argv, dir.path());
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(result.err.empty(), result.err);
+}
+
+BOOST_AUTO_TEST_CASE(user_units_verify_cleanly) {
+    TempDir dir;
+    fs::create_directory(dir / "runtime");
+    fs::permissions(dir / "runtime", fs::perms::owner_all);
+    std::vector<std::string> argv = {"env", "XDG_RUNTIME_DIR=" + (dir / "runtime").string(), "systemd-analyze",
+                                     "--user", "verify", "--man=no"};
+    for (const std::string& unit : copy_units("user", dir.path())) argv.push_back(unit);
+    const auto result = run_program(argv, dir.path());
+    BOOST_TEST(result.exit_code == 0);
+    BOOST_TEST(result.err.empty(), result.err);
+}
+
+BOOST_AUTO_TEST_CASE(a_misspelled_key_is_caught) {
+    // Proves the check above can fail: verify only warns, on stderr.
+    TempDir dir;
+    dir.write("broken.service", "[Service]\nExecStart=/bin/true\nProtectSytem=strict\n");
+    const auto result = run_program({"systemd-analyze", "verify", "--man=no", (dir / "broken.service").string()},
+                                    dir.path());
+    BOOST_TEST(!result.err.empty());
+}
+
+BOOST_AUTO_TEST_CASE(system_service_exposure_is_at_most_2) {
+    TempDir dir;
+    const auto units = copy_units("", dir.path());
+    // --threshold is in tenths: 20 is an exposure of 2.0.
+    const auto result = run_program(
+        {"systemd-analyze", "security", "--offline=true", "--threshold=20", "--no-pager", units[1]}, dir.path());
+    BOOST_TEST(result.exit_code == 0, result.out.substr(result.out.size() > 300 ? result.out.size() - 300 : 0));
+    std::smatch level;
+    BOOST_REQUIRE(std::regex_search(result.out, level, std::regex("Overall exposure level for pdmd.service: ([0-9.]+)")));
+    BOOST_TEST_MESSAGE("pdmd.service exposure: " << level[1]);
+    BOOST_TEST(std::stod(level[1]) <= 2.0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
