@@ -1,0 +1,38 @@
+# bash completion for pdmctl
+_pdmctl() {
+    local cur prev words cword
+    _init_completion || return
+
+    local commands="ping ls info checkout checkin unlock locks log"
+    local command="" i
+    for ((i = 1; i < cword; i++)); do
+        case "${words[i]}" in
+            --socket) ((i++)) ;;
+            -*) ;;
+            *) command="${words[i]}"; break ;;
+        esac
+    done
+
+    case "$prev" in
+        --socket) _filedir; return ;;
+        --status) COMPREPLY=($(compgen -W "available checked_out" -- "$cur")); return ;;
+        --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
+        -m|--message|-n|--limit) return ;;
+    esac
+
+    if [[ -z "$command" ]]; then
+        COMPREPLY=($(compgen -W "$commands --socket --json --help --version" -- "$cur"))
+        return
+    fi
+
+    case "$command" in
+        ls) COMPREPLY=($(compgen -W "--mine --status --user --help" -- "$cur")) ;;
+        checkout) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "-m --message --help" -- "$cur")) || _filedir ;;
+        checkin) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "-m --message --help" -- "$cur")) || _filedir ;;
+        unlock) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "--force --help" -- "$cur")) || _filedir ;;
+        locks) COMPREPLY=($(compgen -W "--mine --user --help" -- "$cur")) ;;
+        log) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "--user -n --limit --help" -- "$cur")) || _filedir ;;
+        info) _filedir ;;
+    esac
+}
+complete -F _pdmctl pdmctl
