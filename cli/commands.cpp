@@ -74,6 +74,7 @@ public:
     }
 
     bool json_output() const { return global_.json; }
+    ipc::Client& client() { return *client_; }
 
 private:
     const GlobalOptions& global_;
@@ -242,6 +243,54 @@ int run_log(const GlobalOptions& global, const LogOptions& options) {
         } else {
             table.print(std::cout);
         }
+    });
+}
+
+int run_watch(const GlobalOptions& global, const WatchOptions& options) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = json::object();
+        if (!options.kinds.empty()) params["events"] = options.kinds;
+        if (options.match) params["match"] = *options.match;
+        connection.call("subscribe", params);
+        if (!connection.json_output()) std::cerr << "watching; Ctrl-C to stop\n";
+        for (;;) {
+            std::string line;
+            try {
+                line = connection.client().read_line();
+            } catch (const ipc::ProtocolError& error) {
+                std::cerr << "pdmctl: " << error.what() << "\n";
+                throw CommandFailed{exit_unreachable};
+            }
+            if (connection.json_output()) {
+                std::cout << line << std::endl;
+                continue;
+            }
+            const json event = json::parse(line, nullptr, false);
+            if (!event.is_object() || !event.contains("event")) continue;
+            if (event["event"] == "overflow") {
+                std::cerr << "pdmctl: fell too far behind; pdmd stopped sending events\n";
+                throw CommandFailed{exit_refused};
+            }
+            std::cout << event.value("time", "") << "  " << event.value("user", "") << "  "
+                      << event.value("event", "") << "  " << event.value("path", "");
+            if (event.contains("owner")) std::cout << "  (lock of " << event.value("owner", "") << ")";
+            const std::string message = event.value("message", "");
+            if (!message.empty()) std::cout << "  \"" << message << "\"";
+            std::cout << std::endl;
+        }
+    });
+}
+
+int run_who(const GlobalOptions& global) {
+    return guarded([&] {
+        Connection connection(global);
+        const json result = connection.call("who");
+        if (connection.json_output()) return print_json(result);
+        Table table({"USER", "CONNECTIONS"});
+        for (const json& user : result["users"])
+            table.add({user["user"].get<std::string>(), std::to_string(user["connections"].get<int>())});
+        table.print(std::cout);
     });
 }
 

@@ -39,4 +39,12 @@ int run_unlock(const GlobalOptions& global, const std::vector<std::string>& path
 int run_locks(const GlobalOptions& global, const std::optional<std::string>& user, bool mine);
 int run_log(const GlobalOptions& global, const LogOptions& options);
 
+struct WatchOptions {
+    std::vector<std::string> kinds;
+    std::optional<std::string> match;
+};
+// Prints events as they happen until the daemon goes away or Ctrl-C.
+int run_watch(const GlobalOptions& global, const WatchOptions& options);
+int run_who(const GlobalOptions& global);
+
 }  // namespace pdm::cli

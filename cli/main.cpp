@@ -72,6 +72,15 @@ int main(int argc, char** argv) {
     log_command->add_option("-n,--limit", log.limit, "How many entries (default 20, at most 10000)")
         ->check(CLI::Range(1, 10000));
 
+    WatchOptions watch_options;
+    auto* watch = app.add_subcommand("watch", "Print check-outs, check-ins and broken locks as they happen");
+    watch->add_option("--event", watch_options.kinds,
+                      "Only these kinds: checked_out, checked_in, unlocked, lock_broken (repeatable)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    watch->add_option("--match", watch_options.match, "Only files matching this pattern");
+
+    auto* who = app.add_subcommand("who", "Who is connected to pdmd now");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {
@@ -87,5 +96,7 @@ int main(int argc, char** argv) {
     if (*unlock) return run_unlock(global, unlock_paths, force);
     if (*locks) return run_locks(global, locks_user, locks_mine);
     if (*log_command) return run_log(global, log);
+    if (*watch) return run_watch(global, watch_options);
+    if (*who) return run_who(global);
     return exit_usage;
 }

@@ -115,6 +115,7 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
             taken.push_back({path, {who.user, now, message}});
             undo_.push_back({path, std::nullopt});
             table_.insert(path, taken.back().lock);
+            pending_events_.push_back({"checked_out", path, who.user, clock_.now(), {{"message", message}}});
         }
         record(who, "checkout", normalized, message, "ok", nullptr);
         return taken;
@@ -170,6 +171,13 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, const std::s
         for (const ReleasedLock& item : released) {
             undo_.push_back({item.record.path, item.record.lock});
             table_.erase(item.record.path);
+            Event event{op == "checkin" ? "checked_in" : "unlocked", item.record.path, who.user, clock_.now(), {}};
+            if (op == "checkin") event.extra["message"] = message;
+            if (item.broken) {
+                event.kind = "lock_broken";
+                event.extra["owner"] = item.record.lock.user;
+            }
+            pending_events_.push_back(std::move(event));
         }
 
         nlohmann::json extra = nullptr;
@@ -195,8 +203,10 @@ CommitBatch FileService::begin_commit() {
     committing_audit_bytes_ = batch.audit_lines.size();
     committing_undo_ = std::move(undo_);
     committing_audit_ = std::move(pending_audit_);
+    committing_events_ = std::move(pending_events_);
     undo_.clear();
     pending_audit_.clear();
+    pending_events_.clear();
     committing_ = true;
     return batch;
 }
@@ -218,9 +228,16 @@ void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
         }
         undo_.clear();
         pending_audit_.clear();
+        pending_events_.clear();
+        committing_events_.clear();  // those changes never happened
     }
     committing_undo_.clear();
     committing_audit_.clear();
+    std::vector<Event> durable;
+    durable.swap(committing_events_);
+    if (event_sink_) {
+        for (const Event& event : durable) event_sink_(event);
+    }
 }
 
 std::optional<CommitFailure> FileService::commit() {

@@ -12,6 +12,7 @@
 //
 // Not thread-safe: the daemon calls it from its single event-loop thread.
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "core/audit_log.hpp"
 #include "core/clock.hpp"
 #include "core/commit_batch.hpp"
+#include "core/event.hpp"
 #include "core/error.hpp"
 #include "core/identity.hpp"
 #include "core/lock_store.hpp"
@@ -93,6 +95,10 @@ public:
     // When it was saved (failure->changes_kept), the changes stand.
     void finish_commit(const std::optional<CommitFailure>& failure);
 
+    // Receives the events of each commit once it is durable (lock taken,
+    // released, broken), in the order the changes were made.
+    void set_event_sink(std::function<void(const Event&)> sink) { event_sink_ = std::move(sink); }
+
     // begin_commit, write_commit and finish_commit in one call, on this thread.
     std::optional<CommitFailure> commit();
 
@@ -122,6 +128,9 @@ private:
     std::uint64_t committing_audit_bytes_ = 0;
     std::uint64_t durable_audit_bytes_;             // audit.jsonl up to here holds committed lines only
     bool committing_ = false;
+    std::vector<Event> pending_events_;     // announced when their commit is durable
+    std::vector<Event> committing_events_;
+    std::function<void(const Event&)> event_sink_;
 };
 
 }  // namespace pdm

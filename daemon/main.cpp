@@ -99,7 +99,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     }
     const std::string endpoint = listener->path();
 
-    RequestDispatcher dispatcher(service, AdminPolicy{config.admins, config.admin_group},
+    EventHub events;
+    service.set_event_sink([&events](const Event& event) { events.publish(event); });
+    RequestDispatcher dispatcher(service, events, AdminPolicy{config.admins, config.admin_group},
                                  ServerFacts{repo.string()});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;

@@ -1,6 +1,7 @@
 #include "daemon/operations.hpp"
 
 #include <array>
+#include <set>
 
 #include "core/time_format.hpp"
 #include "ipc/protocol.hpp"
@@ -60,7 +61,7 @@ json hello(OpContext& context, const json&) {
     return {{"server", "pdmd"},
             {"version", PDM_VERSION},
             {"protocol", ipc::protocol_version},
-            {"capabilities", {"locks", "audit", "pipelining"}},
+            {"capabilities", {"locks", "audit", "pipelining", "events", "who"}},
             {"user", context.who.user},
             {"admin", context.who.admin},
             {"repo", context.facts.repo}};
@@ -133,11 +134,38 @@ json audit(OpContext& context, const json& params) {
     return {{"entries", context.service.audit(query)}};
 }
 
+json subscribe(OpContext& context, const json& params) {
+    std::set<std::string> kinds;
+    if (const auto field = params.find("events"); field != params.end() && !field->is_null()) {
+        if (!field->is_array()) {
+            throw PdmError(ErrorCode::bad_request, "\"events\" must be an array of event kinds", {{"field", "events"}});
+        }
+        for (const json& kind : *field) {
+            if (!kind.is_string() || !EventHub::known_kinds().contains(kind.get<std::string>())) {
+                throw PdmError(ErrorCode::bad_request, "unknown event kind " + kind.dump(),
+                               {{"field", "events"}, {"known", EventHub::known_kinds()}});
+            }
+            kinds.insert(kind.get<std::string>());
+        }
+    }
+    std::optional<Glob> match;
+    if (const auto pattern = optional_string(params, "match")) match.emplace(*pattern);
+    return {{"seq", context.events.subscribe(context.connection, std::move(kinds), std::move(match))}};
+}
+
+json unsubscribe(OpContext& context, const json&) {
+    return {{"subscribed", context.events.unsubscribe(*context.connection)}};
+}
+
+json who(OpContext& context, const json&) { return context.events.who(); }
+
 constexpr std::array operations{
     Operation{"hello", false, hello},       Operation{"list", false, list},
     Operation{"info", false, info},         Operation{"checkout", true, checkout},
     Operation{"checkin", true, checkin},    Operation{"unlock", true, unlock},
     Operation{"locks", false, locks},       Operation{"audit", false, audit},
+    Operation{"subscribe", false, subscribe}, Operation{"unsubscribe", false, unsubscribe},
+    Operation{"who", false, who},
 };
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include "core/file_service.hpp"
 #include "core/identity.hpp"
+#include "daemon/event_hub.hpp"
+#include "ipc/connection.hpp"
 
 namespace pdm::daemon {
 
@@ -20,6 +22,8 @@ struct OpContext {
     FileService& service;
     const Identity& who;
     const ServerFacts& facts;
+    EventHub& events;
+    const std::shared_ptr<ipc::Connection>& connection;
 };
 
 struct Operation {

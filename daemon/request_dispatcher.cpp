@@ -16,23 +16,25 @@ std::string paths_of(const nlohmann::json& params) {
 
 }  // namespace
 
-RequestDispatcher::RequestDispatcher(FileService& service, AdminPolicy admins, ServerFacts facts)
-    : service_(service), admins_(std::move(admins)), facts_(std::move(facts)) {}
+RequestDispatcher::RequestDispatcher(FileService& service, EventHub& events, AdminPolicy admins, ServerFacts facts)
+    : service_(service), events_(events), admins_(std::move(admins)), facts_(std::move(facts)) {}
 
 Identity RequestDispatcher::identity_of(const ipc::PeerIdentity& peer) const {
     return {peer.user, admins_.is_admin(peer.superuser, peer.user, peer.groups)};
 }
 
-ipc::Reply RequestDispatcher::handle(const ipc::PeerIdentity& peer, std::string_view line) {
+ipc::Reply RequestDispatcher::handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) {
     ipc::Reply reply;
-    reply.text = run(peer, line, reply.id);
+    reply.text = run(connection, line, reply.id);
     // Anything computed while changes wait for the disk waits with them: a
     // reply must never report state that a crash could still take back.
     reply.after_commit = service_.has_uncommitted();
     return reply;
 }
 
-std::string RequestDispatcher::run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id) {
+std::string RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connection, std::string_view line,
+                                   nlohmann::json& id) {
+    const ipc::PeerIdentity& peer = connection->peer();
     std::string op_name;
     try {
         ipc::Request request = ipc::parse_request(line);
@@ -43,7 +45,7 @@ std::string RequestDispatcher::run(const ipc::PeerIdentity& peer, std::string_vi
             throw PdmError(ErrorCode::unknown_op, "unknown op \"" + request.op + "\"", {{"op", request.op}});
         }
         const Identity who = identity_of(peer);
-        OpContext context{service_, who, facts_};
+        OpContext context{service_, who, facts_, events_, connection};
         nlohmann::json result = operation->run(context, request.params);
         if (operation->mutating) spdlog::info("{} {} {}: ok", who.user, op_name, paths_of(request.params));
         return ipc::encode_result(id, result);

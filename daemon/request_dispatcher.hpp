@@ -11,19 +11,22 @@ namespace pdm::daemon {
 
 class RequestDispatcher final : public ipc::RequestHandler {
 public:
-    RequestDispatcher(FileService& service, AdminPolicy admins, ServerFacts facts);
+    RequestDispatcher(FileService& service, EventHub& events, AdminPolicy admins, ServerFacts facts);
 
-    ipc::Reply handle(const ipc::PeerIdentity& peer, std::string_view line) override;
+    ipc::Reply handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) override;
+    void opened(const ipc::Connection& connection) override { events_.connected(connection); }
+    void closed(const ipc::Connection& connection) override { events_.disconnected(connection); }
     // Takes effect for requests from now on (config reload).
     void set_admins(AdminPolicy admins) { admins_ = std::move(admins); }
     std::string line_too_long(const ipc::PeerIdentity& peer, std::size_t limit) override;
     std::string connection_refused(const std::string& reason) override;
 
 private:
-    std::string run(const ipc::PeerIdentity& peer, std::string_view line, nlohmann::json& id);
+    std::string run(const std::shared_ptr<ipc::Connection>& connection, std::string_view line, nlohmann::json& id);
     Identity identity_of(const ipc::PeerIdentity& peer) const;
 
     FileService& service_;
+    EventHub& events_;
     AdminPolicy admins_;
     ServerFacts facts_;
 };

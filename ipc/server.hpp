@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "ipc/commit_gate.hpp"
+#include "ipc/connection.hpp"
 #include "ipc/local_endpoint.hpp"
 #include "ipc/peer_identity.hpp"
 #include "ipc/reply.hpp"
@@ -24,8 +25,13 @@ namespace pdm::ipc {
 class RequestHandler {
 public:
     virtual ~RequestHandler() = default;
-    // The reply to one request line.
-    virtual Reply handle(const PeerIdentity& peer, std::string_view line) = 0;
+    // The reply to one request line. `connection` may be kept (as a weak_ptr)
+    // to push events to it later.
+    virtual Reply handle(const std::shared_ptr<Connection>& connection, std::string_view line) = 0;
+    // A connection was accepted, or has closed: for who is online and for
+    // dropping its subscriptions.
+    virtual void opened(const Connection&) {}
+    virtual void closed(const Connection&) {}
     // The reply sent before closing a connection whose line exceeded the limit.
     virtual std::string line_too_long(const PeerIdentity& peer, std::size_t limit) = 0;
     // The reply sent before closing a connection refused at accept.
@@ -49,11 +55,13 @@ public:
     void add(const std::shared_ptr<Session>& session) { sessions_.insert(session.get()); }
     void remove(Session* session) { sessions_.erase(session); }
     std::size_t size() const { return sessions_.size(); }
+    std::uint64_t allocate_id() { return next_id_++; }
     void stop_all();
     void abort_all();
 
 private:
     std::unordered_set<Session*> sessions_;
+    std::uint64_t next_id_ = 1;
 };
 
 class Server {

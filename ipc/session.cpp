@@ -13,17 +13,49 @@ Session::Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler,
                  const ServerLimits& limits, std::shared_ptr<SessionRegistry> registry)
     : stream_(std::move(stream)),
       peer_(std::move(peer)),
+      id_(registry->allocate_id()),
       handler_(handler),
       commits_(commits),
       limits_(limits),
       registry_(std::move(registry)),
-      reader_(limits.max_line_bytes) {}
+      reader_(limits.max_line_bytes),
+      overflow_deadline_(stream_.get_executor()) {}
 
-Session::~Session() { registry_->remove(this); }
+Session::~Session() {
+    registry_->remove(this);
+    if (opened_) handler_.closed(*this);
+}
 
 void Session::start() {
     registry_->add(shared_from_this());
+    opened_ = true;
+    handler_.opened(*this);
     read_more();
+}
+
+bool Session::push(std::string line, const std::string& final_line) {
+    if (!stream_.is_open() || framing_lost_) return false;
+    if (pending_output_ + line.size() > limits_.max_pending_output) {
+        // The client stopped reading: one last line, then it is cut off, so
+        // that it cannot hold the daemon's memory. If even that line cannot be
+        // delivered soon, the connection is closed regardless.
+        framing_lost_ = true;
+        input_done_ = true;
+        for (const QueuedReply& queued : replies_) pending_output_ -= queued.reply.text.size();
+        replies_.clear();
+        queue_reply(Reply::now(final_line));
+        boost::system::error_code ignored;
+#if !defined(_WIN32)
+        stream_.shutdown(LocalStream::shutdown_receive, ignored);
+#endif
+        overflow_deadline_.expires_after(std::chrono::seconds(2));
+        overflow_deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
+            if (!error) self->abort();
+        });
+        return false;
+    }
+    queue_reply(Reply::now(std::move(line)));
+    return true;
 }
 
 void Session::refuse(std::string reply) {
@@ -101,7 +133,7 @@ void Session::handle_buffered_lines() {
 
 Reply Session::handle_line(std::string_view line) {
     try {
-        return handler_.handle(peer_, line);
+        return handler_.handle(shared_from_this(), line);
     } catch (const std::exception& error) {
         // The handler maps every expected failure itself; this is the last
         // guard that keeps one request (out of memory, say) from ending the daemon.
@@ -168,6 +200,7 @@ void Session::on_written(const boost::system::error_code& error) {
 
 void Session::close_when_done() {
     if (writing_ || !replies_.empty() || reading_) return;
+    overflow_deadline_.cancel();
     if (stream_.is_open() && reader_.has_line()) return;  // paused lines still to answer
     boost::system::error_code ignored;
     stream_.close(ignored);

@@ -11,16 +11,22 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include "ipc/line_reader.hpp"
 #include "ipc/server.hpp"
 
 namespace pdm::ipc {
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session final : public Connection, public std::enable_shared_from_this<Session> {
 public:
     Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler, CommitGate& commits,
             const ServerLimits& limits, std::shared_ptr<SessionRegistry> registry);
-    ~Session();
+    ~Session() override;
+
+    const PeerIdentity& peer() const override { return peer_; }
+    std::uint64_t id() const override { return id_; }
+    bool push(std::string line, const std::string& final_line) override;
 
     void start();
     // Sends one reply and closes: used to turn a connection away.
@@ -50,6 +56,8 @@ private:
 
     LocalStream stream_;
     PeerIdentity peer_;
+    std::uint64_t id_;
+    bool opened_ = false;  // the handler was told of it, and must hear of its end
     RequestHandler& handler_;
     CommitGate& commits_;
     const ServerLimits& limits_;
@@ -58,11 +66,12 @@ private:
     std::array<char, 16 * 1024> read_buffer_{};
     std::deque<QueuedReply> replies_;     // not yet being written, in request order
     std::vector<std::string> in_flight_;  // being written now
+    boost::asio::steady_timer overflow_deadline_;
     std::size_t pending_output_ = 0;
     bool reading_ = false;
     bool writing_ = false;
     bool input_done_ = false;    // end of input, an error, or a line too long
-    bool framing_lost_ = false;  // a line was too long: the rest of the input is not read
+    bool framing_lost_ = false;  // a line was too long, or events overflowed: no more input is read
     bool stopping_ = false;
 };
 

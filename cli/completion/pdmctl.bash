@@ -3,7 +3,7 @@ _pdmctl() {
     local cur prev words cword
     _init_completion || return
 
-    local commands="ping ls info checkout checkin unlock locks log"
+    local commands="ping ls info checkout checkin unlock locks log watch who"
     local command="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -16,6 +16,7 @@ _pdmctl() {
     case "$prev" in
         --socket) _filedir; return ;;
         --status) COMPREPLY=($(compgen -W "available checked_out" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken" -- "$cur")); return ;;
         --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         -m|--message|-n|--limit) return ;;
     esac
@@ -33,6 +34,7 @@ _pdmctl() {
         locks) COMPREPLY=($(compgen -W "--mine --user --help" -- "$cur")) ;;
         log) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "--user -n --limit --help" -- "$cur")) || _filedir ;;
         info) _filedir ;;
+        watch) COMPREPLY=($(compgen -W "--event --match --help" -- "$cur")) ;;
     esac
 }
 complete -F _pdmctl pdmctl

@@ -20,7 +20,7 @@ namespace {
 // uncommitted state: both wait for a commit and fail with it.
 class EchoHandler final : public RequestHandler {
 public:
-    Reply handle(const PeerIdentity&, std::string_view line) override {
+    Reply handle(const std::shared_ptr<Connection>&, std::string_view line) override {
         Reply reply = Reply::now(std::to_string(handled++) + ":" + std::string(line) + "\n");
         if (line.starts_with('b')) reply.text = std::string(999, 'b') + "\n";  // a big reply
         reply.after_commit = line.starts_with('m') || line.starts_with('r');

@@ -1,0 +1,58 @@
+#include "daemon/event_hub.hpp"
+
+#include "core/time_format.hpp"
+
+namespace pdm::daemon {
+
+const std::set<std::string>& EventHub::known_kinds() {
+    static const std::set<std::string> kinds = {"checked_out", "checked_in", "unlocked", "lock_broken"};
+    return kinds;
+}
+
+void EventHub::connected(const ipc::Connection& connection) { ++online_[connection.peer().user]; }
+
+void EventHub::disconnected(const ipc::Connection& connection) {
+    subscriptions_.erase(connection.id());
+    const auto it = online_.find(connection.peer().user);
+    if (it != online_.end() && --it->second <= 0) online_.erase(it);
+}
+
+std::uint64_t EventHub::subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<std::string> kinds,
+                                  std::optional<Glob> match) {
+    subscriptions_[connection->id()] = {connection, std::move(kinds), std::move(match)};
+    return seq_;
+}
+
+bool EventHub::unsubscribe(const ipc::Connection& connection) { return subscriptions_.erase(connection.id()) > 0; }
+
+void EventHub::publish(const Event& event) {
+    nlohmann::json body = event.extra;
+    body["event"] = event.kind;
+    body["seq"] = ++seq_;
+    body["time"] = format_utc(event.time);
+    body["path"] = event.path;
+    body["user"] = event.user;
+    const std::string line = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    static const std::string overflow = "{\"event\":\"overflow\"}\n";
+    for (auto it = subscriptions_.begin(); it != subscriptions_.end();) {
+        const Subscription& subscription = it->second;
+        const auto connection = subscription.connection.lock();
+        const bool wanted = subscription.kinds.empty() || subscription.kinds.contains(event.kind);
+        const bool matches = !subscription.match || subscription.match->matches(event.path);
+        if (!connection) {
+            it = subscriptions_.erase(it);
+        } else if (wanted && matches && !connection->push(line, overflow)) {
+            it = subscriptions_.erase(it);  // overflowed or closed: it gets nothing more
+        } else {
+            ++it;
+        }
+    }
+}
+
+nlohmann::json EventHub::who() const {
+    nlohmann::json users = nlohmann::json::array();
+    for (const auto& [user, connections] : online_) users.push_back({{"user", user}, {"connections", connections}});
+    return {{"users", std::move(users)}};
+}
+
+}  // namespace pdm::daemon

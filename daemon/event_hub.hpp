@@ -1,0 +1,54 @@
+#pragma once
+// Who is connected, who subscribed to which events, and the daemon-wide event
+// sequence: every event gets the next `seq`, so a subscriber can tell it
+// missed nothing. Event thread: the event loop's only.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/event.hpp"
+#include "core/glob.hpp"
+#include "ipc/connection.hpp"
+
+namespace pdm::daemon {
+
+class EventHub {
+public:
+    // The kinds a client may subscribe to.
+    static const std::set<std::string>& known_kinds();
+
+    void connected(const ipc::Connection& connection);
+    void disconnected(const ipc::Connection& connection);
+
+    // Starts (or replaces) the connection's subscription; empty `kinds` means
+    // all. Returns the last seq handed out: the next event gets seq + 1.
+    std::uint64_t subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<std::string> kinds,
+                            std::optional<Glob> match);
+    // True when the connection had a subscription.
+    bool unsubscribe(const ipc::Connection& connection);
+
+    void publish(const Event& event);
+
+    // {"users": [{"user", "connections"}]}, sorted by user.
+    nlohmann::json who() const;
+    std::uint64_t last_seq() const { return seq_; }
+
+private:
+    struct Subscription {
+        std::weak_ptr<ipc::Connection> connection;
+        std::set<std::string> kinds;
+        std::optional<Glob> match;
+    };
+
+    std::uint64_t seq_ = 0;
+    std::map<std::uint64_t, Subscription> subscriptions_;  // by connection id
+    std::map<std::string, int> online_;                     // user -> open connections
+};
+
+}  // namespace pdm::daemon
