@@ -117,9 +117,20 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     ipc::CommitGate commits(io, [&writer](ipc::CommitGate::Done done) { writer.start(std::move(done)); });
     ipc::Server server(io, std::move(listener), dispatcher, commits, limits);
     GracefulShutdown shutdown(io, server);
+    // The file count costs a scan of the folder: refreshed at most once a minute.
+    std::size_t file_count = 0;
+    std::chrono::steady_clock::time_point counted{};
     ServicePulse pulse(io, manager, [&] {
-        return std::to_string(service.lock_count()) + " lock(s), " + std::to_string(server.connection_count()) +
-               " client(s), serving " + repo.string();
+        if (std::chrono::steady_clock::now() - counted > std::chrono::minutes(1)) {
+            try {
+                file_count = repository.scan().size();
+            } catch (const std::exception& error) {
+                spdlog::warn("cannot count the repository's files: {}", error.what());
+            }
+            counted = std::chrono::steady_clock::now();
+        }
+        return std::to_string(file_count) + " file(s), " + std::to_string(service.lock_count()) + " lock(s), " +
+               std::to_string(server.connection_count()) + " client(s)";
     });
 
     // SIGHUP re-reads the command line and config file. Log level, admins and

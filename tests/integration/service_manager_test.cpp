@@ -116,7 +116,7 @@ BOOST_AUTO_TEST_CASE(status_line_summarises_locks_and_clients) {
     NotifyListener notifications(notify_path);
     daemon.start_wrapped({}, {}, {"NOTIFY_SOCKET=" + notify_path.string()});
     BOOST_REQUIRE(notifications.wait_for("READY=1", std::chrono::seconds(20)));
-    BOOST_TEST(notifications.wait_for("STATUS=0 lock(s)", std::chrono::seconds(10)));
+    BOOST_TEST(notifications.wait_for("STATUS=3 file(s), 0 lock(s), ", std::chrono::seconds(10)));
 }
 
 BOOST_AUTO_TEST_CASE(log_lines_carry_syslog_priorities_when_stderr_is_the_journal) {
