@@ -272,7 +272,8 @@ int run_watch(const GlobalOptions& global, const WatchOptions& options) {
                 std::cerr << "pdmctl: fell too far behind; pdmd stopped sending events\n";
                 throw CommandFailed{exit_refused};
             }
-            std::cout << event.value("time", "") << "  " << event.value("user", "") << "  "
+            const std::string user = event.value("user", "");
+            std::cout << event.value("time", "") << "  " << (user.empty() ? "(on disk)" : user) << "  "
                       << event.value("event", "") << "  " << event.value("path", "");
             if (event.contains("owner")) std::cout << "  (lock of " << event.value("owner", "") << ")";
             const std::string message = event.value("message", "");

@@ -73,9 +73,10 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 10000));
 
     WatchOptions watch_options;
-    auto* watch = app.add_subcommand("watch", "Print check-outs, check-ins and broken locks as they happen");
+    auto* watch = app.add_subcommand("watch", "Print lock and file changes as they happen");
     watch->add_option("--event", watch_options.kinds,
-                      "Only these kinds: checked_out, checked_in, unlocked, lock_broken (repeatable)")
+                      "Only these kinds: checked_out, checked_in, unlocked, lock_broken, file_added, file_removed, "
+                      "file_modified, unlocked_write (repeatable)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     watch->add_option("--match", watch_options.match, "Only files matching this pattern");
 

@@ -29,7 +29,14 @@ FileService::FileService(Repository& repository, LockStore& store, LockTable tab
 std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
     const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
     std::vector<FileEntry> entries;
-    for (FileStat& file : repository_.scan()) {
+    std::vector<FileStat> files;
+    if (index_) {
+        files.reserve(index_->files().size());
+        for (const auto& [path, file] : index_->files()) files.push_back(file);
+    } else {
+        files = repository_.scan();
+    }
+    for (FileStat& file : files) {
         const Lock* lock = table_.find(file.path);
         if (filter.status == LockStatus::available && lock) continue;
         if (filter.status == LockStatus::checked_out && !lock) continue;
@@ -245,6 +252,12 @@ std::optional<CommitFailure> FileService::commit() {
     std::optional<CommitFailure> failure = write_commit(batch, store_, audit_);
     finish_commit(failure);
     return failure;
+}
+
+void FileService::record_unlocked_write(const std::string& path) {
+    const Identity nobody{"", false};
+    record(nobody, "unlocked_write", {path}, "", "ok", nullptr);
+    pending_events_.push_back({"unlocked_write", path, "", clock_.now(), {}});
 }
 
 void FileService::record_refusal(const Identity& who, const std::string& op,

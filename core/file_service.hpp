@@ -21,6 +21,7 @@
 #include "core/clock.hpp"
 #include "core/commit_batch.hpp"
 #include "core/event.hpp"
+#include "core/file_index.hpp"
 #include "core/error.hpp"
 #include "core/identity.hpp"
 #include "core/lock_store.hpp"
@@ -80,6 +81,14 @@ public:
                         const PdmError& error);
 
     std::size_t lock_count() const { return table_.size(); }
+    bool is_locked(const std::string& path) const { return table_.find(path) != nullptr; }
+
+    // Serve `list` from this index instead of scanning (nullptr: scan).
+    void use_index(const FileIndex* index) { index_ = index; }
+
+    // A tracked file was written while nobody held its lock: audited, and
+    // announced as unlocked_write once the audit line is durable.
+    void record_unlocked_write(const std::string& path);
 
     // True when changes or audit entries are not yet durable (queued, or in a
     // commit being written).
@@ -121,6 +130,7 @@ private:
     LockTable table_;
     AuditLog& audit_;
     const Clock& clock_;
+    const FileIndex* index_ = nullptr;
     std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
     std::vector<Undo> committing_undo_;             // changes in the commit being written
     std::vector<std::string> pending_audit_;        // audit lines not yet in a commit

@@ -72,10 +72,24 @@ std::optional<FileStat> Repository::stat(const std::string& normalized) const {
     return result;
 }
 
-std::vector<FileStat> Repository::scan() const {
+std::vector<FileStat> Repository::scan() const { return scan_from(root_); }
+
+std::vector<FileStat> Repository::scan_below(const std::string& folder) const {
+    if (skips_folder(folder)) return {};
+    std::error_code ec;
+    if (fs::symlink_status(root_ / folder, ec).type() != fs::file_type::directory) return {};
+    return scan_from(root_ / folder);
+}
+
+bool Repository::skips_folder(const std::string& relative) const {
+    if (relative.empty()) return false;
+    return has_hidden_segment(relative) || (!excluded_dir_.empty() && is_within(root_ / relative, excluded_dir_));
+}
+
+std::vector<FileStat> Repository::scan_from(const fs::path& start) const {
     std::vector<FileStat> files;
     std::error_code ec;
-    fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec);
+    fs::recursive_directory_iterator it(start, fs::directory_options::skip_permission_denied, ec);
     if (ec) {
         throw PdmError(ErrorCode::internal, "cannot read the repository folder: " + ec.message());
     }

@@ -43,8 +43,16 @@ public:
     // Every tracked regular file, sorted by path. Symbolic links are not
     // followed; files whose names cannot be written in the protocol are skipped.
     std::vector<FileStat> scan() const;
+    // The same for the files below one folder (a normalised path).
+    std::vector<FileStat> scan_below(const std::string& folder) const;
+
+    // True when the watcher should not look into this folder (hidden, or the
+    // excluded state dir). `relative` is normalised; "" is the root.
+    bool skips_folder(const std::string& relative) const;
 
 private:
+    std::vector<FileStat> scan_from(const std::filesystem::path& start) const;
+
     std::filesystem::path root_;
     std::filesystem::path excluded_dir_;
     std::vector<Glob> include_;

@@ -40,6 +40,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.add_option("--max-connections", config.max_connections, "Most client connections at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
 
+    app.add_option("--settle-ms", config.settle_ms,
+                   "Milliseconds a changed file must be quiet before it is re-read and announced")
+        ->check(CLI::Range(0u, 60000u));
+    app.add_flag("!--no-watch", config.watch, "Do not watch the folder (list scans it on every request)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& error) {

@@ -21,6 +21,8 @@ struct DaemonConfig {
     bool recover = false;
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;
+    unsigned settle_ms = 300;  // quiet time before a changed file is re-read
+    bool watch = true;
 };
 
 // Either a config, or the exit code to leave with (0 after --help or

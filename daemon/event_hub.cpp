@@ -5,7 +5,8 @@
 namespace pdm::daemon {
 
 const std::set<std::string>& EventHub::known_kinds() {
-    static const std::set<std::string> kinds = {"checked_out", "checked_in", "unlocked", "lock_broken"};
+    static const std::set<std::string> kinds = {"checked_out", "checked_in",   "unlocked",      "lock_broken",
+                                                "file_added",  "file_removed", "file_modified", "unlocked_write"};
     return kinds;
 }
 

@@ -14,8 +14,10 @@
 #include "core/lock_store.hpp"
 #include "core/state_dir.hpp"
 #include "core/time_format.hpp"
+#include "daemon/change_tracker.hpp"
 #include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
+#include "daemon/folder_watcher.hpp"
 #include "daemon/graceful_shutdown.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/open_file_limit.hpp"
@@ -116,6 +118,23 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     CommitWriter writer(io, service, store, audit);
     ipc::CommitGate commits(io, [&writer](ipc::CommitGate::Done done) { writer.start(std::move(done)); });
     ipc::Server server(io, std::move(listener), dispatcher, commits, limits);
+
+    // The index and the watcher: list answers from memory, and every change
+    // on disk becomes an event. Without a watcher, list scans per request.
+    FileIndex index(repository);
+    ChangeTracker tracker(io, index, service, events, commits, clock, std::chrono::milliseconds(config.settle_ms));
+    std::unique_ptr<FolderWatcher> watcher;
+    if (config.watch) {
+        try {
+            watcher = FolderWatcher::create(io, repository);
+            index.reconcile();
+            service.use_index(&index);
+            watcher->start([&tracker](const std::vector<WatchNotice>& notices) { tracker.on_notices(notices); });
+        } catch (const std::exception& error) {
+            spdlog::error("not watching the folder ({}); list will scan it on every request", error.what());
+            watcher.reset();
+        }
+    }
     GracefulShutdown shutdown(io, server);
     // The file count costs a scan of the folder: refreshed at most once a minute.
     std::size_t file_count = 0;
@@ -174,6 +193,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         boost::system::error_code ignored;
         stop_signals.clear(ignored);
         reload_signal.cancel(ignored);
+        if (watcher) watcher->stop();
+        tracker.stop();
         shutdown.begin();
     });
 

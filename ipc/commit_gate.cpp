@@ -13,6 +13,11 @@ std::uint64_t CommitGate::wait(const std::shared_ptr<Session>& session) {
     return open_batch_;
 }
 
+void CommitGate::request() {
+    requested_ = true;
+    schedule();
+}
+
 void CommitGate::schedule() {
     if (running_ || scheduled_) return;
     scheduled_ = true;
@@ -23,7 +28,8 @@ void CommitGate::schedule() {
 
 void CommitGate::run() {
     scheduled_ = false;
-    if (running_ || waiting_.empty()) return;
+    if (running_ || (waiting_.empty() && !requested_)) return;
+    requested_ = false;
     running_ = true;
     const std::uint64_t batch = open_batch_++;
     try {
@@ -46,7 +52,7 @@ void CommitGate::finished(std::uint64_t batch, const CommitOutcome& outcome) {
     for (const auto& weak : sessions) {
         if (const auto session = weak.lock()) session->on_commit(settled, failure);
     }
-    if (!waiting_.empty()) schedule();
+    if (!waiting_.empty() || requested_) schedule();
 }
 
 }  // namespace pdm::ipc

@@ -37,6 +37,8 @@ public:
 
     // The batch a reply computed now must wait for. `session` is told when it ends.
     std::uint64_t wait(const std::shared_ptr<Session>& session);
+    // Schedules a commit that no reply waits for (changes made outside a request).
+    void request();
     // True while no commit is running or scheduled.
     bool idle() const { return !running_ && !scheduled_; }
 
@@ -51,6 +53,7 @@ private:
     std::map<std::uint64_t, std::vector<std::weak_ptr<Session>>> waiting_;
     bool running_ = false;
     bool scheduled_ = false;
+    bool requested_ = false;
 };
 
 }  // namespace pdm::ipc

@@ -21,9 +21,18 @@ Session::Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler,
       reader_(limits.max_line_bytes),
       overflow_deadline_(stream_.get_executor()) {}
 
-Session::~Session() {
-    registry_->remove(this);
-    if (opened_) handler_.closed(*this);
+Session::~Session() { registry_->remove(this); }
+
+void Session::close_stream() {
+    boost::system::error_code ignored;
+    stream_.close(ignored);
+    overflow_deadline_.cancel();
+    // Told here, on the event loop, not in the destructor: a session may be
+    // destroyed with the io_context, after the handler is gone.
+    if (opened_) {
+        opened_ = false;
+        handler_.closed(*this);
+    }
 }
 
 void Session::start() {
@@ -38,7 +47,7 @@ bool Session::push(std::string line, const std::string& final_line) {
     if (pending_output_ + line.size() > limits_.max_pending_output) {
         // The client stopped reading: one last line, then it is cut off, so
         // that it cannot hold the daemon's memory. If even that line cannot be
-        // delivered soon, the connection is closed regardless.
+        // delivered within a minute, the connection is closed regardless.
         framing_lost_ = true;
         input_done_ = true;
         for (const QueuedReply& queued : replies_) pending_output_ -= queued.reply.text.size();
@@ -48,7 +57,7 @@ bool Session::push(std::string line, const std::string& final_line) {
 #if !defined(_WIN32)
         stream_.shutdown(LocalStream::shutdown_receive, ignored);
 #endif
-        overflow_deadline_.expires_after(std::chrono::seconds(2));
+        overflow_deadline_.expires_after(std::chrono::seconds(60));
         overflow_deadline_.async_wait([self = shared_from_this()](const boost::system::error_code& error) {
             if (!error) self->abort();
         });
@@ -84,8 +93,7 @@ void Session::abort() {
     input_done_ = true;
     for (const QueuedReply& queued : replies_) pending_output_ -= queued.reply.text.size();
     replies_.clear();
-    boost::system::error_code ignored;
-    stream_.close(ignored);
+    close_stream();
 }
 
 void Session::read_more() {
@@ -200,10 +208,8 @@ void Session::on_written(const boost::system::error_code& error) {
 
 void Session::close_when_done() {
     if (writing_ || !replies_.empty() || reading_) return;
-    overflow_deadline_.cancel();
     if (stream_.is_open() && reader_.has_line()) return;  // paused lines still to answer
-    boost::system::error_code ignored;
-    stream_.close(ignored);
+    close_stream();
 }
 
 }  // namespace pdm::ipc

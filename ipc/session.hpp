@@ -53,6 +53,7 @@ private:
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
+    void close_stream();
 
     LocalStream stream_;
     PeerIdentity peer_;

@@ -16,7 +16,7 @@ _pdmctl() {
     case "$prev" in
         --socket) _filedir; return ;;
         --status) COMPREPLY=($(compgen -W "available checked_out" -- "$cur")); return ;;
-        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken file_added file_removed file_modified unlocked_write" -- "$cur")); return ;;
         --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         -m|--message|-n|--limit) return ;;
     esac

@@ -1,0 +1,66 @@
+#include "core/file_index.hpp"
+
+#include <filesystem>
+
+#include "core/error.hpp"
+
+namespace pdm {
+namespace {
+
+bool under(const std::string& path, const std::string& prefix) {
+    return prefix.empty() || path == prefix || (path.size() > prefix.size() && path.starts_with(prefix) &&
+                                                path[prefix.size()] == '/');
+}
+
+}  // namespace
+
+std::vector<FileChange> FileIndex::reconcile() { return merge("", repository_.scan()); }
+
+std::vector<FileChange> FileIndex::refresh(const std::string& path) {
+    std::vector<FileStat> seen;
+    std::error_code ec;
+    const auto status = std::filesystem::symlink_status(repository_.root() / path, ec);
+    if (!ec && status.type() == std::filesystem::file_type::directory) {
+        try {
+            seen = repository_.scan_below(path);
+        } catch (const PdmError&) {
+            return {};  // the folder is changing under us; its next notice refreshes it
+        }
+    } else {
+        try {
+            if (auto file = repository_.stat(path)) seen.push_back(std::move(*file));
+        } catch (const PdmError&) {
+            // A link, a hidden or untracked name, a folder that vanished: not a tracked file.
+        }
+    }
+    return merge(path, std::move(seen));
+}
+
+std::vector<FileChange> FileIndex::merge(const std::string& prefix, std::vector<FileStat> seen) {
+    std::vector<FileChange> changes;
+    std::map<std::string, FileStat> fresh;
+    for (FileStat& file : seen) fresh.emplace(file.path, std::move(file));
+
+    auto it = prefix.empty() ? files_.begin() : files_.lower_bound(prefix);
+    while (it != files_.end() && under(it->first, prefix)) {
+        if (!fresh.contains(it->first)) {
+            changes.push_back({FileChange::Kind::removed, it->second});
+            it = files_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto& [path, file] : fresh) {
+        const auto known = files_.find(path);
+        if (known == files_.end()) {
+            changes.push_back({FileChange::Kind::added, file});
+            files_.emplace(path, std::move(file));
+        } else if (known->second.size != file.size || known->second.mtime != file.mtime) {
+            changes.push_back({FileChange::Kind::modified, file});
+            known->second = std::move(file);
+        }
+    }
+    return changes;
+}
+
+}  // namespace pdm

@@ -1,0 +1,38 @@
+#pragma once
+// Tells the event loop which paths of the repository changed on disk. One
+// implementation per platform (folder_watcher_inotify.cpp on Linux;
+// ReadDirectoryChangesW follows for Windows). Notices only name paths; what
+// changed is found by re-reading them (FileIndex::refresh).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "core/repository.hpp"
+
+namespace pdm::daemon {
+
+struct WatchNotice {
+    std::string path;       // normalised, relative to the repository; "" is the root
+    bool lost_track = false;  // events were lost (queue overflow): re-read everything
+};
+
+class FolderWatcher {
+public:
+    using Handler = std::function<void(const std::vector<WatchNotice>&)>;
+
+    virtual ~FolderWatcher() = default;
+
+    // Watches every folder of the repository the repository does not skip,
+    // and folders as they appear. Throws std::runtime_error when the platform
+    // refuses (for example the inotify watch limit).
+    static std::unique_ptr<FolderWatcher> create(boost::asio::io_context& io, const Repository& repository);
+
+    virtual void start(Handler handler) = 0;
+    virtual void stop() = 0;
+};
+
+}  // namespace pdm::daemon

@@ -1,0 +1,154 @@
+// The folder watcher: every file event is produced by its real cause on disk,
+// and the in-memory index stays equal to a fresh scan.
+
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "tests/integration/daemon_process.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using pdm::test::DaemonProcess;
+using pdm::test::outcome;
+
+namespace {
+
+struct WatchedDaemon : DaemonProcess {
+    std::unique_ptr<pdm::ipc::Client> subscriber;
+    WatchedDaemon() {
+        start({"--settle-ms", "100"});
+        subscriber = client();
+        subscriber->call("subscribe");
+    }
+
+    // Events until one of `kind` for `path` arrives (or 20 s pass).
+    std::vector<json> events_until(const std::string& kind, const std::string& path) {
+        std::vector<json> seen;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (std::chrono::steady_clock::now() < deadline) {
+            seen.push_back(json::parse(subscriber->read_line()));
+            if (seen.back()["event"] == kind && seen.back()["path"] == path) break;
+        }
+        return seen;
+    }
+
+    static int count(const std::vector<json>& events, const std::string& kind, const std::string& path) {
+        int n = 0;
+        for (const json& event : events) n += event["event"] == kind && event["path"] == path;
+        return n;
+    }
+};
+
+std::set<std::string> listed(pdm::ipc::Client& client) {
+    const json reply = client.call("list");
+    BOOST_REQUIRE_MESSAGE(reply["ok"] == true, reply.dump());
+    std::set<std::string> paths;
+    for (const json& file : reply["result"]["files"]) paths.insert(file["path"].get<std::string>());
+    return paths;
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(watch, WatchedDaemon)
+
+BOOST_AUTO_TEST_CASE(a_new_file_is_added_and_listed) {
+    dir().write("repo/new.mcam", "part");
+    const auto events = events_until("file_added", "new.mcam");
+    BOOST_TEST(count(events, "file_added", "new.mcam") == 1);
+    BOOST_TEST(events.back()["size"] == 4);
+    BOOST_TEST(listed(*client()).contains("new.mcam"));
+}
+
+BOOST_AUTO_TEST_CASE(a_file_written_in_chunks_is_modified_once) {
+    {
+        std::ofstream out(repo() / "a.mcam", std::ios::app);
+        for (int i = 0; i < 20; ++i) {
+            out << std::string(4096, 'x') << std::flush;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+    auto events = events_until("file_modified", "a.mcam");
+    // Anything else about a.mcam would have arrived by now: one quiet period later.
+    client()->call("checkout", {{"path", "b.mcam"}, {"message", "marker"}});
+    const auto rest = events_until("checked_out", "b.mcam");
+    events.insert(events.end(), rest.begin(), rest.end());
+    BOOST_TEST(count(events, "file_modified", "a.mcam") == 1);
+    BOOST_TEST(count(events, "unlocked_write", "a.mcam") == 1);  // nobody held its lock
+}
+
+BOOST_AUTO_TEST_CASE(a_write_to_a_checked_out_file_is_not_an_unlocked_write) {
+    client()->call("checkout", {{"path", "a.mcam"}, {"message", "editing"}});
+    std::ofstream(repo() / "a.mcam", std::ios::app) << "edit";
+    const auto events = events_until("file_modified", "a.mcam");
+    client()->call("checkin", {{"path", "a.mcam"}});
+    const auto rest = events_until("checked_in", "a.mcam");
+    BOOST_TEST(count(rest, "unlocked_write", "a.mcam") == 0);
+    BOOST_TEST(count(events, "unlocked_write", "a.mcam") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_unlocked_write_is_audited) {
+    std::ofstream(repo() / "b.mcam", std::ios::app) << "sneaky";
+    events_until("unlocked_write", "b.mcam");
+    const json entry = client()->call("audit", {{"path", "b.mcam"}, {"limit", 1}})["result"]["entries"][0];
+    BOOST_TEST(entry["op"] == "unlocked_write");
+}
+
+BOOST_AUTO_TEST_CASE(removal_nested_folders_and_moves) {
+    fs::remove(repo() / "b.mcam");
+    BOOST_TEST(count(events_until("file_removed", "b.mcam"), "file_removed", "b.mcam") == 1);
+
+    fs::create_directories(repo() / "x/y/z");
+    std::ofstream(repo() / "x/y/z/deep.mcam") << "deep";
+    BOOST_TEST(count(events_until("file_added", "x/y/z/deep.mcam"), "file_added", "x/y/z/deep.mcam") == 1);
+
+    fs::rename(repo() / "x", repo() / "moved");
+    const auto events = events_until("file_added", "moved/y/z/deep.mcam");
+    BOOST_TEST(count(events, "file_added", "moved/y/z/deep.mcam") == 1);
+    // Files added to the moved folder are still seen under its new name.
+    std::ofstream(repo() / "moved/y/later.mcam") << "later";
+    BOOST_TEST(count(events_until("file_added", "moved/y/later.mcam"), "file_added", "moved/y/later.mcam") == 1);
+    const auto paths = listed(*client());
+    BOOST_TEST(!paths.contains("x/y/z/deep.mcam"));
+    BOOST_TEST(paths.contains("moved/y/z/deep.mcam"));
+}
+
+BOOST_AUTO_TEST_CASE(hidden_files_and_the_state_dir_make_no_events) {
+    dir().write("repo/.hidden.mcam", "x");
+    dir().write("repo/.git/objects/ab", "x");
+    dir().write("repo/visible.mcam", "x");
+    const auto events = events_until("file_added", "visible.mcam");
+    for (const json& event : events) BOOST_TEST(event["path"].get<std::string>().front() != '.');
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(a_burst_of_100000_new_files_ends_with_an_index_equal_to_a_fresh_scan) {
+    DaemonProcess daemon;
+    daemon.start({"--settle-ms", "50", "--log-level", "warn"});
+    constexpr int files = 100000;
+    for (int folder = 0; folder < 100; ++folder) {
+        const fs::path path = daemon.repo() / ("burst" + std::to_string(folder));
+        fs::create_directory(path);
+        for (int i = 0; i < files / 100; ++i) std::ofstream(path / ("f" + std::to_string(i) + ".mcam")) << i;
+    }
+    // The expected set: what a fresh scan finds.
+    std::set<std::string> expected = {"a.mcam", "b.mcam", "parts/c.mcam"};
+    for (int folder = 0; folder < 100; ++folder)
+        for (int i = 0; i < files / 100; ++i)
+            expected.insert("burst" + std::to_string(folder) + "/f" + std::to_string(i) + ".mcam");
+
+    auto c = daemon.client();
+    std::set<std::string> paths;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (std::chrono::steady_clock::now() < deadline) {
+        paths = listed(*c);
+        if (paths.size() >= expected.size()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    BOOST_TEST(paths.size() == expected.size());
+    BOOST_TEST((paths == expected));
+}
