@@ -155,12 +155,35 @@ int run_info(const GlobalOptions& global, const std::string& path) {
     });
 }
 
-int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message) {
+int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message,
+                 bool wait) {
     return guarded([&] {
         Connection connection(global);
         json params = paths_param(connection.repo_paths(paths));
         params["message"] = message;
+        if (wait) params["wait"] = true;
         const json result = connection.call("checkout", params);
+        if (result.value("queued", false)) {
+            const std::string path = params["path"];
+            if (!connection.json_output())
+                std::cerr << "queued for " << path << " at position " << result["position"]
+                          << "; waiting (Ctrl-C leaves the queue)\n";
+            for (;;) {
+                std::string line;
+                try {
+                    line = connection.client().read_line();
+                } catch (const ipc::ProtocolError& error) {
+                    std::cerr << "pdmctl: " << error.what() << "\n";
+                    throw CommandFailed{exit_unreachable};
+                }
+                const json event = json::parse(line, nullptr, false);
+                if (!event.is_object() || event.value("event", "") != "your_turn" || event.value("path", "") != path)
+                    continue;
+                if (connection.json_output()) return print_json(event);
+                std::cout << "checked out " << path << "\n";
+                return;
+            }
+        }
         if (connection.json_output()) return print_json(result);
         for (const json& lock : result["locks"])
             std::cout << "checked out " << lock["path"].get<std::string>() << "\n";

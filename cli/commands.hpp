@@ -32,7 +32,10 @@ struct LogOptions {
 int run_ping(const GlobalOptions& global);
 int run_list(const GlobalOptions& global, const ListOptions& options);
 int run_info(const GlobalOptions& global, const std::string& path);
-int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message);
+// With `wait`, joins the file's queue when someone else holds it and blocks
+// until it is handed over (Ctrl-C leaves the queue).
+int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message,
+                 bool wait);
 int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
                 const std::optional<std::string>& message);
 int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, bool force);

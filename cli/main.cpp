@@ -46,6 +46,9 @@ int main(int argc, char** argv) {
     auto* checkout = app.add_subcommand("checkout", "Check files out (all of them or none)");
     checkout->add_option("files", checkout_paths, "Files to check out")->required();
     checkout->add_option("-m,--message", checkout_message, "Why you are checking them out")->required();
+    bool checkout_wait = false;
+    checkout->add_flag("-w,--wait", checkout_wait,
+                       "If someone else has the file, wait in line for it (one file; Ctrl-C leaves the line)");
 
     std::vector<std::string> checkin_paths;
     std::optional<std::string> checkin_message;
@@ -92,7 +95,7 @@ int main(int argc, char** argv) {
     if (*ping) return run_ping(global);
     if (*ls) return run_list(global, list);
     if (*info) return run_info(global, info_path);
-    if (*checkout) return run_checkout(global, checkout_paths, checkout_message);
+    if (*checkout) return run_checkout(global, checkout_paths, checkout_message, checkout_wait);
     if (*checkin) return run_checkin(global, checkin_paths, checkin_message);
     if (*unlock) return run_unlock(global, unlock_paths, force);
     if (*locks) return run_locks(global, locks_user, locks_mine);

@@ -196,6 +196,7 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, const std::s
             }
         }
         record(who, op, normalized, message, "ok", std::move(extra));
+        for (const ReleasedLock& item : released) hand_over(item.record.path);
         return released;
     } catch (const PdmError& error) {
         record_refusal(who, op, normalized.empty() ? paths : normalized, message, error);
@@ -245,6 +246,35 @@ void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
     if (event_sink_) {
         for (const Event& event : durable) event_sink_(event);
     }
+}
+
+FileService::WaitResult FileService::checkout_or_wait(const Identity& who, const std::string& path,
+                                                    const std::string& message) {
+    const std::string normalized = normalize_repo_path(path);
+    const Lock* lock = table_.find(normalized);
+    if (!lock || lock->user == who.user) return {checkout(who, {normalized}, message).at(0), 0};
+    const std::string owner = lock->user;
+    const std::size_t position = waiting_.enqueue(normalized, {who.user, who.connection, message});
+    record(who, "checkout", {normalized}, message, "queued", {{"position", position}, {"locked_by", owner}});
+    pending_events_.push_back({"waiting", normalized, who.user, clock_.now(), {{"owner", owner}, {"position", position}}});
+    return {std::nullopt, position};
+}
+
+bool FileService::unwait(const Identity& who, const std::string& path) {
+    return waiting_.remove(normalize_repo_path(path), who.connection);
+}
+
+// The lock on `path` was just released: the first waiter gets it, in the same commit.
+void FileService::hand_over(const std::string& path) {
+    const std::optional<Waiter> next = waiting_.pop(path);
+    if (!next) return;
+    const Lock lock{next->user, format_utc(clock_.now()), next->message};
+    undo_.push_back({path, std::nullopt});
+    table_.insert(path, lock);
+    const Identity waiter{next->user, false, next->connection};
+    record(waiter, "checkout", {path}, next->message, "ok", {{"handed_over", true}});
+    pending_events_.push_back({"checked_out", path, next->user, clock_.now(), {{"message", next->message}}});
+    pending_events_.push_back({"your_turn", path, next->user, clock_.now(), {{"connection", next->connection}}});
 }
 
 std::optional<CommitFailure> FileService::commit() {

@@ -22,6 +22,7 @@
 #include "core/commit_batch.hpp"
 #include "core/event.hpp"
 #include "core/file_index.hpp"
+#include "core/waiting_list.hpp"
 #include "core/error.hpp"
 #include "core/identity.hpp"
 #include "core/lock_store.hpp"
@@ -63,6 +64,19 @@ public:
     // and PdmError says why (invalid_path, not_found, conflict).
     std::vector<LockRecord> checkout(const Identity& who, const std::vector<std::string>& paths,
                                      const std::string& message);
+
+    // Checks one file out, or, when someone else holds it, puts the caller's
+    // connection in its queue: the file is checked out to it when released
+    // (see your_turn). Returns the lock, or the queue position.
+    struct WaitResult {
+        std::optional<LockRecord> lock;
+        std::size_t position = 0;
+    };
+    WaitResult checkout_or_wait(const Identity& who, const std::string& path, const std::string& message);
+    // Leaves the queue of one file; false when not in it.
+    bool unwait(const Identity& who, const std::string& path);
+    // A connection closed: its places in queues are given up.
+    void forget_connection(std::uint64_t connection) { waiting_.remove_connection(connection); }
 
     // Releases the caller's own locks, all or none: conflict when a path is not
     // checked out, forbidden when someone else holds it.
@@ -119,6 +133,7 @@ private:
     };
 
     std::vector<std::string> normalize_all(const std::vector<std::string>& paths) const;
+    void hand_over(const std::string& path);
     std::vector<ReleasedLock> release(const Identity& who, const std::string& op,
                                       const std::vector<std::string>& paths,
                                       const std::string& message, bool force);
@@ -131,6 +146,7 @@ private:
     AuditLog& audit_;
     const Clock& clock_;
     const FileIndex* index_ = nullptr;
+    WaitingList waiting_;
     std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
     std::vector<Undo> committing_undo_;             // changes in the commit being written
     std::vector<std::string> pending_audit_;        // audit lines not yet in a commit

@@ -2,6 +2,7 @@
 // Who is asking. Built by the daemon from the operating system's account of the
 // peer (never from anything the client sent), then handed to core.
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@ namespace pdm {
 struct Identity {
     std::string user;
     bool admin = false;
+    std::uint64_t connection = 0;  // the client connection asking (for the waiting list)
 };
 
 // Who counts as an admin: the superuser, users named in the configuration, and

@@ -5,15 +5,20 @@
 namespace pdm::daemon {
 
 const std::set<std::string>& EventHub::known_kinds() {
-    static const std::set<std::string> kinds = {"checked_out", "checked_in",   "unlocked",      "lock_broken",
-                                                "file_added",  "file_removed", "file_modified", "unlocked_write"};
+    static const std::set<std::string> kinds = {"checked_out",   "checked_in",     "unlocked", "lock_broken",
+                                                "file_added",    "file_removed",   "waiting",  "your_turn",
+                                                "file_modified", "unlocked_write"};
     return kinds;
 }
 
-void EventHub::connected(const ipc::Connection& connection) { ++online_[connection.peer().user]; }
+void EventHub::connected(const std::shared_ptr<ipc::Connection>& connection) {
+    ++online_[connection->peer().user];
+    connections_[connection->id()] = connection;
+}
 
 void EventHub::disconnected(const ipc::Connection& connection) {
     subscriptions_.erase(connection.id());
+    connections_.erase(connection.id());
     const auto it = online_.find(connection.peer().user);
     if (it != online_.end() && --it->second <= 0) online_.erase(it);
 }
@@ -28,6 +33,11 @@ bool EventHub::unsubscribe(const ipc::Connection& connection) { return subscript
 
 void EventHub::publish(const Event& event) {
     nlohmann::json body = event.extra;
+    std::optional<std::uint64_t> addressee;
+    if (const auto it = body.find("connection"); it != body.end()) {
+        addressee = it->get<std::uint64_t>();
+        body.erase(it);
+    }
     body["event"] = event.kind;
     body["seq"] = ++seq_;
     body["time"] = format_utc(event.time);
@@ -40,12 +50,20 @@ void EventHub::publish(const Event& event) {
         const auto connection = subscription.connection.lock();
         const bool wanted = subscription.kinds.empty() || subscription.kinds.contains(event.kind);
         const bool matches = !subscription.match || subscription.match->matches(event.path);
-        if (!connection) {
+        if (connection && addressee == connection->id()) {
+            ++it;  // sent below, once
+        } else if (!connection) {
             it = subscriptions_.erase(it);
         } else if (wanted && matches && !connection->push(line, overflow)) {
             it = subscriptions_.erase(it);  // overflowed or closed: it gets nothing more
         } else {
             ++it;
+        }
+    }
+    if (addressee) {
+        const auto target = connections_.find(*addressee);
+        if (target != connections_.end()) {
+            if (const auto connection = target->second.lock()) connection->push(line, overflow);
         }
     }
 }

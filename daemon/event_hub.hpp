@@ -23,7 +23,7 @@ public:
     // The kinds a client may subscribe to.
     static const std::set<std::string>& known_kinds();
 
-    void connected(const ipc::Connection& connection);
+    void connected(const std::shared_ptr<ipc::Connection>& connection);
     void disconnected(const ipc::Connection& connection);
 
     // Starts (or replaces) the connection's subscription; empty `kinds` means
@@ -33,6 +33,8 @@ public:
     // True when the connection had a subscription.
     bool unsubscribe(const ipc::Connection& connection);
 
+    // Sends the event to the matching subscribers. An event whose extra names
+    // a "connection" (your_turn) also goes to that connection, subscribed or not.
     void publish(const Event& event);
 
     // {"users": [{"user", "connections"}]}, sorted by user.
@@ -49,6 +51,7 @@ private:
     std::uint64_t seq_ = 0;
     std::map<std::uint64_t, Subscription> subscriptions_;  // by connection id
     std::map<std::string, int> online_;                     // user -> open connections
+    std::map<std::uint64_t, std::weak_ptr<ipc::Connection>> connections_;  // by id, for events sent to one
 };
 
 }  // namespace pdm::daemon

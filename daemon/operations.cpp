@@ -61,7 +61,7 @@ json hello(OpContext& context, const json&) {
     return {{"server", "pdmd"},
             {"version", PDM_VERSION},
             {"protocol", ipc::protocol_version},
-            {"capabilities", {"locks", "audit", "pipelining", "events", "who"}},
+            {"capabilities", {"locks", "audit", "pipelining", "events", "who", "waiting_list"}},
             {"user", context.who.user},
             {"admin", context.who.admin},
             {"repo", context.facts.repo}};
@@ -94,6 +94,16 @@ json checkout(OpContext& context, const json& params) {
     const auto [paths, message] = parse_audited(context, "checkout", [&] {
         return std::pair(path_or_paths(params), required_string(params, "message"));
     });
+    if (parse_audited(context, "checkout", [&] { return optional_bool(params, "wait", false); })) {
+        if (paths.size() != 1) {
+            const PdmError error(ErrorCode::bad_request, "\"wait\" takes one \"path\"", {{"field", "wait"}});
+            context.service.record_refusal(context.who, "checkout", paths, message, error);
+            throw error;
+        }
+        const auto outcome = context.service.checkout_or_wait(context.who, paths.front(), message);
+        if (!outcome.lock) return {{"queued", true}, {"position", outcome.position}};
+        return {{"queued", false}, {"locks", json::array({record_json(*outcome.lock)})}};
+    }
     json locks = json::array();
     for (const LockRecord& record : context.service.checkout(context.who, paths, message))
         locks.push_back(record_json(record));
@@ -159,13 +169,17 @@ json unsubscribe(OpContext& context, const json&) {
 
 json who(OpContext& context, const json&) { return context.events.who(); }
 
+json unwait(OpContext& context, const json& params) {
+    return {{"removed", context.service.unwait(context.who, required_string(params, "path"))}};
+}
+
 constexpr std::array operations{
     Operation{"hello", false, hello},       Operation{"list", false, list},
     Operation{"info", false, info},         Operation{"checkout", true, checkout},
     Operation{"checkin", true, checkin},    Operation{"unlock", true, unlock},
     Operation{"locks", false, locks},       Operation{"audit", false, audit},
     Operation{"subscribe", false, subscribe}, Operation{"unsubscribe", false, unsubscribe},
-    Operation{"who", false, who},
+    Operation{"who", false, who},             Operation{"unwait", false, unwait},
 };
 
 }  // namespace

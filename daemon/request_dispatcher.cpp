@@ -20,7 +20,7 @@ RequestDispatcher::RequestDispatcher(FileService& service, EventHub& events, Adm
     : service_(service), events_(events), admins_(std::move(admins)), facts_(std::move(facts)) {}
 
 Identity RequestDispatcher::identity_of(const ipc::PeerIdentity& peer) const {
-    return {peer.user, admins_.is_admin(peer.superuser, peer.user, peer.groups)};
+    return {peer.user, admins_.is_admin(peer.superuser, peer.user, peer.groups), 0};
 }
 
 ipc::Reply RequestDispatcher::handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) {
@@ -44,7 +44,8 @@ std::string RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& conne
         if (!operation) {
             throw PdmError(ErrorCode::unknown_op, "unknown op \"" + request.op + "\"", {{"op", request.op}});
         }
-        const Identity who = identity_of(peer);
+        Identity who = identity_of(peer);
+        who.connection = connection->id();
         OpContext context{service_, who, facts_, events_, connection};
         nlohmann::json result = operation->run(context, request.params);
         if (operation->mutating) spdlog::info("{} {} {}: ok", who.user, op_name, paths_of(request.params));

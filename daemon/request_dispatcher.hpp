@@ -14,8 +14,11 @@ public:
     RequestDispatcher(FileService& service, EventHub& events, AdminPolicy admins, ServerFacts facts);
 
     ipc::Reply handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) override;
-    void opened(const ipc::Connection& connection) override { events_.connected(connection); }
-    void closed(const ipc::Connection& connection) override { events_.disconnected(connection); }
+    void opened(const std::shared_ptr<ipc::Connection>& connection) override { events_.connected(connection); }
+    void closed(const ipc::Connection& connection) override {
+        events_.disconnected(connection);
+        service_.forget_connection(connection.id());
+    }
     // Takes effect for requests from now on (config reload).
     void set_admins(AdminPolicy admins) { admins_ = std::move(admins); }
     std::string line_too_long(const ipc::PeerIdentity& peer, std::size_t limit) override;

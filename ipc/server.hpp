@@ -30,7 +30,7 @@ public:
     virtual Reply handle(const std::shared_ptr<Connection>& connection, std::string_view line) = 0;
     // A connection was accepted, or has closed: for who is online and for
     // dropping its subscriptions.
-    virtual void opened(const Connection&) {}
+    virtual void opened(const std::shared_ptr<Connection>&) {}
     virtual void closed(const Connection&) {}
     // The reply sent before closing a connection whose line exceeded the limit.
     virtual std::string line_too_long(const PeerIdentity& peer, std::size_t limit) = 0;

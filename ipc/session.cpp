@@ -38,7 +38,7 @@ void Session::close_stream() {
 void Session::start() {
     registry_->add(shared_from_this());
     opened_ = true;
-    handler_.opened(*this);
+    handler_.opened(shared_from_this());
     read_more();
 }
 

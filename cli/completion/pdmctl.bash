@@ -16,7 +16,7 @@ _pdmctl() {
     case "$prev" in
         --socket) _filedir; return ;;
         --status) COMPREPLY=($(compgen -W "available checked_out" -- "$cur")); return ;;
-        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken file_added file_removed file_modified unlocked_write" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken file_added file_removed file_modified unlocked_write waiting your_turn" -- "$cur")); return ;;
         --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         -m|--message|-n|--limit) return ;;
     esac
@@ -28,7 +28,7 @@ _pdmctl() {
 
     case "$command" in
         ls) COMPREPLY=($(compgen -W "--mine --status --user --help" -- "$cur")) ;;
-        checkout) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "-m --message --help" -- "$cur")) || _filedir ;;
+        checkout) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "-m --message -w --wait --help" -- "$cur")) || _filedir ;;
         checkin) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "-m --message --help" -- "$cur")) || _filedir ;;
         unlock) [[ "$cur" == -* ]] && COMPREPLY=($(compgen -W "--force --help" -- "$cur")) || _filedir ;;
         locks) COMPREPLY=($(compgen -W "--mine --user --help" -- "$cur")) ;;
