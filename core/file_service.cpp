@@ -266,7 +266,10 @@ bool FileService::unwait(const Identity& who, const std::string& path) {
 
 // The lock on `path` was just released: the first waiter gets it, in the same commit.
 void FileService::hand_over(const std::string& path) {
-    const std::optional<Waiter> next = waiting_.pop(path);
+    std::optional<Waiter> next = waiting_.pop(path);
+    // A waiter whose client hung up is skipped, even before the daemon has
+    // read that connection's end.
+    while (next && waiter_alive_ && !waiter_alive_(next->connection)) next = waiting_.pop(path);
     if (!next) return;
     const Lock lock{next->user, format_utc(clock_.now()), next->message};
     undo_.push_back({path, std::nullopt});

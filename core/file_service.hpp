@@ -75,6 +75,9 @@ public:
     WaitResult checkout_or_wait(const Identity& who, const std::string& path, const std::string& message);
     // Leaves the queue of one file; false when not in it.
     bool unwait(const Identity& who, const std::string& path);
+    // Tells whether a waiting connection can still take a file (set by the
+    // daemon; without it every waiter counts as present).
+    void set_waiter_check(std::function<bool(std::uint64_t connection)> alive) { waiter_alive_ = std::move(alive); }
     // A connection closed: its places in queues are given up.
     void forget_connection(std::uint64_t connection) { waiting_.remove_connection(connection); }
 
@@ -147,6 +150,7 @@ private:
     const Clock& clock_;
     const FileIndex* index_ = nullptr;
     WaitingList waiting_;
+    std::function<bool(std::uint64_t)> waiter_alive_;
     std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
     std::vector<Undo> committing_undo_;             // changes in the commit being written
     std::vector<std::string> pending_audit_;        // audit lines not yet in a commit

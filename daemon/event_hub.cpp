@@ -68,6 +68,13 @@ void EventHub::publish(const Event& event) {
     }
 }
 
+bool EventHub::connection_alive(std::uint64_t id) const {
+    const auto it = connections_.find(id);
+    if (it == connections_.end()) return false;
+    const auto connection = it->second.lock();
+    return connection && !connection->gone();
+}
+
 nlohmann::json EventHub::who() const {
     nlohmann::json users = nlohmann::json::array();
     for (const auto& [user, connections] : online_) users.push_back({{"user", user}, {"connections", connections}});

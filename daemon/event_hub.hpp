@@ -37,6 +37,9 @@ public:
     // a "connection" (your_turn) also goes to that connection, subscribed or not.
     void publish(const Event& event);
 
+    // True while the connection is open and its client has not hung up.
+    bool connection_alive(std::uint64_t id) const;
+
     // {"users": [{"user", "connections"}]}, sorted by user.
     nlohmann::json who() const;
     std::uint64_t last_seq() const { return seq_; }

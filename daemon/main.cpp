@@ -103,6 +103,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
 
     EventHub events;
     service.set_event_sink([&events](const Event& event) { events.publish(event); });
+    service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     RequestDispatcher dispatcher(service, events, AdminPolicy{config.admins, config.admin_group},
                                  ServerFacts{repo.string()});
     ipc::ServerLimits limits;

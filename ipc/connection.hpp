@@ -23,6 +23,9 @@ public:
     // bound: past the output limit it is sent `final_line` instead and closed.
     // Returns false when the line was not queued (closed, or just overflowed).
     virtual bool push(std::string line, const std::string& final_line) = 0;
+
+    // True when the client is gone (closed, or hung up with input not yet read).
+    virtual bool gone() = 0;
 };
 
 }  // namespace pdm::ipc

@@ -38,6 +38,10 @@ public:
     virtual const std::string& path() const = 0;
 };
 
+// True when the client on the other end has closed its end, even if the
+// daemon has not read up to that point yet.
+bool peer_has_hung_up(LocalStream& stream);
+
 // Connects to the daemon's endpoint. Throws boost::system::system_error.
 LocalStream connect_local(boost::asio::io_context& io, const std::string& path);
 

@@ -1,3 +1,4 @@
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -125,6 +126,13 @@ std::unique_ptr<LocalListener> LocalListener::open(asio::io_context& io, const L
 
 std::unique_ptr<LocalListener> LocalListener::adopt(asio::io_context& io, int native_handle) {
     return std::make_unique<PosixListener>(io, native_handle);
+}
+
+bool peer_has_hung_up(LocalStream& stream) {
+    if (!stream.is_open()) return true;
+    pollfd poller{stream.native_handle(), POLLRDHUP, 0};
+    if (::poll(&poller, 1, 0) < 0) return false;
+    return (poller.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 LocalStream connect_local(asio::io_context& io, const std::string& path) {

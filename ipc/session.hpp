@@ -27,6 +27,7 @@ public:
     const PeerIdentity& peer() const override { return peer_; }
     std::uint64_t id() const override { return id_; }
     bool push(std::string line, const std::string& final_line) override;
+    bool gone() override { return peer_has_hung_up(stream_); }
 
     void start();
     // Sends one reply and closes: used to turn a connection away.
