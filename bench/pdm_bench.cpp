@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -36,7 +37,18 @@ struct Options {
     int lists = 50;        // list requests
     int held_locks = 1000; // locks held for the "with locks held" run
     int hellos = 2000;     // hello requests per client
+    int writes = 50;       // timed writes for the watcher latency
+    int settle_ms = 300;   // pdmd --settle-ms
 };
+
+// VmRSS of a process, in KiB (0 when unknown).
+std::uint64_t resident_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+    }
+    return 0;
+}
 
 struct Result {
     std::string name;
@@ -118,6 +130,8 @@ int main(int argc, char** argv) {
     app.add_option("--held-locks", options.held_locks, "Locks held during the second pairs run")
         ->check(CLI::Range(0, 100000));
     app.add_option("--hellos", options.hellos, "hello requests per client")->check(CLI::Range(1, 1000000));
+    app.add_option("--writes", options.writes, "Timed writes for the watcher latency")->check(CLI::Range(1, 100000));
+    app.add_option("--settle-ms", options.settle_ms, "pdmd --settle-ms")->check(CLI::Range(0, 60000));
     CLI11_PARSE(app, argc, argv);
     if (options.held_locks + options.clients > options.files) {
         std::cerr << "pdm-bench: --files must exceed --held-locks + --clients\n";
@@ -130,7 +144,7 @@ int main(int argc, char** argv) {
     for (int i = 0; i < options.files; ++i) dir.write("repo/" + file_name(i), "part " + std::to_string(i));
     const std::string socket = (dir / "pdmd.sock").string();
     pdm::test::ChildProcess daemon({options.pdmd, "--repo", (dir / "repo").string(), "--socket", socket,
-                                    "--log-level", "warn"},
+                                    "--log-level", "warn", "--settle-ms", std::to_string(options.settle_ms)},
                                    dir / "pdmd.out", dir / "pdmd.err");
     for (int attempt = 0;; ++attempt) {
         try {
@@ -176,8 +190,52 @@ int main(int argc, char** argv) {
                                   }
                               }));
 
+    // Write -> file_modified at a subscriber: the watcher's whole path
+    // (inotify, settle time, re-stat, event), timed from the write's return.
+    {
+        const std::string settle_note = std::to_string(options.settle_ms);
+        pdm::ipc::Client subscriber(socket);
+        subscriber.call("subscribe", {{"events", {"file_modified"}}});
+        std::vector<double> latencies;
+        for (int i = 0; i < options.writes; ++i) {
+            const std::string path = file_name(options.files - 1 - i % 100);
+            const auto start = Clock::now();
+            std::ofstream(dir / ("repo/" + path), std::ios::app) << "edit " << i;
+            for (;;) {
+                const json event = json::parse(subscriber.read_line());
+                if (event.value("path", "") == path) break;
+            }
+            latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+        }
+        results.push_back({"write -> file_modified (settle " + settle_note + " ms)",
+                           1000.0 / percentile(latencies, 0.5), percentile(latencies, 0.50),
+                           percentile(latencies, 0.99)});
+    }
+    const std::uint64_t rss_with_files = resident_kib(daemon.pid());
+
     daemon.signal(SIGTERM);
     daemon.wait(std::chrono::seconds(20));
+
+    // The same daemon on an empty repository: the difference is what the
+    // index and its data cost per file.
+    pdm::test::TempDir empty;
+    std::filesystem::create_directories(empty / "repo");
+    const std::string empty_socket = (empty / "pdmd.sock").string();
+    pdm::test::ChildProcess bare({options.pdmd, "--repo", (empty / "repo").string(), "--socket", empty_socket,
+                                  "--log-level", "warn"},
+                                 empty / "pdmd.out", empty / "pdmd.err");
+    for (int attempt = 0; attempt < 2000; ++attempt) {
+        try {
+            pdm::ipc::Client probe(empty_socket);
+            probe.call("hello");
+            break;
+        } catch (const std::exception&) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+    }
+    const std::uint64_t rss_empty = resident_kib(bare.pid());
+    bare.signal(SIGTERM);
+    bare.wait(std::chrono::seconds(20));
 
     std::printf("\n%-40s %12s %10s %10s %12s\n", "scenario", "ops/s", "p50 ms", "p99 ms", "vs hello");
     for (const Result& result : results) {
@@ -185,5 +243,10 @@ int main(int argc, char** argv) {
                     result.p50_ms, result.p99_ms, result.ops_per_second / results.front().ops_per_second);
     }
     std::printf("\nclients: %d, pairs per client: %d, files: %d\n", options.clients, options.pairs, options.files);
+    std::printf("pdmd resident memory: %llu KiB with %d files (and %d locks), %llu KiB with none: "
+                "%.0f bytes per file\n",
+                static_cast<unsigned long long>(rss_with_files), options.files, options.held_locks,
+                static_cast<unsigned long long>(rss_empty),
+                1024.0 * static_cast<double>(rss_with_files - std::min(rss_with_files, rss_empty)) / options.files);
     return 0;
 }
