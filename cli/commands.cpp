@@ -98,6 +98,16 @@ int guarded(Body body) {
 
 void print_json(const json& result) { std::cout << result.dump(2) << "\n"; }
 
+// The next line the daemon pushes (an event), or the end of the command.
+std::string next_line(ipc::Client& client) {
+    try {
+        return client.read_line();
+    } catch (const ipc::ProtocolError& error) {
+        std::cerr << "pdmctl: " << error.what() << "\n";
+        throw CommandFailed{exit_unreachable};
+    }
+}
+
 }  // namespace
 
 int run_ping(const GlobalOptions& global) {
@@ -169,14 +179,7 @@ int run_checkout(const GlobalOptions& global, const std::vector<std::string>& pa
                 std::cerr << "queued for " << path << " at position " << result["position"]
                           << "; waiting (Ctrl-C leaves the queue)\n";
             for (;;) {
-                std::string line;
-                try {
-                    line = connection.client().read_line();
-                } catch (const ipc::ProtocolError& error) {
-                    std::cerr << "pdmctl: " << error.what() << "\n";
-                    throw CommandFailed{exit_unreachable};
-                }
-                const json event = json::parse(line, nullptr, false);
+                const json event = json::parse(next_line(connection.client()), nullptr, false);
                 if (!event.is_object() || event.value("event", "") != "your_turn" || event.value("path", "") != path)
                     continue;
                 if (connection.json_output()) return print_json(event);
@@ -278,13 +281,7 @@ int run_watch(const GlobalOptions& global, const WatchOptions& options) {
         connection.call("subscribe", params);
         if (!connection.json_output()) std::cerr << "watching; Ctrl-C to stop\n";
         for (;;) {
-            std::string line;
-            try {
-                line = connection.client().read_line();
-            } catch (const ipc::ProtocolError& error) {
-                std::cerr << "pdmctl: " << error.what() << "\n";
-                throw CommandFailed{exit_unreachable};
-            }
+            const std::string line = next_line(connection.client());
             if (connection.json_output()) {
                 std::cout << line << std::endl;
                 continue;

@@ -1,6 +1,7 @@
 #include "tests/integration/daemon_process.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <stdexcept>
 #include <thread>
@@ -72,6 +73,27 @@ RunResult DaemonProcess::pdmctl(const std::vector<std::string>& args, const std:
 std::filesystem::path DaemonProcess::log_file() const { return dir_ / ("pdmd-" + std::to_string(starts_) + ".err"); }
 
 std::string DaemonProcess::log() const { return read_text(log_file()); }
+
+SharedDaemon::SharedDaemon(const std::vector<std::string>& extra) {
+    std::filesystem::permissions(dir().path(), std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                                                   std::filesystem::perms::group_exec |
+                                                   std::filesystem::perms::others_read |
+                                                   std::filesystem::perms::others_exec);
+    std::vector<std::string> args = {"--socket-mode", "0666"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    start(args);
+}
+
+const std::vector<std::string>& as_nobody() {
+    static const std::vector<std::string> prefix = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    return prefix;
+}
+
+boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id) {
+    boost::test_tools::assertion_result result(::geteuid() == 0);
+    result.message() << "needs root to run a client as another user";
+    return result;
+}
 
 std::string outcome(const nlohmann::json& reply) {
     if (reply.value("ok", false)) return "ok";

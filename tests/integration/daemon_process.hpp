@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <boost/test/unit_test.hpp>
+
 #include "ipc/client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -54,5 +56,22 @@ private:
 
 // The reply's error code, or "ok".
 std::string outcome(const nlohmann::json& reply);
+
+// A DaemonProcess already started with the standard flags.
+struct RunningDaemon : DaemonProcess {
+    RunningDaemon() { start(); }
+};
+
+// A started daemon whose socket the user nobody can reach too (mode 0666, its
+// folder readable by others).
+struct SharedDaemon : DaemonProcess {
+    explicit SharedDaemon(const std::vector<std::string>& extra = {});
+};
+
+// The prefix that runs a client as the unprivileged user nobody.
+const std::vector<std::string>& as_nobody();
+
+// A Boost.Test precondition: the test runs clients as another user, so it needs root.
+boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id);
 
 }  // namespace pdm::test

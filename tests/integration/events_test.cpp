@@ -13,12 +13,10 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using pdm::test::DaemonProcess;
 using pdm::test::outcome;
+using pdm::test::RunningDaemon;
 
 namespace {
 
-struct RunningDaemon : DaemonProcess {
-    RunningDaemon() { start(); }
-};
 
 json next_event(pdm::ipc::Client& client) { return json::parse(client.read_line()); }
 

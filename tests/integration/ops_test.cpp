@@ -10,12 +10,10 @@
 using nlohmann::json;
 using pdm::test::DaemonProcess;
 using pdm::test::outcome;
+using pdm::test::RunningDaemon;
 
 namespace {
 
-struct RunningDaemon : DaemonProcess {
-    RunningDaemon() { start(); }
-};
 
 }  // namespace
 

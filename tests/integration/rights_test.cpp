@@ -13,29 +13,9 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using pdm::test::DaemonProcess;
 using pdm::test::outcome;
+using pdm::test::running_as_root;
 
-namespace {
-
-const std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-
-boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(::geteuid() == 0);
-    result.message() << "needs root to run a client as another user";
-    return result;
-}
-
-// A daemon whose socket the user nobody can reach.
-struct SharedDaemon : DaemonProcess {
-    explicit SharedDaemon(const std::vector<std::string>& extra = {}) {
-        fs::permissions(dir().path(), fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                          fs::perms::others_read | fs::perms::others_exec);
-        std::vector<std::string> args = {"--socket-mode", "0666"};
-        args.insert(args.end(), extra.begin(), extra.end());
-        start(args);
-    }
-};
-
-}  // namespace
+using pdm::test::SharedDaemon;
 
 BOOST_AUTO_TEST_SUITE(rights, *boost::unit_test::precondition(running_as_root))
 
@@ -43,18 +23,18 @@ BOOST_AUTO_TEST_CASE(another_user_cannot_check_in_or_break_roots_lock_and_is_nam
     SharedDaemon daemon;
     BOOST_TEST(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "root's"}})) == "ok");
 
-    const auto hello = daemon.pdmctl({"--json", "ping"}, as_nobody);
+    const auto hello = daemon.pdmctl({"--json", "ping"}, pdm::test::as_nobody());
     BOOST_REQUIRE(hello.exit_code == 0);
     BOOST_TEST(json::parse(hello.out)["user"] == "nobody");
     BOOST_TEST(json::parse(hello.out)["admin"] == false);
 
-    auto result = daemon.pdmctl({"checkin", "a.mcam"}, as_nobody);
+    auto result = daemon.pdmctl({"checkin", "a.mcam"}, pdm::test::as_nobody());
     BOOST_TEST(result.exit_code == 1);
     BOOST_TEST(result.err.find("[forbidden]") != std::string::npos, result.err);
-    result = daemon.pdmctl({"unlock", "--force", "a.mcam"}, as_nobody);
+    result = daemon.pdmctl({"unlock", "--force", "a.mcam"}, pdm::test::as_nobody());
     BOOST_TEST(result.exit_code == 1);
     BOOST_TEST(result.err.find("only an admin") != std::string::npos, result.err);
-    result = daemon.pdmctl({"unlock", "a.mcam"}, as_nobody);
+    result = daemon.pdmctl({"unlock", "a.mcam"}, pdm::test::as_nobody());
     BOOST_TEST(result.exit_code == 1);
     BOOST_TEST(daemon.client()->call("locks")["result"]["locks"][0]["user"] == "root");
 
@@ -66,7 +46,7 @@ BOOST_AUTO_TEST_CASE(another_user_cannot_check_in_or_break_roots_lock_and_is_nam
 
 BOOST_AUTO_TEST_CASE(root_may_break_a_users_lock_only_with_force_and_it_is_audited) {
     SharedDaemon daemon;
-    BOOST_TEST(daemon.pdmctl({"checkout", "b.mcam", "-m", "nobody's"}, as_nobody).exit_code == 0);
+    BOOST_TEST(daemon.pdmctl({"checkout", "b.mcam", "-m", "nobody's"}, pdm::test::as_nobody()).exit_code == 0);
     auto c = daemon.client();
     BOOST_TEST(outcome(c->call("checkin", {{"path", "b.mcam"}})) == "forbidden");
     BOOST_TEST(outcome(c->call("unlock", {{"path", "b.mcam"}})) == "forbidden");
@@ -86,8 +66,8 @@ BOOST_AUTO_TEST_CASE(admin_flags_make_a_user_an_admin) {
         BOOST_TEST_CONTEXT(flags[0]) {
             SharedDaemon daemon(flags);
             daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", ""}});
-            BOOST_TEST(json::parse(daemon.pdmctl({"--json", "ping"}, as_nobody).out)["admin"] == true);
-            BOOST_TEST(daemon.pdmctl({"unlock", "--force", "a.mcam"}, as_nobody).exit_code == 0);
+            BOOST_TEST(json::parse(daemon.pdmctl({"--json", "ping"}, pdm::test::as_nobody()).out)["admin"] == true);
+            BOOST_TEST(daemon.pdmctl({"unlock", "--force", "a.mcam"}, pdm::test::as_nobody()).exit_code == 0);
             BOOST_TEST(daemon.client()->call("locks")["result"]["locks"].empty());
         }
     }

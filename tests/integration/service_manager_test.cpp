@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 using pdm::test::DaemonProcess;
 using pdm::test::outcome;
+using pdm::test::running_as_root;
 
 namespace {
 
@@ -30,11 +31,6 @@ boost::test_tools::assertion_result has_socket_activate(boost::unit_test::test_u
     return result;
 }
 
-boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(::geteuid() == 0);
-    result.message() << "needs root to run a client as another user";
-    return result;
-}
 
 // The receiving end of NOTIFY_SOCKET.
 class NotifyListener {
@@ -144,8 +140,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_admins_without_dropping_connections_or_locks
     daemon.start({"--config", config.string()});
     auto held = daemon.client();
     BOOST_REQUIRE(outcome(held->call("checkout", {{"path", "a.mcam"}, {"message", "root's"}})) == "ok");
-    const std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-    BOOST_TEST(daemon.pdmctl({"unlock", "--force", "a.mcam"}, as_nobody).exit_code == 1);
+    BOOST_TEST(daemon.pdmctl({"unlock", "--force", "a.mcam"}, pdm::test::as_nobody()).exit_code == 1);
 
     daemon.dir().write("pdmd.conf", "socket-mode = \"0666\"\nadmin = [\"nobody\"]\n");
     daemon.process().signal(SIGHUP);
@@ -157,7 +152,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_admins_without_dropping_connections_or_locks
     BOOST_REQUIRE(reloaded);
     BOOST_TEST(outcome(held->call("hello")) == "ok");  // the connection survived
     BOOST_TEST(held->call("locks")["result"]["locks"].size() == 1u);
-    const auto forced = daemon.pdmctl({"unlock", "--force", "a.mcam"}, as_nobody);
+    const auto forced = daemon.pdmctl({"unlock", "--force", "a.mcam"}, pdm::test::as_nobody());
     BOOST_TEST(forced.exit_code == 0, forced.err);
 }
 

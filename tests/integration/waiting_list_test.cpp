@@ -17,23 +17,11 @@ using nlohmann::json;
 using pdm::test::ChildProcess;
 using pdm::test::DaemonProcess;
 using pdm::test::outcome;
+using pdm::test::running_as_root;
 
 namespace {
 
-const std::vector<std::string> as_nobody = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
-
-boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(::geteuid() == 0);
-    result.message() << "needs root to run clients as two users";
-    return result;
-}
-
-struct SharedDaemon : DaemonProcess {
-    SharedDaemon() {
-        fs::permissions(dir().path(), fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
-        start({"--socket-mode", "0666"});
-    }
-
+struct WaitingFixture : pdm::test::SharedDaemon {
     // Polls until `path` is locked with `message` (or 20 s pass).
     bool locked_with(const std::string& path, const std::string& message) {
         for (int i = 0; i < 2000; ++i) {
@@ -61,11 +49,11 @@ struct SharedDaemon : DaemonProcess {
 
 }  // namespace
 
-BOOST_FIXTURE_TEST_SUITE(waiting_list, SharedDaemon, *boost::unit_test::precondition(running_as_root))
+BOOST_FIXTURE_TEST_SUITE(waiting_list, WaitingFixture, *boost::unit_test::precondition(running_as_root))
 
 BOOST_AUTO_TEST_CASE(waiters_get_the_file_in_fifo_order_told_by_your_turn) {
     // nobody holds the file; two of root's connections queue for it.
-    BOOST_REQUIRE(pdmctl({"checkout", "a.mcam", "-m", "nobody's"}, as_nobody).exit_code == 0);
+    BOOST_REQUIRE(pdmctl({"checkout", "a.mcam", "-m", "nobody's"}, pdm::test::as_nobody()).exit_code == 0);
     auto subscriber = client();
     subscriber->call("subscribe", {{"events", {"waiting", "your_turn"}}});
     auto first = client();
@@ -81,7 +69,7 @@ BOOST_AUTO_TEST_CASE(waiters_get_the_file_in_fifo_order_told_by_your_turn) {
     BOOST_TEST(waiting["owner"] == "nobody");
     BOOST_TEST(waiting["position"] == 1);
 
-    BOOST_REQUIRE(pdmctl({"checkin", "a.mcam"}, as_nobody).exit_code == 0);
+    BOOST_REQUIRE(pdmctl({"checkin", "a.mcam"}, pdm::test::as_nobody()).exit_code == 0);
     // The first waiter is told on its own connection, without subscribing.
     const json turn = json::parse(first->read_line());
     BOOST_TEST(turn["event"] == "your_turn");
@@ -95,7 +83,7 @@ BOOST_AUTO_TEST_CASE(waiters_get_the_file_in_fifo_order_told_by_your_turn) {
 }
 
 BOOST_AUTO_TEST_CASE(a_waiter_that_disconnected_or_left_the_queue_is_skipped) {
-    BOOST_REQUIRE(pdmctl({"checkout", "a.mcam", "-m", "nobody's"}, as_nobody).exit_code == 0);
+    BOOST_REQUIRE(pdmctl({"checkout", "a.mcam", "-m", "nobody's"}, pdm::test::as_nobody()).exit_code == 0);
     auto leaves = client();
     auto disconnects = client();
     auto stays = client();
@@ -113,7 +101,7 @@ BOOST_AUTO_TEST_CASE(a_waiter_that_disconnected_or_left_the_queue_is_skipped) {
 
 BOOST_AUTO_TEST_CASE(pdmctl_checkout_wait_blocks_until_the_file_is_handed_over) {
     BOOST_REQUIRE(outcome(client()->call("checkout", {{"path", "b.mcam"}, {"message", "root's"}})) == "ok");
-    std::vector<std::string> argv = as_nobody;
+    std::vector<std::string> argv = pdm::test::as_nobody();
     for (const std::string& arg : {std::string(PDMCTL_PATH), std::string("--socket"), socket_path(),
                                    std::string("checkout"), std::string("--wait"), std::string("b.mcam"),
                                    std::string("-m"), std::string("nobody waited")})
