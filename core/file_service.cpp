@@ -29,20 +29,19 @@ FileService::FileService(Repository& repository, LockStore& store, LockTable tab
 std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
     const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
     std::vector<FileEntry> entries;
-    std::vector<FileStat> files;
-    if (index_) {
-        files.reserve(index_->files().size());
-        for (const auto& [path, file] : index_->files()) files.push_back(file);
-    } else {
-        files = repository_.scan();
-    }
-    for (FileStat& file : files) {
+    // Filters first, copies after: only the files that pass are copied out of the index.
+    const auto consider = [&](const FileStat& file) {
         const Lock* lock = table_.find(file.path);
-        if (filter.status == LockStatus::available && lock) continue;
-        if (filter.status == LockStatus::checked_out && !lock) continue;
-        if (filter.user && (!lock || lock->user != *filter.user)) continue;
-        if (glob && !glob->matches(file.path)) continue;
-        entries.push_back({std::move(file), lock ? std::optional<Lock>(*lock) : std::nullopt});
+        if (filter.status == LockStatus::available && lock) return;
+        if (filter.status == LockStatus::checked_out && !lock) return;
+        if (filter.user && (!lock || lock->user != *filter.user)) return;
+        if (glob && !glob->matches(file.path)) return;
+        entries.push_back({file, lock ? std::optional<Lock>(*lock) : std::nullopt});
+    };
+    if (index_) {
+        for (const auto& [path, file] : index_->files()) consider(file);
+    } else {
+        for (const FileStat& file : repository_.scan()) consider(file);
     }
     return entries;
 }

@@ -137,11 +137,14 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         }
     }
     GracefulShutdown shutdown(io, server);
-    // The file count costs a scan of the folder: refreshed at most once a minute.
+    // With a watcher the index knows the file count; without one it costs a
+    // scan of the folder, refreshed at most once a minute.
     std::size_t file_count = 0;
     std::chrono::steady_clock::time_point counted{};
     ServicePulse pulse(io, manager, [&] {
-        if (std::chrono::steady_clock::now() - counted > std::chrono::minutes(1)) {
+        if (watcher) {
+            file_count = index.files().size();
+        } else if (std::chrono::steady_clock::now() - counted > std::chrono::minutes(1)) {
             try {
                 file_count = repository.scan().size();
             } catch (const std::exception& error) {

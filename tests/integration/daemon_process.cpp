@@ -89,6 +89,15 @@ const std::vector<std::string>& as_nobody() {
     return prefix;
 }
 
+std::function<boost::test_tools::assertion_result(boost::unit_test::test_unit_id)> program_installed(
+    std::string program, std::string package) {
+    return [program = std::move(program), package = std::move(package)](boost::unit_test::test_unit_id) {
+        boost::test_tools::assertion_result result(std::filesystem::exists(program));
+        result.message() << "needs " << program << " (package " << package << ")";
+        return result;
+    };
+}
+
 boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id) {
     boost::test_tools::assertion_result result(::geteuid() == 0);
     result.message() << "needs root to run a client as another user";

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +71,11 @@ struct SharedDaemon : DaemonProcess {
 
 // The prefix that runs a client as the unprivileged user nobody.
 const std::vector<std::string>& as_nobody();
+
+// A Boost.Test precondition that `program` (an absolute path) is installed;
+// `package` names the Debian package that brings it.
+std::function<boost::test_tools::assertion_result(boost::unit_test::test_unit_id)> program_installed(
+    std::string program, std::string package);
 
 // A Boost.Test precondition: the test runs clients as another user, so it needs root.
 boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_id);

@@ -25,11 +25,6 @@ using pdm::test::running_as_root;
 
 namespace {
 
-boost::test_tools::assertion_result has_socket_activate(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(fs::exists("/usr/bin/systemd-socket-activate"));
-    result.message() << "needs systemd-socket-activate (package systemd)";
-    return result;
-}
 
 
 // The receiving end of NOTIFY_SOCKET.
@@ -73,7 +68,7 @@ private:
 
 BOOST_AUTO_TEST_SUITE(service_manager)
 
-BOOST_AUTO_TEST_CASE(socket_activation_adopts_the_passed_socket_and_binds_none, *boost::unit_test::precondition(has_socket_activate)) {
+BOOST_AUTO_TEST_CASE(socket_activation_adopts_the_passed_socket_and_binds_none, *boost::unit_test::precondition(pdm::test::program_installed("/usr/bin/systemd-socket-activate", "systemd"))) {
     DaemonProcess daemon;
     // systemd-socket-activate binds the socket, then starts pdmd with LISTEN_FDS on the first connection.
     daemon.start_wrapped({"systemd-socket-activate", "-l", daemon.socket_path()});

@@ -18,11 +18,6 @@ using pdm::test::TempDir;
 
 namespace {
 
-boost::test_tools::assertion_result has_systemd_analyze(boost::unit_test::test_unit_id) {
-    boost::test_tools::assertion_result result(fs::exists("/usr/bin/systemd-analyze"));
-    result.message() << "needs systemd-analyze (package systemd)";
-    return result;
-}
 
 // Copies units from systemd/`folder` into `into`, with ExecStart pointing at the built pdmd.
 std::vector<std::string> copy_units(const std::string& folder, const fs::path& into) {
@@ -38,7 +33,7 @@ std::vector<std::string> copy_units(const std::string& folder, const fs::path& i
 
 }  // namespace
 
-BOOST_AUTO_TEST_SUITE(systemd_units, *boost::unit_test::precondition(has_systemd_analyze))
+BOOST_AUTO_TEST_SUITE(systemd_units, *boost::unit_test::precondition(pdm::test::program_installed("/usr/bin/systemd-analyze", "systemd")))
 
 BOOST_AUTO_TEST_CASE(system_units_verify_cleanly) {
     TempDir dir;
