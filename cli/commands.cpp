@@ -134,9 +134,11 @@ int run_list(const GlobalOptions& global, const ListOptions& options) {
         Table table({"STATUS", "USER", "SINCE", "SIZE", "PATH"});
         for (const json& file : result["files"]) {
             const json& lock = file["lock"];
-            table.add({lock.is_null() ? "available" : "checked out", lock.is_null() ? "" : lock["user"].get<std::string>(),
-                       lock.is_null() ? "" : lock["timestamp"].get<std::string>(), human_size(file["size"].get<std::uint64_t>()),
-                       file["path"].get<std::string>()});
+            const bool missing = file["status"] == "missing";
+            table.add({missing ? "missing" : lock.is_null() ? "available" : "checked out",
+                       lock.is_null() ? "" : lock["user"].get<std::string>(),
+                       lock.is_null() ? "" : lock["timestamp"].get<std::string>(),
+                       missing ? "-" : human_size(file["size"].get<std::uint64_t>()), file["path"].get<std::string>()});
         }
         if (table.empty()) {
             std::cout << "no files match\n";
@@ -151,9 +153,15 @@ int run_info(const GlobalOptions& global, const std::string& path) {
         Connection connection(global);
         const json file = connection.call("info", {{"path", connection.repo_paths({path}).front()}})["file"];
         if (connection.json_output()) return print_json(file);
-        std::cout << "path:     " << file["path"].get<std::string>() << "\n"
-                  << "size:     " << human_size(file["size"].get<std::uint64_t>()) << "\n"
-                  << "modified: " << file["mtime"].get<std::string>() << "\n";
+        const bool missing = file["status"] == "missing";
+        std::cout << "path:     " << file["path"].get<std::string>() << "\n";
+        if (missing) {
+            std::cout << "on disk:  missing (deleted or moved out of the repository; the lock stays until "
+                         "checked in or unlocked)\n";
+        } else {
+            std::cout << "size:     " << human_size(file["size"].get<std::uint64_t>()) << "\n"
+                      << "modified: " << file["mtime"].get<std::string>() << "\n";
+        }
         const json& lock = file["lock"];
         if (lock.is_null()) {
             std::cout << "status:   available\n";
@@ -161,6 +169,20 @@ int run_info(const GlobalOptions& global, const std::string& path) {
             std::cout << "status:   checked out by " << lock["user"].get<std::string>() << " since "
                       << lock["timestamp"].get<std::string>() << "\n"
                       << "message:  " << lock["message"].get<std::string>() << "\n";
+        }
+        if (const json disk = file.value("disk", json()); disk.is_object()) {
+            std::cout << "access:   ";
+            if (disk.contains("error")) {
+                std::cout << "unknown (" << disk["error"].get<std::string>() << ")\n";
+            } else {
+                std::cout << (lock.is_null() ? (disk["writable"] == true ? "writable" : "read-only")
+                                             : (disk["writable_by_owner"] == true ? "writable by its owner"
+                                                                                  : "not writable by its owner"))
+                          << (disk["matches_lock"] == true ? ", as it should be"
+                              : disk["enforced"] == true   ? ", which does not match its lock (see pdmd's log)"
+                                                           : " (read-only enforcement is off)")
+                          << "\n";
+            }
         }
     });
 }
@@ -232,7 +254,8 @@ int run_locks(const GlobalOptions& global, const std::optional<std::string>& use
         Table table({"USER", "SINCE", "PATH", "MESSAGE"});
         for (const json& lock : result["locks"]) {
             table.add({lock["user"].get<std::string>(), lock["timestamp"].get<std::string>(),
-                       lock["path"].get<std::string>(), lock["message"].get<std::string>()});
+                       lock["path"].get<std::string>() + (lock.value("missing", false) ? " (missing)" : ""),
+                       lock["message"].get<std::string>()});
         }
         if (table.empty()) {
             std::cout << "no files are checked out\n";
@@ -295,6 +318,7 @@ int run_watch(const GlobalOptions& global, const WatchOptions& options) {
             const std::string user = event.value("user", "");
             std::cout << event.value("time", "") << "  " << (user.empty() ? "(on disk)" : user) << "  "
                       << event.value("event", "") << "  " << event.value("path", "");
+            if (event.contains("from")) std::cout << "  (was " << event.value("from", "") << ")";
             if (event.contains("owner")) std::cout << "  (lock of " << event.value("owner", "") << ")";
             const std::string message = event.value("message", "");
             if (!message.empty()) std::cout << "  \"" << message << "\"";

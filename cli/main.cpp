@@ -32,8 +32,8 @@ int main(int argc, char** argv) {
     ListOptions list;
     auto* ls = app.add_subcommand("ls", "List tracked files and who has them checked out");
     ls->add_option("glob", list.match, "Only files matching this pattern (e.g. '*.mcam', 'parts/**')");
-    ls->add_option("--status", list.status, "available or checked_out")
-        ->check(CLI::IsMember({"available", "checked_out"}));
+    ls->add_option("--status", list.status, "available, checked_out or missing (checked out, gone from disk)")
+        ->check(CLI::IsMember({"available", "checked_out", "missing"}));
     ls->add_option("--user", list.user, "Only files checked out by this user");
     ls->add_flag("--mine", list.mine, "Only files checked out by you");
 
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     auto* watch = app.add_subcommand("watch", "Print lock and file changes as they happen");
     watch->add_option("--event", watch_options.kinds,
                       "Only these kinds: checked_out, checked_in, unlocked, lock_broken, file_added, file_removed, "
-                      "file_modified, unlocked_write (repeatable)")
+                      "file_modified, unlocked_write, lock_moved, waiting, your_turn (repeatable)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     watch->add_option("--match", watch_options.match, "Only files matching this pattern");
 

@@ -11,6 +11,9 @@
 namespace pdm {
 namespace {
 
+const std::string& path_of(const FileStat& file) { return file.path; }
+const std::string& path_of(const std::string& path) { return path; }
+
 nlohmann::json lock_details(const std::string& path, const Lock& lock) {
     return {{"path", path}, {"locked_by", lock.user}, {"since", lock.timestamp}};
 }
@@ -32,28 +35,59 @@ std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
     // Filters first, copies after: only the files that pass are copied out of the index.
     const auto consider = [&](const FileStat& file) {
         const Lock* lock = table_.find(file.path);
+        if (filter.status == LockStatus::missing) return;
         if (filter.status == LockStatus::available && lock) return;
         if (filter.status == LockStatus::checked_out && !lock) return;
         if (filter.user && (!lock || lock->user != *filter.user)) return;
         if (glob && !glob->matches(file.path)) return;
         entries.push_back({file, lock ? std::optional<Lock>(*lock) : std::nullopt});
     };
+    std::vector<FileStat> scanned;
     if (index_) {
         for (const auto& [path, file] : index_->files()) consider(file);
     } else {
-        for (const FileStat& file : repository_.scan()) consider(file);
+        scanned = repository_.scan();
+        for (const FileStat& file : scanned) consider(file);
+    }
+    if (filter.status == LockStatus::available) return entries;
+    // Checked-out files that are gone from disk are listed too, as missing.
+    const auto on_disk = [&](const std::string& path) {
+        if (index_) return !is_missing(path);
+        return std::binary_search(scanned.begin(), scanned.end(), path,
+                                  [](const auto& a, const auto& b) { return path_of(a) < path_of(b); });
+    };
+    const std::size_t present = entries.size();
+    for (LockRecord& record : table_.records(filter.user)) {
+        if (on_disk(record.path) || (glob && !glob->matches(record.path))) continue;
+        entries.push_back({{record.path, 0, {}}, std::move(record.lock), true});
+    }
+    if (entries.size() > present) {
+        std::sort(entries.begin(), entries.end(),
+                  [](const FileEntry& a, const FileEntry& b) { return a.file.path < b.file.path; });
     }
     return entries;
+}
+
+bool FileService::is_missing(const std::string& path) const {
+    // The index lags the disk by the settle time; a file it lacks is looked
+    // at, since a lock may have just followed its file to a name not yet indexed.
+    if (index_ && index_->files().contains(path)) return false;
+    try {
+        return !repository_.stat(path);
+    } catch (const PdmError&) {
+        return true;  // the name now leads through a link or to a folder: the file is not there
+    }
 }
 
 FileEntry FileService::info(const std::string& path) const {
     const std::string normalized = normalize_repo_path(path);
     std::optional<FileStat> file = repository_.stat(normalized);
+    const Lock* lock = table_.find(normalized);
+    if (!file && lock) return {{normalized, 0, {}}, *lock, true};
     if (!file) {
         throw PdmError(ErrorCode::not_found, "no file '" + normalized + "' in the repository",
                        {{"path", normalized}});
     }
-    const Lock* lock = table_.find(normalized);
     return {std::move(*file), lock ? std::optional<Lock>(*lock) : std::nullopt};
 }
 
@@ -277,6 +311,30 @@ void FileService::hand_over(const std::string& path) {
     record(waiter, "checkout", {path}, next->message, "ok", {{"handed_over", true}});
     pending_events_.push_back({"checked_out", path, next->user, clock_.now(), {{"message", next->message}}});
     pending_events_.push_back({"your_turn", path, next->user, clock_.now(), {{"connection", next->connection}}});
+}
+
+std::vector<MovedLock> FileService::follow_move(const std::string& from, const std::string& to) {
+    std::vector<std::pair<std::string, std::string>> renames;  // old name, new name
+    if (table_.find(from)) renames.emplace_back(from, to);
+    for (const LockRecord& record : table_.records_below(from))
+        renames.emplace_back(record.path, to + record.path.substr(from.size()));
+    std::vector<MovedLock> moved;
+    for (const auto& [old_path, new_path] : renames) {
+        if (!is_valid_utf8(new_path) || !repository_.is_tracked_name(new_path) || table_.find(new_path)) continue;
+        const Lock lock = *table_.find(old_path);
+        undo_.push_back({old_path, lock});
+        table_.erase(old_path);
+        undo_.push_back({new_path, std::nullopt});
+        table_.insert(new_path, lock);
+        waiting_.rename(old_path, new_path);
+        // The watcher cannot tell who renamed the file: the audit names the owner.
+        record(Identity{"", false}, "move", {old_path, new_path}, "", "ok",
+               {{"from", old_path}, {"to", new_path}, {"owner", lock.user}});
+        pending_events_.push_back(
+            {"lock_moved", new_path, "", clock_.now(), {{"from", old_path}, {"owner", lock.user}}});
+        moved.push_back({old_path, {new_path, lock}});
+    }
+    return moved;
 }
 
 std::optional<CommitFailure> FileService::commit() {

@@ -32,16 +32,26 @@
 namespace pdm {
 
 struct FileEntry {
-    FileStat file;
+    FileStat file;  // only the path when missing
     std::optional<Lock> lock;
+    // Checked out, but no longer on disk (deleted, or moved out of the
+    // repository): the lock stays until its owner checks in or unlocks.
+    bool missing = false;
 };
 
-enum class LockStatus { available, checked_out };
+enum class LockStatus { available, checked_out, missing };
 
 struct ListFilter {
     std::optional<LockStatus> status;
     std::optional<std::string> user;   // only files locked by this user
+    // checked_out includes missing files: they are checked out too.
     std::optional<std::string> match;  // a Glob pattern
+};
+
+// A lock that followed its file to a new name.
+struct MovedLock {
+    std::string from;
+    LockRecord record;  // under the new name
 };
 
 // A lock released by checkin or unlock, and whether an admin broke it.
@@ -99,6 +109,17 @@ public:
 
     std::size_t lock_count() const { return table_.size(); }
     bool is_locked(const std::string& path) const { return table_.find(path) != nullptr; }
+    // The lock on a normalised path; nullptr when it has none.
+    const Lock* find_lock(const std::string& path) const { return table_.find(path); }
+    // True when no tracked file is on disk at a normalised path.
+    bool is_missing(const std::string& path) const;
+
+    // A file or folder was renamed on disk from `from` to `to` (normalised
+    // paths): the locks on it, or below it, follow it, with their queues. A
+    // lock stays where it was (and shows as missing) when its new name is not
+    // a tracked one or is checked out already. Audited; announced as
+    // lock_moved once durable.
+    std::vector<MovedLock> follow_move(const std::string& from, const std::string& to);
 
     // Serve `list` from this index instead of scanning (nullptr: scan).
     void use_index(const FileIndex* index) { index_ = index; }

@@ -57,6 +57,14 @@ std::vector<LockRecord> LockTable::records(const std::optional<std::string>& use
     return result;
 }
 
+std::vector<LockRecord> LockTable::records_below(const std::string& folder) const {
+    const std::string prefix = folder + "/";
+    std::vector<LockRecord> result;
+    for (auto it = locks_.lower_bound(prefix); it != locks_.end() && it->first.starts_with(prefix); ++it)
+        result.push_back({it->first, it->second.lock});
+    return result;
+}
+
 std::string LockTable::to_json_text() const {
     if (locks_.empty()) return "{}\n";
     std::size_t size = 4;

@@ -46,6 +46,8 @@ public:
 
     // Locks sorted by path, optionally only those of one user.
     std::vector<LockRecord> records(const std::optional<std::string>& user = std::nullopt) const;
+    // Locks of the files below a folder (a normalised path), sorted by path.
+    std::vector<LockRecord> records_below(const std::string& folder) const;
 
     // One lock per line, sorted by path: valid JSON in the seeds' shape, and
     // readable with grep.

@@ -39,6 +39,15 @@ void WaitingList::remove_connection(std::uint64_t connection) {
     }
 }
 
+void WaitingList::rename(const std::string& from, const std::string& to) {
+    const auto queue = queues_.find(from);
+    if (queue == queues_.end() || from == to) return;
+    std::deque<Waiter> moving = std::move(queue->second);
+    queues_.erase(queue);
+    std::deque<Waiter>& target = queues_[to];
+    for (Waiter& waiter : moving) target.push_back(std::move(waiter));
+}
+
 std::size_t WaitingList::waiting_for(const std::string& path) const {
     const auto it = queues_.find(path);
     return it == queues_.end() ? 0 : it->second.size();

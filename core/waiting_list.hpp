@@ -28,6 +28,9 @@ public:
     // Removes every place of a connection (it closed).
     void remove_connection(std::uint64_t connection);
     std::size_t waiting_for(const std::string& path) const;
+    // The file was renamed: its queue follows it (behind any queue the new
+    // name already has).
+    void rename(const std::string& from, const std::string& to);
 
 private:
     std::map<std::string, std::deque<Waiter>> queues_;

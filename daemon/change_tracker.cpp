@@ -4,11 +4,11 @@
 
 namespace pdm::daemon {
 
-ChangeTracker::ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, EventHub& events,
+ChangeTracker::ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Publish publish,
                              ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle)
     : index_(index),
       service_(service),
-      events_(events),
+      publish_(std::move(publish)),
       commits_(commits),
       clock_(clock),
       settle_(settle),
@@ -16,6 +16,7 @@ ChangeTracker::ChangeTracker(boost::asio::io_context& io, FileIndex& index, File
 
 void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
     const auto now = std::chrono::steady_clock::now();
+    bool locks_moved = false;
     for (const WatchNotice& notice : notices) {
         if (notice.lost_track) {
             reread_all_ = true;
@@ -23,7 +24,10 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
         } else {
             last_notice_[notice.path] = now;
         }
+        if (!notice.moved_from.empty() && !stopped_)
+            locks_moved = !service_.follow_move(notice.moved_from, notice.path).empty() || locks_moved;
     }
+    if (locks_moved) commits_.request();
     arm();
 }
 
@@ -75,7 +79,7 @@ void ChangeTracker::announce(const std::vector<FileChange>& changes) {
     for (const FileChange& change : changes) {
         Event event{kinds[static_cast<int>(change.kind)], change.file.path, "", clock_.now(), {}};
         if (change.kind != FileChange::Kind::removed) event.extra["size"] = change.file.size;
-        events_.publish(event);
+        publish_(event);
         if (change.kind == FileChange::Kind::modified && !service_.is_locked(change.file.path)) {
             service_.record_unlocked_write(change.file.path);
             audited = true;

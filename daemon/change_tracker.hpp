@@ -2,8 +2,10 @@
 // Turns the watcher's notices into index updates and file events. A path is
 // re-read only once it has been quiet for the settle time, so a CAM program
 // writing a file in many chunks yields one file_modified, not hundreds.
+// Renames are not settled: a lock follows its file at once.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -13,7 +15,6 @@
 
 #include "core/file_index.hpp"
 #include "core/file_service.hpp"
-#include "daemon/event_hub.hpp"
 #include "daemon/folder_watcher.hpp"
 #include "ipc/commit_gate.hpp"
 
@@ -21,7 +22,9 @@ namespace pdm::daemon {
 
 class ChangeTracker {
 public:
-    ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, EventHub& events,
+    using Publish = std::function<void(const Event&)>;
+
+    ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Publish publish,
                   ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle);
 
     void on_notices(const std::vector<WatchNotice>& notices);
@@ -34,7 +37,7 @@ private:
 
     FileIndex& index_;
     FileService& service_;
-    EventHub& events_;
+    Publish publish_;
     ipc::CommitGate& commits_;
     const Clock& clock_;
     std::chrono::milliseconds settle_;

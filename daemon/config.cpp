@@ -44,6 +44,9 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                    "Milliseconds a changed file must be quiet before it is re-read and announced")
         ->check(CLI::Range(0u, 60000u));
     app.add_flag("!--no-watch", config.watch, "Do not watch the folder (list scans it on every request)");
+    app.add_flag("--enforce-readonly,!--no-enforce-readonly", config.enforce_readonly,
+                 "Keep files that are not checked out read-only, and checked-out ones writable by their "
+                 "owner only (default: on)");
 
     try {
         app.parse(argc, argv);

@@ -23,6 +23,7 @@ struct DaemonConfig {
     std::size_t max_connections = 4096;
     unsigned settle_ms = 300;  // quiet time before a changed file is re-read
     bool watch = true;
+    bool enforce_readonly = true;  // files not checked out are read-only on disk
 };
 
 // Either a config, or the exit code to leave with (0 after --help or

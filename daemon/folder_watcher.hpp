@@ -18,6 +18,9 @@ namespace pdm::daemon {
 struct WatchNotice {
     std::string path;       // normalised, relative to the repository; "" is the root
     bool lost_track = false;  // events were lost (queue overflow): re-read everything
+    // Set when `path` is the new name of a file or folder renamed inside the
+    // repository: its old name (which gets a notice of its own too).
+    std::string moved_from;
 };
 
 class FolderWatcher {

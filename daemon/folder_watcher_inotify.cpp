@@ -77,6 +77,7 @@ private:
                 if (error != asio::error::operation_aborted) spdlog::error("the folder watcher stopped: {}", error.message());
                 return;
             }
+            ++read_count_;
             std::vector<WatchNotice> notices;
             for (std::size_t offset = 0; offset + sizeof(inotify_event) <= bytes;) {
                 inotify_event event{};
@@ -85,6 +86,10 @@ private:
                 handle(event, event.len ? std::string(name) : std::string(), notices);
                 offset += sizeof(inotify_event) + event.len;
             }
+            // The kernel queues both halves of a rename back to back, but a read
+            // may end between them: a half waits one more read for its pair,
+            // then counts as moved out of the repository.
+            std::erase_if(moves_out_, [&](const auto& move) { return move.second.read < read_count_; });
             if (!notices.empty()) handler_(notices);
             read();
         });
@@ -93,7 +98,7 @@ private:
     void handle(const inotify_event& event, const std::string& name, std::vector<WatchNotice>& notices) {
         if (event.mask & IN_Q_OVERFLOW) {
             spdlog::warn("the folder watcher lost events (queue overflow); re-reading the whole repository");
-            notices.push_back({"", true});
+            notices.push_back({"", true, {}});
             return;
         }
         const auto folder = folders_.find(event.wd);
@@ -115,7 +120,15 @@ private:
             }
         }
         if ((event.mask & IN_ISDIR) && (event.mask & IN_MOVED_FROM)) forget_tree(path);
-        notices.push_back({path, false});
+        WatchNotice notice{path, false, {}};
+        if ((event.mask & IN_MOVED_FROM) && event.cookie != 0) moves_out_[event.cookie] = {path, read_count_};
+        if (event.mask & IN_MOVED_TO) {
+            if (const auto from = moves_out_.find(event.cookie); from != moves_out_.end()) {
+                notice.moved_from = std::move(from->second.path);
+                moves_out_.erase(from);
+            }
+        }
+        notices.push_back(std::move(notice));
     }
 
     // A folder moved away: its watches would report under a stale name.
@@ -133,6 +146,12 @@ private:
     const Repository& repository_;
     asio::posix::stream_descriptor stream_;
     std::map<int, std::string> folders_;  // watch descriptor -> folder
+    struct MoveOut {
+        std::string path;
+        std::uint64_t read;  // the read that reported it
+    };
+    std::map<std::uint32_t, MoveOut> moves_out_;  // rename cookie -> the old name, until its new name arrives
+    std::uint64_t read_count_ = 0;
     alignas(inotify_event) std::array<char, 64 * 1024> buffer_{};
     Handler handler_;
 };

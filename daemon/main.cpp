@@ -3,6 +3,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -10,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/audit_log.hpp"
+#include "core/file_permissions.hpp"
 #include "core/file_service.hpp"
 #include "core/lock_store.hpp"
 #include "core/state_dir.hpp"
@@ -21,6 +23,7 @@
 #include "daemon/graceful_shutdown.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/open_file_limit.hpp"
+#include "daemon/read_only_enforcer.hpp"
 #include "daemon/request_dispatcher.hpp"
 #include "daemon/service_manager.hpp"
 #include "daemon/service_pulse.hpp"
@@ -102,10 +105,18 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     const std::string endpoint = listener->path();
 
     EventHub events;
-    service.set_event_sink([&events](const Event& event) { events.publish(event); });
+    // Permissions follow each durable event before the replies reporting it go out.
+    const FilePermissions permissions(repo);
+    std::optional<ReadOnlyEnforcer> enforcer;
+    if (config.enforce_readonly) enforcer.emplace(permissions, service);
+    const auto publish = [&events, &enforcer](const Event& event) {
+        if (enforcer) enforcer->observe(event);
+        events.publish(event);
+    };
+    service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     RequestDispatcher dispatcher(service, events, AdminPolicy{config.admins, config.admin_group},
-                                 ServerFacts{repo.string()});
+                                 ServerFacts{repo.string(), &permissions, config.enforce_readonly});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
@@ -123,7 +134,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     // The index and the watcher: list answers from memory, and every change
     // on disk becomes an event. Without a watcher, list scans per request.
     FileIndex index(repository);
-    ChangeTracker tracker(io, index, service, events, commits, clock, std::chrono::milliseconds(config.settle_ms));
+    ChangeTracker tracker(io, index, service, publish, commits, clock, std::chrono::milliseconds(config.settle_ms));
     std::unique_ptr<FolderWatcher> watcher;
     if (config.watch) {
         try {
@@ -134,6 +145,19 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         } catch (const std::exception& error) {
             spdlog::error("not watching the folder ({}); list will scan it on every request", error.what());
             watcher.reset();
+        }
+    }
+    if (enforcer) {
+        try {
+            std::vector<std::string> paths;
+            if (watcher) {
+                for (const auto& [path, file] : index.files()) paths.push_back(path);
+            } else {
+                for (const FileStat& file : repository.scan()) paths.push_back(file.path);
+            }
+            enforcer->reconcile(paths);
+        } catch (const std::exception& error) {
+            spdlog::error("read-only enforcement: cannot read the repository: {}", error.what());
         }
     }
     GracefulShutdown shutdown(io, server);

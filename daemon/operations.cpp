@@ -2,6 +2,7 @@
 
 #include <array>
 #include <set>
+#include <system_error>
 
 #include "core/time_format.hpp"
 #include "ipc/protocol.hpp"
@@ -29,11 +30,32 @@ json record_json(const LockRecord& record) {
 }
 
 json file_json(const FileEntry& entry) {
+    if (entry.missing) {
+        return {{"path", entry.file.path}, {"size", nullptr}, {"mtime", nullptr}, {"status", "missing"},
+                {"lock", lock_json(*entry.lock)}};
+    }
     return {{"path", entry.file.path},
             {"size", entry.file.size},
             {"mtime", format_utc(entry.file.mtime)},
             {"status", entry.lock ? "checked_out" : "available"},
             {"lock", entry.lock ? lock_json(*entry.lock) : json(nullptr)}};
+}
+
+// Whether the file's permissions on disk match its lock: read-only when
+// nobody holds it, writable by the owner when checked out.
+json disk_json(const OpContext& context, const FileEntry& entry) {
+    if (entry.missing || !context.facts.permissions) return nullptr;
+    json disk = {{"enforced", context.facts.enforce_readonly}};
+    try {
+        const WriteAccess access =
+            context.facts.permissions->inspect(entry.file.path, entry.lock ? entry.lock->user : "");
+        disk["writable"] = access.anyone;
+        disk["writable_by_owner"] = entry.lock ? json(access.user) : json(nullptr);
+        disk["matches_lock"] = entry.lock ? access.user : !access.anyone;
+    } catch (const std::system_error& error) {
+        disk["error"] = error.what();
+    }
+    return disk;
 }
 
 json released_json(const std::vector<ReleasedLock>& released) {
@@ -61,7 +83,8 @@ json hello(OpContext& context, const json&) {
     return {{"server", "pdmd"},
             {"version", PDM_VERSION},
             {"protocol", ipc::protocol_version},
-            {"capabilities", {"locks", "audit", "pipelining", "events", "who", "waiting_list"}},
+            {"capabilities",
+             {"locks", "audit", "pipelining", "events", "who", "waiting_list", "lock_moved", "read_only"}},
             {"user", context.who.user},
             {"admin", context.who.admin},
             {"repo", context.facts.repo}};
@@ -74,9 +97,11 @@ json list(OpContext& context, const json& params) {
             filter.status = LockStatus::available;
         } else if (*status == "checked_out") {
             filter.status = LockStatus::checked_out;
+        } else if (*status == "missing") {
+            filter.status = LockStatus::missing;
         } else {
-            throw PdmError(ErrorCode::bad_request, "\"status\" must be \"available\" or \"checked_out\"",
-                           {{"field", "status"}});
+            throw PdmError(ErrorCode::bad_request,
+                           "\"status\" must be \"available\", \"checked_out\" or \"missing\"", {{"field", "status"}});
         }
     }
     filter.user = optional_string(params, "user");
@@ -87,7 +112,10 @@ json list(OpContext& context, const json& params) {
 }
 
 json info(OpContext& context, const json& params) {
-    return {{"file", file_json(context.service.info(required_string(params, "path")))}};
+    const FileEntry entry = context.service.info(required_string(params, "path"));
+    json file = file_json(entry);
+    file["disk"] = disk_json(context, entry);
+    return {{"file", std::move(file)}};
 }
 
 json checkout(OpContext& context, const json& params) {
@@ -126,8 +154,10 @@ json unlock(OpContext& context, const json& params) {
 
 json locks(OpContext& context, const json& params) {
     json items = json::array();
-    for (const LockRecord& record : context.service.locks(optional_string(params, "user")))
+    for (const LockRecord& record : context.service.locks(optional_string(params, "user"))) {
         items.push_back(record_json(record));
+        items.back()["missing"] = context.service.is_missing(record.path);
+    }
     return {{"locks", std::move(items)}};
 }
 

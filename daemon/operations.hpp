@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/file_permissions.hpp"
 #include "core/file_service.hpp"
 #include "core/identity.hpp"
 #include "daemon/event_hub.hpp"
@@ -16,6 +17,8 @@ namespace pdm::daemon {
 
 struct ServerFacts {
     std::string repo;  // absolute path of the repository
+    const FilePermissions* permissions = nullptr;  // for `info`'s view of the disk
+    bool enforce_readonly = false;
 };
 
 struct OpContext {

@@ -15,8 +15,8 @@ _pdmctl() {
 
     case "$prev" in
         --socket) _filedir; return ;;
-        --status) COMPREPLY=($(compgen -W "available checked_out" -- "$cur")); return ;;
-        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken file_added file_removed file_modified unlocked_write waiting your_turn" -- "$cur")); return ;;
+        --status) COMPREPLY=($(compgen -W "available checked_out missing" -- "$cur")); return ;;
+        --event) COMPREPLY=($(compgen -W "checked_out checked_in unlocked lock_broken file_added file_removed file_modified unlocked_write lock_moved waiting your_turn" -- "$cur")); return ;;
         --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
         -m|--message|-n|--limit) return ;;
     esac

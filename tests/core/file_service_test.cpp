@@ -211,6 +211,56 @@ BOOST_AUTO_TEST_CASE(info_reports_missing_files) {
     BOOST_TEST(!service.info("a.mcam").lock.has_value());
 }
 
+BOOST_AUTO_TEST_CASE(locks_follow_a_renamed_file_or_folder_and_the_move_is_undone_with_its_commit) {
+    service.checkout(alice, {"a.mcam", "parts/c.mcam"}, "editing");
+    BOOST_REQUIRE(!service.commit());
+    fs::rename(dir / "repo/a.mcam", dir / "repo/z.mcam");
+    const auto moved = service.follow_move("a.mcam", "z.mcam");
+    BOOST_REQUIRE(moved.size() == 1u);
+    BOOST_TEST(moved[0].from == "a.mcam");
+    BOOST_TEST(moved[0].record.lock.message == "editing");
+    BOOST_TEST(!service.is_locked("a.mcam"));
+    BOOST_TEST(service.find_lock("z.mcam")->user == "alice");
+    // A folder: every lock below it.
+    fs::rename(dir / "repo/parts", dir / "repo/assy");
+    BOOST_TEST(service.follow_move("parts", "assy").size() == 1u);
+    BOOST_TEST(service.is_locked("assy/c.mcam"));
+    // A failed commit takes the moves back.
+    service.begin_commit();
+    service.finish_commit(pdm::CommitFailure{"disk full", false, false});
+    BOOST_TEST(service.is_locked("a.mcam"));
+    BOOST_TEST(service.is_locked("parts/c.mcam"));
+    BOOST_TEST(!service.is_locked("z.mcam"));
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_stays_put_when_its_new_name_is_hidden_or_taken) {
+    service.checkout(alice, {"a.mcam"}, "");
+    service.checkout(bob, {"b.mcam"}, "");
+    BOOST_TEST(service.follow_move("a.mcam", ".hidden.mcam").empty());
+    BOOST_TEST(service.follow_move("a.mcam", "b.mcam").empty());
+    BOOST_TEST(service.find_lock("a.mcam")->user == "alice");
+    BOOST_TEST(service.find_lock("b.mcam")->user == "bob");
+}
+
+BOOST_AUTO_TEST_CASE(a_checked_out_file_gone_from_disk_is_listed_and_shown_as_missing) {
+    service.checkout(alice, {"b.mcam"}, "");
+    fs::remove(dir / "repo/b.mcam");
+    BOOST_TEST(service.is_missing("b.mcam"));
+    BOOST_TEST(!service.is_missing("a.mcam"));
+    const pdm::FileEntry entry = service.info("b.mcam");
+    BOOST_TEST(entry.missing);
+    BOOST_TEST(entry.lock->user == "alice");
+    const auto all = service.list({});
+    BOOST_REQUIRE(all.size() == 3u);
+    BOOST_TEST(all[1].file.path == "b.mcam");  // in path order among the files on disk
+    BOOST_TEST(all[1].missing);
+    BOOST_TEST(service.list({pdm::LockStatus::missing, {}, {}}).size() == 1u);
+    BOOST_TEST(service.list({pdm::LockStatus::available, {}, {}}).size() == 2u);
+    BOOST_TEST(service.list({pdm::LockStatus::checked_out, {}, {}}).size() == 1u);
+    BOOST_TEST(service.list({std::nullopt, std::string("bob"), {}}).empty());
+    BOOST_CHECK_EXCEPTION(service.info("a-never-there.mcam"), PdmError, code_is(ErrorCode::not_found));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(a_failed_commit_rolls_every_change_of_the_batch_back) {

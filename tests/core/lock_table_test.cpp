@@ -66,4 +66,12 @@ BOOST_AUTO_TEST_CASE(wrong_shapes_are_errors) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(records_below_a_folder_are_only_its_own) {
+    LockTable table;
+    for (const char* path : {"parts/a", "parts/sub/b", "parts-old/c", "partsx", "other/d"}) table.insert(path, {"u", "t", ""});
+    std::vector<std::string> paths;
+    for (const auto& record : table.records_below("parts")) paths.push_back(record.path);
+    BOOST_TEST(paths == (std::vector<std::string>{"parts/a", "parts/sub/b"}), boost::test_tools::per_element());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,18 @@ BOOST_AUTO_TEST_CASE(first_come_first_served_per_file) {
     BOOST_TEST(list.waiting_for("b") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(a_queue_follows_its_file_to_a_new_name_behind_the_queue_there) {
+    WaitingList list;
+    list.enqueue("old", {"bob", 1, ""});
+    list.enqueue("new", {"carol", 2, ""});
+    list.rename("old", "new");
+    BOOST_TEST(list.waiting_for("old") == 0u);
+    BOOST_TEST(list.pop("new")->user == "carol");
+    BOOST_TEST(list.pop("new")->user == "bob");
+    list.rename("absent", "new");  // nothing to move
+    BOOST_TEST(list.waiting_for("new") == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(leaving_and_closing_give_up_places) {
     WaitingList list;
     list.enqueue("a", {"bob", 1, ""});

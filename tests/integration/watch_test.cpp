@@ -124,6 +124,75 @@ BOOST_AUTO_TEST_CASE(hidden_files_and_the_state_dir_make_no_events) {
     for (const json& event : events) BOOST_TEST(event["path"].get<std::string>().front() != '.');
 }
 
+BOOST_AUTO_TEST_CASE(a_renamed_checked_out_file_keeps_its_lock) {
+    auto c = client();
+    BOOST_REQUIRE(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", "fixture"}})) == "ok");
+    fs::rename(repo() / "a.mcam", repo() / "parts/renamed.mcam");
+    const auto events = events_until("lock_moved", "parts/renamed.mcam");
+    BOOST_REQUIRE(count(events, "lock_moved", "parts/renamed.mcam") == 1);
+    BOOST_TEST(events.back()["from"] == "a.mcam");
+    BOOST_TEST(events.back()["owner"] == "root");
+    const json locks = c->call("locks")["result"]["locks"];
+    BOOST_REQUIRE(locks.size() == 1u);
+    BOOST_TEST(locks[0]["path"] == "parts/renamed.mcam");
+    BOOST_TEST(locks[0]["message"] == "fixture");
+    BOOST_TEST(locks[0]["missing"] == false);
+    // Durable before it was announced, and audited.
+    BOOST_TEST(pdm::test::read_text(state_dir() / "locks.json").find("parts/renamed.mcam") != std::string::npos);
+    const json entry = c->call("audit", {{"limit", 1}})["result"]["entries"][0];
+    BOOST_TEST(entry["op"] == "move");
+    BOOST_TEST(entry["from"] == "a.mcam");
+    BOOST_TEST(entry["to"] == "parts/renamed.mcam");
+    BOOST_TEST(entry["owner"] == "root");
+    // The owner checks it in under its new name.
+    BOOST_TEST(outcome(c->call("checkin", {{"path", "parts/renamed.mcam"}})) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(a_renamed_folder_takes_the_locks_below_it) {
+    auto c = client();
+    BOOST_REQUIRE(outcome(c->call("checkout", {{"path", "parts/c.mcam"}, {"message", ""}})) == "ok");
+    fs::rename(repo() / "parts", repo() / "assemblies");
+    const auto events = events_until("lock_moved", "assemblies/c.mcam");
+    BOOST_REQUIRE(count(events, "lock_moved", "assemblies/c.mcam") == 1);
+    BOOST_TEST(events.back()["from"] == "parts/c.mcam");
+    BOOST_TEST(c->call("locks")["result"]["locks"][0]["path"] == "assemblies/c.mcam");
+}
+
+BOOST_AUTO_TEST_CASE(a_deleted_checked_out_file_is_missing_until_checked_in) {
+    auto c = client();
+    BOOST_REQUIRE(outcome(c->call("checkout", {{"path", "b.mcam"}, {"message", ""}})) == "ok");
+    fs::remove(repo() / "b.mcam");
+    events_until("file_removed", "b.mcam");
+    const json info = c->call("info", {{"path", "b.mcam"}});
+    BOOST_REQUIRE_MESSAGE(outcome(info) == "ok", info.dump());
+    BOOST_TEST(info["result"]["file"]["status"] == "missing");
+    BOOST_TEST(info["result"]["file"]["lock"]["user"] == "root");
+    BOOST_TEST(c->call("locks")["result"]["locks"][0]["missing"] == true);
+    const json missing = c->call("list", {{"status", "missing"}})["result"]["files"];
+    BOOST_REQUIRE(missing.size() == 1u);
+    BOOST_TEST(missing[0]["path"] == "b.mcam");
+    BOOST_TEST(listed(*c).contains("b.mcam"));
+    BOOST_TEST(c->call("list", {{"status", "available"}})["result"]["files"].size() == 2u);
+
+    BOOST_TEST(outcome(c->call("checkin", {{"path", "b.mcam"}})) == "ok");
+    BOOST_TEST(outcome(c->call("info", {{"path", "b.mcam"}})) == "not_found");
+    BOOST_TEST(!listed(*c).contains("b.mcam"));
+}
+
+BOOST_AUTO_TEST_CASE(a_checked_out_file_moved_out_of_the_repository_keeps_its_lock_as_missing) {
+    auto c = client();
+    BOOST_REQUIRE(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", ""}})) == "ok");
+    fs::rename(repo() / "a.mcam", dir().path() / "outside.mcam");
+    const auto events = events_until("file_removed", "a.mcam");
+    BOOST_TEST(count(events, "lock_moved", "a.mcam") == 0);
+    BOOST_TEST(c->call("locks")["result"]["locks"][0]["path"] == "a.mcam");
+    BOOST_TEST(c->call("info", {{"path", "a.mcam"}})["result"]["file"]["status"] == "missing");
+    // Moved back: the lock applies again.
+    fs::rename(dir().path() / "outside.mcam", repo() / "a.mcam");
+    events_until("file_added", "a.mcam");
+    BOOST_TEST(c->call("info", {{"path", "a.mcam"}})["result"]["file"]["status"] == "checked_out");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_CASE(a_burst_of_100000_new_files_ends_with_an_index_equal_to_a_fresh_scan) {

@@ -1,0 +1,93 @@
+#include <boost/test/unit_test.hpp>
+
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "core/file_permissions.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using pdm::FilePermissions;
+using pdm::test::TempDir;
+
+namespace {
+
+struct PermissionsFixture {
+    TempDir dir;
+    FilePermissions permissions{dir / "repo"};
+    std::string me = ::getpwuid(::geteuid())->pw_name;
+
+    PermissionsFixture() {
+        dir.write("repo/a.mcam");
+        dir.write("repo/parts/b.mcam");
+        fs::permissions(dir / "repo/a.mcam", fs::perms(0664));
+    }
+
+    mode_t mode_of(const std::string& path) const {
+        struct stat status {};
+        BOOST_REQUIRE(::lstat((dir / "repo" / path).c_str(), &status) == 0);
+        return status.st_mode & 07777;
+    }
+};
+
+auto errno_is(std::errc expected) {
+    return [expected](const std::system_error& error) { return error.code() == expected; };
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(file_permissions, PermissionsFixture)
+
+BOOST_AUTO_TEST_CASE(read_only_clears_every_write_bit_and_keeps_the_rest) {
+    permissions.make_read_only("a.mcam");
+    BOOST_TEST(mode_of("a.mcam") == 0444u);
+    const pdm::WriteAccess access = permissions.inspect("a.mcam", me);
+    BOOST_TEST(!access.anyone);
+    BOOST_TEST(!access.user);
+}
+
+BOOST_AUTO_TEST_CASE(the_files_owner_gets_the_owner_write_bit_only) {
+    permissions.make_writable_for("a.mcam", me);
+    BOOST_TEST(mode_of("a.mcam") == 0644u);
+    BOOST_TEST(permissions.inspect("a.mcam", me).user);
+    permissions.make_read_only("parts/b.mcam");
+    permissions.make_writable_for("parts/b.mcam", me);
+    BOOST_TEST((mode_of("parts/b.mcam") & 0222) == mode_t{S_IWUSR});
+}
+
+BOOST_AUTO_TEST_CASE(another_user_gets_an_acl_entry_that_read_only_takes_back,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         return boost::test_tools::assertion_result(::geteuid() == 0 && ::getpwnam("nobody"));
+                     })) {
+    permissions.make_read_only("a.mcam");
+    permissions.make_writable_for("a.mcam", "nobody");
+    pdm::WriteAccess access = permissions.inspect("a.mcam", "nobody");
+    BOOST_TEST(access.user);
+    BOOST_TEST(!permissions.inspect("a.mcam", me).user);  // root owns it but may not write by its bits
+    BOOST_TEST((mode_of("a.mcam") & S_IWUSR) == 0u);
+    permissions.make_read_only("a.mcam", "nobody");
+    access = permissions.inspect("a.mcam", "nobody");
+    BOOST_TEST(!access.user);
+    BOOST_TEST(!access.anyone);
+}
+
+BOOST_AUTO_TEST_CASE(links_folders_and_absent_files_are_refused) {
+    fs::create_symlink(dir / "repo/a.mcam", dir / "repo/link.mcam");
+    fs::create_directory_symlink(dir / "repo/parts", dir / "repo/linked");
+    BOOST_CHECK_EXCEPTION(permissions.make_read_only("link.mcam"), std::system_error,
+                          errno_is(std::errc::too_many_symbolic_link_levels));
+    BOOST_CHECK_EXCEPTION(permissions.make_read_only("linked/b.mcam"), std::system_error,
+                          errno_is(std::errc::not_a_directory));
+    BOOST_CHECK_EXCEPTION(permissions.make_read_only("parts"), std::system_error,
+                          errno_is(std::errc::invalid_argument));
+    BOOST_CHECK_EXCEPTION(permissions.make_read_only("gone.mcam"), std::system_error,
+                          errno_is(std::errc::no_such_file_or_directory));
+    BOOST_CHECK_THROW(permissions.make_writable_for("a.mcam", "no-such-user-here"), std::system_error);
+    BOOST_TEST(mode_of("a.mcam") == 0664u);  // the link's target was never touched
+}
+
+BOOST_AUTO_TEST_SUITE_END()
