@@ -5,8 +5,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <regex>
+#include <set>
+#include <sstream>
 
 #include "tests/integration/daemon_process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -76,6 +79,48 @@ BOOST_AUTO_TEST_CASE(system_service_exposure_is_at_most_2) {
     BOOST_REQUIRE(std::regex_search(result.out, level, std::regex("Overall exposure level for pdmd.service: ([0-9.]+)")));
     BOOST_TEST_MESSAGE("pdmd.service exposure: " << level[1]);
     BOOST_TEST(std::stod(level[1]) <= 2.0);
+}
+
+// Read-only enforcement must still work inside the sandbox: the syscalls it
+// makes pass the unit's SystemCallFilter, and CAP_FOWNER (changing modes and
+// ACLs of files others own) is the one capability it keeps.
+BOOST_AUTO_TEST_CASE(the_sandbox_lets_read_only_enforcement_work) {
+    TempDir dir;
+    const std::string unit = read_text(fs::path(PDM_SOURCE_DIR) / "systemd/pdmd.service");
+    BOOST_TEST(unit.find("\nCapabilityBoundingSet=CAP_FOWNER\n") != std::string::npos);
+    BOOST_TEST(unit.find("\nAmbientCapabilities=CAP_FOWNER\n") != std::string::npos);
+
+    // The syscalls of a set as systemd-analyze lists them, and of every set it names.
+    std::function<std::set<std::string>(const std::string&)> expand = [&](const std::string& set) {
+        const auto result = run_program({"systemd-analyze", "syscall-filter", "--no-pager", set}, dir.path());
+        BOOST_REQUIRE(result.exit_code == 0);
+        std::set<std::string> names;
+        std::istringstream lines(result.out);
+        for (std::string line; std::getline(lines, line);) {
+            const auto start = line.find_first_not_of(' ');
+            if (start == std::string::npos || start == 0 || line[start] == '#') continue;
+            const std::string name = line.substr(start);
+            if (name.starts_with("@")) {
+                names.merge(expand(name));
+            } else {
+                names.insert(name);
+            }
+        }
+        return names;
+    };
+    std::set<std::string> allowed;
+    std::set<std::string> denied;
+    const std::regex filter_line("\nSystemCallFilter=(~?)([^\n]*)");
+    for (auto it = std::sregex_iterator(unit.begin(), unit.end(), filter_line); it != std::sregex_iterator(); ++it) {
+        std::istringstream sets((*it)[2].str());
+        for (std::string set; sets >> set;) {
+            for (const std::string& name : expand(set)) ((*it)[1].length() ? denied : allowed).insert(name);
+        }
+    }
+    for (const char* needed : {"openat", "fstat", "newfstatat", "chmod", "fchmodat", "getxattr", "setxattr"}) {
+        BOOST_TEST(allowed.contains(needed), needed);
+        BOOST_TEST(!denied.contains(needed), needed);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
