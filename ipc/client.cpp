@@ -6,6 +6,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include "ipc/base64.hpp"
 #include "ipc/local_endpoint.hpp"
 
 namespace pdm::ipc {
@@ -45,6 +46,37 @@ nlohmann::json Client::call(const std::string& op, nlohmann::json params) {
     if (!reply.is_object() || !reply.contains("ok")) throw ProtocolError("pdmd sent a line that is not a reply: " + line);
     if (reply["id"] != id) throw ProtocolError("pdmd answered request " + reply["id"].dump() + ", expected " + std::to_string(id));
     return reply;
+}
+
+nlohmann::json Client::call_streamed(const std::string& op, nlohmann::json params,
+                                    const std::function<void(std::string_view piece)>& on_data) {
+    nlohmann::json reply = call(op, std::move(params));
+    if (!reply.value("ok", false)) return reply;
+    std::uint64_t received = 0;
+    for (;;) {
+        const std::string line = read_line();
+        const nlohmann::json piece = nlohmann::json::parse(line, nullptr, false);
+        if (!piece.is_object() || piece.value("id", nlohmann::json()) != reply["id"]) {
+            throw ProtocolError("pdmd sent a line that is not part of the stream: " + line.substr(0, 200));
+        }
+        if (const auto data = piece.find("data"); data != piece.end() && data->is_string()) {
+            const std::optional<std::string> bytes = base64_decode(data->get<std::string>());
+            if (!bytes) throw ProtocolError("pdmd sent a piece that is not base64");
+            received += bytes->size();
+            on_data(*bytes);
+        } else if (piece.value("end", false)) {
+            if (piece.value("bytes", std::uint64_t{0}) != received) {
+                throw ProtocolError("the stream ended after " + std::to_string(received) + " bytes; pdmd sent " +
+                                    piece["bytes"].dump());
+            }
+            reply["result"]["bytes"] = received;
+            return reply;
+        } else if (piece.contains("ok")) {
+            return piece;  // the stream broke off: the error says why
+        } else {
+            throw ProtocolError("pdmd sent a line that is not part of the stream: " + line.substr(0, 200));
+        }
+    }
 }
 
 void Client::send_raw(std::string_view bytes) {

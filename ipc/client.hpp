@@ -3,6 +3,7 @@
 // talk to pdmd through it. Blocking calls on a connection of its own.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -35,6 +36,14 @@ public:
     // Sends {"op": op, "id": <n>, ...params} and returns the whole reply object
     // ({"id", "ok", "result"} or {"id", "ok": false, "error"}).
     nlohmann::json call(const std::string& op, nlohmann::json params = nlohmann::json::object());
+
+    // For an op whose reply streams content (cat): calls `on_data` with each
+    // decoded piece, in order, as it arrives, and returns the reply. A refusal
+    // is returned as it is; an error that ends the stream early is returned
+    // as an {"ok": false} reply after the pieces before it. On success the
+    // result gains "bytes", the count received.
+    nlohmann::json call_streamed(const std::string& op, nlohmann::json params,
+                                 const std::function<void(std::string_view piece)>& on_data);
 
     // Raw access for tests and scripts that pipeline or send malformed input.
     void send_raw(std::string_view bytes);

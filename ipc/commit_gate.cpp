@@ -8,7 +8,7 @@ namespace pdm::ipc {
 
 std::uint64_t CommitGate::wait(const std::shared_ptr<Session>& session) {
     auto& sessions = waiting_[open_batch_];
-    if (sessions.empty() || sessions.back().lock() != session) sessions.push_back(session);
+    if (sessions.empty() || sessions.back() != session) sessions.push_back(session);
     schedule();
     return open_batch_;
 }
@@ -45,12 +45,12 @@ void CommitGate::finished(std::uint64_t batch, const CommitOutcome& outcome) {
     const bool all = failure && outcome.later_changes_undone;
     const auto end = all ? waiting_.end() : waiting_.upper_bound(batch);
     const std::uint64_t settled = all ? open_batch_ : batch;
-    std::vector<std::weak_ptr<Session>> sessions;
+    std::vector<std::shared_ptr<Session>> sessions;
     for (auto it = waiting_.begin(); it != end; ++it) sessions.insert(sessions.end(), it->second.begin(), it->second.end());
     waiting_.erase(waiting_.begin(), end);
     if (all) ++open_batch_;  // replies computed from now on start afresh
-    for (const auto& weak : sessions) {
-        if (const auto session = weak.lock()) session->on_commit(settled, failure);
+    for (const auto& session : sessions) {
+        session->on_commit(settled, failure);
     }
     if (!waiting_.empty() || requested_) schedule();
 }

@@ -50,7 +50,9 @@ private:
     boost::asio::io_context& io_;
     StartCommit start_;
     std::uint64_t open_batch_ = 1;  // the batch gathering changes now
-    std::map<std::uint64_t, std::vector<std::weak_ptr<Session>>> waiting_;
+    // Held, not watched: a session whose client has stopped sending has
+    // nothing else keeping it alive until its replies can go.
+    std::map<std::uint64_t, std::vector<std::shared_ptr<Session>>> waiting_;
     bool running_ = false;
     bool scheduled_ = false;
     bool requested_ = false;

@@ -1,5 +1,8 @@
 #include "ipc/session.hpp"
 
+#include <algorithm>
+#include <utility>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/write.hpp>
 
@@ -152,8 +155,31 @@ Reply Session::handle_line(std::string_view line) {
 void Session::queue_reply(Reply reply) {
     pending_output_ += reply.text.size();
     const std::uint64_t batch = reply.after_commit ? commits_.wait(shared_from_this()) : 0;
-    replies_.push_back({std::move(reply), batch});
+    replies_.push_back({std::move(reply), batch, next_token_++});
+    // The first part is asked for at once, so the work behind it starts
+    // while earlier replies are still queued.
+    if (replies_.back().reply.pending) ask_next_part(replies_.back());
     write_more();
+}
+
+void Session::ask_next_part(QueuedReply& queued) {
+    queued.asked = true;
+    // The part keeps the session alive: nothing else may be pending on it.
+    queued.reply.pending->next(
+        [self = shared_from_this(), token = queued.token](ReplyPart part) { self->on_part(token, std::move(part)); });
+}
+
+void Session::on_part(std::uint64_t token, ReplyPart part) {
+    const auto queued = std::find_if(replies_.begin(), replies_.end(),
+                                     [token](const QueuedReply& entry) { return entry.token == token; });
+    if (queued == replies_.end()) return;  // dropped: the connection was cut off
+    queued->asked = false;
+    pending_output_ += part.text.size();
+    queued->reply.text += part.text;
+    if (part.after_commit) queued->batch = commits_.wait(shared_from_this());
+    if (part.last) queued->reply.pending.reset();
+    write_more();
+    if (input_done_) close_when_done();
 }
 
 void Session::on_commit(std::uint64_t batch, const std::optional<std::string>& failure) {
@@ -175,8 +201,16 @@ void Session::write_more() {
     // Everything ready at the front of the queue goes out in one gathered
     // write: a pipelining client gets its replies in few system calls.
     while (!replies_.empty() && replies_.front().batch == 0) {
-        in_flight_.push_back(std::move(replies_.front().reply.text));
-        replies_.pop_front();
+        QueuedReply& front = replies_.front();
+        if (!front.reply.text.empty()) in_flight_.push_back(std::exchange(front.reply.text, {}));
+        if (!front.reply.pending) {
+            replies_.pop_front();
+            continue;
+        }
+        // Parts still to come hold back what follows. The next one is asked
+        // for only once the client has taken everything before it.
+        if (in_flight_.empty() && !front.asked) ask_next_part(front);
+        break;
     }
     if (in_flight_.empty()) return;
     writing_ = true;

@@ -1,8 +1,8 @@
 #pragma once
 // One client connection: its stream, its read buffer and its queue of replies.
 // Requests are handled one line at a time, in order, so pipelined requests get
-// their replies in the order they were sent. A reply that waits for a commit
-// holds back the replies queued after it.
+// their replies in the order they were sent. A reply that waits for a commit,
+// or for parts still to come, holds back the replies queued after it.
 
 #include <array>
 #include <deque>
@@ -44,6 +44,8 @@ private:
     struct QueuedReply {
         Reply reply;
         std::uint64_t batch = 0;  // the commit it waits for; 0: none
+        std::uint64_t token = 0;  // names it to the parts of a pending reply
+        bool asked = false;       // a part of the pending reply is on its way
     };
 
     void read_more();
@@ -51,6 +53,8 @@ private:
     void handle_buffered_lines();
     Reply handle_line(std::string_view line);
     void queue_reply(Reply reply);
+    void ask_next_part(QueuedReply& queued);
+    void on_part(std::uint64_t token, ReplyPart part);
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
@@ -70,6 +74,7 @@ private:
     std::vector<std::string> in_flight_;  // being written now
     boost::asio::steady_timer overflow_deadline_;
     std::size_t pending_output_ = 0;
+    std::uint64_t next_token_ = 1;
     bool reading_ = false;
     bool writing_ = false;
     bool input_done_ = false;    // end of input, an error, or a line too long

@@ -15,12 +15,51 @@ using namespace pdm::ipc;
 
 namespace {
 
+// A reply in `count` parts of `size` bytes each, delivered later (posted, as
+// work finished on another thread would be). The last part waits for a commit
+// when `durable`.
+class PostedParts final : public PendingReply {
+public:
+    PostedParts(asio::io_context& io, std::string name, int count, std::size_t size, bool durable, int& asked)
+        : io_(io), name_(std::move(name)), count_(count), size_(size), durable_(durable), asked_(asked) {}
+    void next(Deliver deliver) override {
+        ++asked_;
+        const int index = produced_++;
+        ReplyPart part;
+        part.text = name_ + "." + std::to_string(index) + ":" + std::string(size_, 'x') + "\n";
+        part.last = produced_ == count_;
+        part.after_commit = part.last && durable_;
+        asio::post(io_, [deliver = std::move(deliver), part = std::move(part)]() mutable { deliver(std::move(part)); });
+    }
+
+private:
+    asio::io_context& io_;
+    std::string name_;
+    int count_;
+    std::size_t size_;
+    bool durable_;
+    int& asked_;
+    int produced_ = 0;
+};
+
 // Echoes each request line back with a sequence number. Lines starting with
 // "m" act as mutations and lines starting with "r" as reads that observed
 // uncommitted state: both wait for a commit and fail with it.
+// Lines "~<count>x<size>" (or "!...", durable) get a reply in parts.
 class EchoHandler final : public RequestHandler {
 public:
+    explicit EchoHandler(asio::io_context& io) : io_(io) {}
     Reply handle(const std::shared_ptr<Connection>&, std::string_view line) override {
+        if (line.starts_with('~') || line.starts_with('!')) {
+            ++handled;
+            const std::string spec(line.substr(1));
+            const std::size_t x = spec.find('x');
+            Reply reply;
+            reply.pending = std::make_shared<PostedParts>(io_, std::string(line.substr(0, line.find('x'))),
+                                                          std::stoi(spec.substr(0, x)), std::stoul(spec.substr(x + 1)),
+                                                          line.starts_with('!'), parts_asked);
+            return reply;
+        }
         Reply reply = Reply::now(std::to_string(handled++) + ":" + std::string(line) + "\n");
         if (line.starts_with('b')) reply.text = std::string(999, 'b') + "\n";  // a big reply
         reply.after_commit = line.starts_with('m') || line.starts_with('r');
@@ -32,12 +71,16 @@ public:
     }
     std::string connection_refused(const std::string& reason) override { return reason + "\n"; }
     int handled = 0;
+    int parts_asked = 0;
+
+private:
+    asio::io_context& io_;
 };
 
 struct SessionFixture {
     asio::io_context io;
     LocalStream client{io};
-    EchoHandler handler;
+    EchoHandler handler{io};
     int commits = 0;
     std::optional<std::string> commit_failure;
     CommitGate gate{io, [this](CommitGate::Done done) {
@@ -143,6 +186,57 @@ BOOST_AUTO_TEST_CASE(lines_already_received_wait_while_the_client_is_behind_on_r
     BOOST_TEST(handler.handled == 50000);
 }
 
+BOOST_AUTO_TEST_CASE(a_reply_in_parts_holds_back_later_replies_until_its_last_part) {
+    start_session();
+    const std::string output = exchange("first\n~3x2\nlast\n");
+    BOOST_TEST(output == "0:first\n~3.0:xx\n~3.1:xx\n~3.2:xx\n2:last\n");
+    BOOST_TEST(handler.parts_asked == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_durable_last_part_waits_for_the_commit_and_fails_with_it) {
+    commit_failure = "disk full";
+    start_session();
+    const std::string output = exchange("!2x1\n");
+    BOOST_TEST(output.starts_with("!2.0:x\n"));
+    BOOST_TEST(output.find("disk full") != std::string::npos, output);
+    BOOST_TEST(output.find("!2.1") == std::string::npos);
+    BOOST_TEST(commits == 1);
+}
+
+BOOST_AUTO_TEST_CASE(parts_are_asked_for_only_as_fast_as_the_client_reads) {
+    start_session();
+    // 4,000 parts of 64 KiB: 256 MiB if the session asked for them all.
+    asio::write(client, asio::buffer(std::string("~4000x65536\n")));
+    io.run_for(std::chrono::milliseconds(200));
+    // What the socket buffers hold, and one part in hand: never thousands.
+    BOOST_TEST(handler.parts_asked < 40);
+    client.non_blocking(true);
+    std::size_t expected = 0;
+    for (int index = 0; index < 4000; ++index) expected += ("~4000." + std::to_string(index) + ":").size() + 65536 + 1;
+    std::size_t received = 0;
+    std::string chunk(65536, '\0');
+    for (int round = 0; round < 1000000 && received < expected; ++round) {
+        boost::system::error_code error;
+        received += client.read_some(asio::buffer(chunk), error);
+        io.poll();
+    }
+    BOOST_TEST(received == expected);
+    BOOST_TEST(handler.parts_asked == 4000);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_leaves_mid_stream_stops_the_parts) {
+    start_session();
+    asio::write(client, asio::buffer(std::string("~4000x65536\n")));
+    io.run_for(std::chrono::milliseconds(100));
+    client.close();
+    io.run_for(std::chrono::milliseconds(100));
+    const int asked = handler.parts_asked;
+    io.run_for(std::chrono::milliseconds(100));
+    BOOST_TEST(handler.parts_asked == asked);
+    BOOST_TEST(asked < 40);
+    BOOST_TEST(registry->size() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(replies_waiting_for_a_commit_hold_back_later_ones_and_share_one_commit) {
     LocalStream second(io);
     start_session();
@@ -196,6 +290,22 @@ struct ManualCommits {
         while (fixture.handler.handled < 2) fixture.io.run_one();
     }
 };
+
+BOOST_AUTO_TEST_CASE(a_client_that_stops_sending_still_gets_a_reply_that_waits_for_the_disk) {
+    // `echo '{...}' | socat - UNIX:...` sends its request and shuts down its side.
+    ManualCommits manual(*this);
+    asio::write(client, asio::buffer(std::string("m1\n")));
+    client.shutdown(LocalStream::shutdown_send);
+    io.run_for(std::chrono::milliseconds(50));  // the end of input is read while the commit is written
+    BOOST_REQUIRE(manual.started.size() == 1u);
+    manual.started[0]({});
+    io.restart();  // run_for left it stopped once it ran out of work
+    io.run();
+    std::string output;
+    boost::system::error_code error;
+    asio::read(client, asio::dynamic_buffer(output), error);
+    BOOST_TEST(output == "0:m1\n");
+}
 
 BOOST_AUTO_TEST_CASE(a_batch_gathers_while_the_previous_one_is_written) {
     ManualCommits manual(*this);
