@@ -1,5 +1,7 @@
 #include "core/file_permissions.hpp"
 
+#include "core/open_beneath.hpp"
+
 #include <acl/libacl.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -20,23 +22,6 @@ namespace {
     throw std::system_error(errno, std::generic_category(), what);
 }
 
-class Descriptor {
-public:
-    explicit Descriptor(int fd) : fd_(fd) {}
-    Descriptor(Descriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    Descriptor& operator=(Descriptor&& other) noexcept {
-        std::swap(fd_, other.fd_);
-        return *this;
-    }
-    ~Descriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
 class Acl {
 public:
     explicit Acl(acl_t acl) : acl_(acl) {}
@@ -51,35 +36,17 @@ private:
     acl_t acl_;
 };
 
-// The file itself, reached one folder at a time without following a link.
-// O_PATH needs no read permission on the file: the daemon changes modes it
-// could not read.
-struct OpenedFile {
-    Descriptor fd;
-    struct stat status;
-    std::string proc_path;  // names the opened inode for calls that take a path
+// The file itself (O_PATH needs no read permission on it: the daemon changes
+// modes it could not read), and a path naming the opened inode for calls
+// that take a path.
+struct TargetFile {
+    OpenedFile opened;
+    std::string proc_path;
 };
 
-OpenedFile open_regular_file(const std::filesystem::path& root, const std::string& path) {
-    const std::string where = "'" + path + "'";
-    Descriptor folder(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (folder.get() < 0) fail("cannot open the repository " + root.string());
-    std::size_t start = 0;
-    for (std::size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
-        const std::string name = path.substr(start, slash - start);
-        Descriptor next(::openat(folder.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (next.get() < 0) fail("cannot open the folder of " + where);
-        folder = std::move(next);
-    }
-    const std::string name = path.substr(start);
-    OpenedFile file{Descriptor(::openat(folder.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC)), {}, {}};
-    if (file.fd.get() < 0) fail("cannot open " + where);
-    if (::fstat(file.fd.get(), &file.status) != 0) fail("cannot stat " + where);
-    if (!S_ISREG(file.status.st_mode)) {
-        errno = S_ISLNK(file.status.st_mode) ? ELOOP : EINVAL;
-        fail(where + " is not a regular file");
-    }
-    file.proc_path = "/proc/self/fd/" + std::to_string(file.fd.get());
+TargetFile open_regular_file(const std::filesystem::path& root, const std::string& path) {
+    TargetFile file{open_beneath(root, path, O_PATH), {}};
+    file.proc_path = "/proc/self/fd/" + std::to_string(file.opened.fd.get());
     return file;
 }
 
@@ -114,16 +81,16 @@ std::optional<uid_t> named_user(acl_entry_t entry) {
 // named entry of `forget` is dropped. Read and execute permissions are kept.
 void set_writer(const std::filesystem::path& root, const std::string& path, std::optional<uid_t> writer,
                 std::optional<uid_t> forget) {
-    const OpenedFile file = open_regular_file(root, path);
+    const TargetFile file = open_regular_file(root, path);
     const std::string where = "'" + path + "'";
-    const bool owner_writes = writer && *writer == file.status.st_uid;
+    const bool owner_writes = writer && *writer == file.opened.status.st_uid;
     Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
     const bool extended = acl.get() && acl_equiv_mode(acl.get(), nullptr) != 0;
     const bool needs_entry = writer && !owner_writes;
     if (!extended && !needs_entry) {
         // Plain mode bits: the common case, one chmod.
-        const mode_t mode = (file.status.st_mode & 07777 & ~mode_t{0222}) | (owner_writes ? S_IWUSR : 0);
-        if (mode != (file.status.st_mode & 07777) && ::chmod(file.proc_path.c_str(), mode) != 0)
+        const mode_t mode = (file.opened.status.st_mode & 07777 & ~mode_t{0222}) | (owner_writes ? S_IWUSR : 0);
+        if (mode != (file.opened.status.st_mode & 07777) && ::chmod(file.proc_path.c_str(), mode) != 0)
             fail("cannot change the mode of " + where);
         return;
     }
@@ -188,13 +155,13 @@ void FilePermissions::make_writable_for(const std::string& path, const std::stri
 }
 
 WriteAccess FilePermissions::inspect(const std::string& path, const std::string& user) const {
-    const OpenedFile file = open_regular_file(root_, path);
+    const TargetFile file = open_regular_file(root_, path);
     std::optional<uid_t> uid;
     if (!user.empty()) uid = uid_of(user);
     Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
     if (!acl.get() || acl_equiv_mode(acl.get(), nullptr) == 0) {
-        const mode_t mode = file.status.st_mode;
-        return {(mode & 0222) != 0, uid && *uid == file.status.st_uid && (mode & S_IWUSR) != 0};
+        const mode_t mode = file.opened.status.st_mode;
+        return {(mode & 0222) != 0, uid && *uid == file.opened.status.st_uid && (mode & S_IWUSR) != 0};
     }
     // With an ACL, the mask limits every entry of the group class.
     bool mask_writes = true;
@@ -211,7 +178,7 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
         const bool writes = has_write(entry) && (!group_class || mask_writes);
         if (!writes) continue;
         access.anyone = true;
-        if (tag == ACL_USER_OBJ && uid && *uid == file.status.st_uid) access.user = true;
+        if (tag == ACL_USER_OBJ && uid && *uid == file.opened.status.st_uid) access.user = true;
         if (tag == ACL_USER && uid && named_user(entry) == uid) access.user = true;
     }
     return access;

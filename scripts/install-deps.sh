@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-test-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsystemd-dev libacl1-dev
+  libgit2-dev libssl-dev git
   systemd dpkg-dev
   socat util-linux strace
 )

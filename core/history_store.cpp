@@ -1,0 +1,650 @@
+#include "core/history_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <git2.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <system_error>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "core/open_beneath.hpp"
+
+namespace pdm {
+namespace {
+
+constexpr std::size_t piece_bytes = 1 << 20;
+constexpr std::uint64_t diff_text_limit = 16 << 20;  // larger files are compared as binary
+constexpr const char* branch = "refs/heads/main";
+constexpr const char* broken_by_trailer = "Broken-by: ";
+
+// Throws for a libgit2 failure, with libgit2's own reason.
+void check(int result, const std::string& what) {
+    if (result >= 0) return;
+    const git_error* error = git_error_last();
+    throw std::runtime_error(what + ": " + (error && error->message ? error->message : "libgit2 error " + std::to_string(result)));
+}
+
+template <typename T, void (*Free)(T*)>
+struct GitPtr {
+    T* ptr = nullptr;
+    GitPtr() = default;
+    GitPtr(const GitPtr&) = delete;
+    GitPtr& operator=(const GitPtr&) = delete;
+    ~GitPtr() {
+        if (ptr) Free(ptr);
+    }
+    T** out() { return &ptr; }
+    T* get() const { return ptr; }
+};
+
+using Repo = GitPtr<git_repository, git_repository_free>;
+using Odb = GitPtr<git_odb, git_odb_free>;
+using Commit = GitPtr<git_commit, git_commit_free>;
+using Tree = GitPtr<git_tree, git_tree_free>;
+using Blob = GitPtr<git_blob, git_blob_free>;
+using Diff = GitPtr<git_diff, git_diff_free>;
+using Walk = GitPtr<git_revwalk, git_revwalk_free>;
+using Signature = GitPtr<git_signature, git_signature_free>;
+using Patch = GitPtr<git_patch, git_patch_free>;
+using BlameResult = GitPtr<git_blame, git_blame_free>;
+using TreeBuilder = GitPtr<git_treebuilder, git_treebuilder_free>;
+using OdbStream = GitPtr<git_odb_stream, git_odb_stream_free>;
+
+void free_buf(git_buf* buffer) { git_buf_dispose(buffer); }
+
+std::string hex(const git_oid& oid) {
+    char text[GIT_OID_HEXSZ + 1] = {};
+    git_oid_tostr(text, sizeof text, &oid);
+    return text;
+}
+
+git_oid oid_of(const std::string& text) {
+    git_oid oid;
+    check(git_oid_fromstr(&oid, text.c_str()), "bad object id " + text);
+    return oid;
+}
+
+// libgit2's global state, for as long as any store is open.
+class LibGit2 {
+public:
+    LibGit2() {
+        check(git_libgit2_init(), "cannot start libgit2");
+        // Objects, refs and their folders are flushed before a write returns:
+        // a check-in is acknowledged only once its revision would survive a power cut.
+        check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1), "cannot enable fsync in libgit2");
+    }
+    ~LibGit2() { git_libgit2_shutdown(); }
+    LibGit2(const LibGit2&) = delete;
+    LibGit2& operator=(const LibGit2&) = delete;
+};
+
+// SHA-1 (git's blob id) and SHA-256 of the same bytes, in one pass.
+class ContentDigest {
+public:
+    explicit ContentDigest(std::uint64_t size) {
+        if (!sha1_ || !sha256_ || EVP_DigestInit_ex(sha1_.get(), EVP_sha1(), nullptr) != 1 ||
+            EVP_DigestInit_ex(sha256_.get(), EVP_sha256(), nullptr) != 1)
+            throw std::runtime_error("cannot set up hashing");
+        const std::string header = "blob " + std::to_string(size);
+        EVP_DigestUpdate(sha1_.get(), header.c_str(), header.size() + 1);  // with its NUL
+    }
+    void update(const char* data, std::size_t length) {
+        EVP_DigestUpdate(sha1_.get(), data, length);
+        EVP_DigestUpdate(sha256_.get(), data, length);
+    }
+    // {blob id, sha256}, both hex.
+    std::pair<std::string, std::string> finish() { return {final_hex(sha1_.get()), final_hex(sha256_.get())}; }
+
+private:
+    static std::string final_hex(EVP_MD_CTX* context) {
+        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+        unsigned int length = 0;
+        EVP_DigestFinal_ex(context, digest.data(), &length);
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string text;
+        for (unsigned int i = 0; i < length; ++i) {
+            text += digits[digest[i] >> 4];
+            text += digits[digest[i] & 15];
+        }
+        return text;
+    }
+    struct FreeContext {
+        void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+    };
+    std::unique_ptr<EVP_MD_CTX, FreeContext> sha1_{EVP_MD_CTX_new()};
+    std::unique_ptr<EVP_MD_CTX, FreeContext> sha256_{EVP_MD_CTX_new()};
+};
+
+// Reads a whole open file in pieces, calling `use` for each; returns the byte count.
+template <typename Use>
+std::uint64_t read_pieces(int fd, const std::string& path, Use use) {
+    std::vector<char> piece(piece_bytes);
+    std::uint64_t total = 0;
+    for (;;) {
+        const ssize_t length = ::pread(fd, piece.data(), piece.size(), static_cast<off_t>(total));
+        if (length < 0) {
+            if (errno == EINTR) continue;
+            throw std::system_error(errno, std::generic_category(), "cannot read '" + path + "'");
+        }
+        if (length == 0) return total;
+        use(piece.data(), static_cast<std::size_t>(length));
+        total += static_cast<std::uint64_t>(length);
+    }
+}
+
+// The message as the user gave it, and the snapshot trailer pdmd added.
+std::pair<std::string, std::optional<std::string>> split_message(std::string message) {
+    std::optional<std::string> broken_by;
+    const std::string marker = std::string("\n\n") + broken_by_trailer;
+    if (const auto at = message.rfind(marker); at != std::string::npos) {
+        std::string name = message.substr(at + marker.size());
+        while (!name.empty() && name.back() == '\n') name.pop_back();
+        if (name.find('\n') == std::string::npos) {
+            broken_by = name;
+            message.erase(at);
+        }
+    }
+    return {message, broken_by};
+}
+
+// While it lives, objects are written without an fsync each; flush() then
+// makes all of them durable with one syncfs. Importing thousands of files
+// thus costs one flush, not thousands.
+class BulkObjectWrites {
+public:
+    explicit BulkObjectWrites(const std::filesystem::path& git_dir) : objects_(git_dir / "objects") {
+        check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0), "cannot change libgit2's fsync setting");
+    }
+    ~BulkObjectWrites() { git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1); }
+    BulkObjectWrites(const BulkObjectWrites&) = delete;
+    BulkObjectWrites& operator=(const BulkObjectWrites&) = delete;
+
+    // Flushes the file system holding the objects, then flushes as usual again.
+    void flush() {
+        const FileDescriptor folder(::open(objects_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (folder.get() < 0 || ::syncfs(folder.get()) != 0)
+            throw std::system_error(errno, std::generic_category(), "cannot flush " + objects_.string());
+        check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1), "cannot change libgit2's fsync setting");
+    }
+
+private:
+    std::filesystem::path objects_;
+};
+
+class MemoryReader final : public BlobReader {
+public:
+    explicit MemoryReader(std::string bytes) : bytes_(std::move(bytes)) {}
+    std::uint64_t size() const override { return bytes_.size(); }
+    std::size_t read(char* out, std::size_t capacity) override {
+        const std::size_t length = std::min(capacity, bytes_.size() - offset_);
+        std::memcpy(out, bytes_.data() + offset_, length);
+        offset_ += length;
+        return length;
+    }
+
+private:
+    std::string bytes_;
+    std::size_t offset_ = 0;
+};
+
+// Inflates a loose object a piece at a time (the daemon writes only loose objects).
+class StreamReader final : public BlobReader {
+public:
+    StreamReader(git_odb_stream* stream, std::uint64_t size) : size_(size) { *stream_.out() = stream; }
+    std::uint64_t size() const override { return size_; }
+    std::size_t read(char* out, std::size_t capacity) override {
+        if (delivered_ >= size_) return 0;
+        const int length = git_odb_stream_read(stream_.get(), out, std::min<std::size_t>(capacity, 1 << 30));
+        check(length, "cannot read a revision");
+        delivered_ += static_cast<std::uint64_t>(length);
+        if (length == 0 && delivered_ < size_) throw std::runtime_error("a revision ended early");
+        return static_cast<std::size_t>(length);
+    }
+
+private:
+    OdbStream stream_;
+    std::uint64_t size_;
+    std::uint64_t delivered_ = 0;
+};
+
+}  // namespace
+
+struct HistoryStore::Impl {
+    LibGit2 library;
+    std::filesystem::path git_dir;
+    std::filesystem::path root;
+    Repo repo;
+    Odb odb;
+    std::map<std::string, std::vector<Revision>> by_path;  // oldest first
+    std::unordered_map<std::string, std::string> sha256_by_blob;
+
+    std::optional<git_oid> head() const {
+        git_oid oid;
+        const int result = git_reference_name_to_id(&oid, repo.get(), branch);
+        if (result == GIT_ENOTFOUND) return std::nullopt;
+        check(result, "cannot read the history's branch");
+        return oid;
+    }
+
+    // What one commit changed, as revisions appended to by_path.
+    void index_commit(git_commit* commit, git_tree* parent_tree) {
+        Tree tree;
+        check(git_commit_tree(tree.out(), commit), "cannot read a commit's tree");
+        Diff diff;
+        check(git_diff_tree_to_tree(diff.out(), repo.get(), parent_tree, tree.get(), nullptr), "cannot compare trees");
+        const git_signature* author = git_commit_author(commit);
+        auto [message, broken_by] = split_message(git_commit_message(commit));
+        const std::string commit_id = hex(*git_commit_id(commit));
+        for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+            const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+            Revision revision;
+            revision.removed = delta->status == GIT_DELTA_DELETED;
+            const git_diff_file& file = revision.removed ? delta->old_file : delta->new_file;
+            revision.path = file.path;
+            revision.commit = commit_id;
+            revision.author = author->name;
+            revision.time = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(author->when.time));
+            revision.message = message;
+            revision.broken_by = broken_by;
+            if (!revision.removed) {
+                revision.blob = hex(file.id);
+                std::size_t size = 0;
+                git_object_t type;
+                check(git_odb_read_header(&size, &type, odb.get(), &file.id), "cannot read " + revision.path);
+                revision.size = size;
+            }
+            auto& revisions = by_path[revision.path];
+            revision.number = revisions.size() + 1;
+            revisions.push_back(std::move(revision));
+        }
+    }
+
+    void build_index() {
+        const auto tip = head();
+        if (!tip) return;
+        Walk walk;
+        check(git_revwalk_new(walk.out(), repo.get()), "cannot walk the history");
+        check(git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE), "cannot walk the history");
+        check(git_revwalk_push(walk.get(), &*tip), "cannot walk the history");
+        check(git_revwalk_simplify_first_parent(walk.get()), "cannot walk the history");
+        git_oid oid;
+        while (git_revwalk_next(&oid, walk.get()) == 0) {
+            Commit commit;
+            check(git_commit_lookup(commit.out(), repo.get(), &oid), "cannot read commit " + hex(oid));
+            Tree parent_tree;
+            if (git_commit_parentcount(commit.get()) > 0) {
+                Commit parent;
+                check(git_commit_parent(parent.out(), commit.get(), 0), "cannot read a parent commit");
+                check(git_commit_tree(parent_tree.out(), parent.get()), "cannot read a parent tree");
+            }
+            index_commit(commit.get(), parent_tree.get());
+        }
+    }
+
+    // Stores the file's content as a blob, read in pieces; nothing when it is
+    // gone. {blob id, sha256, size}.
+    struct Stored {
+        std::string blob, sha256;
+        std::uint64_t size = 0;
+    };
+    std::optional<Stored> store_file(const std::string& path) {
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            std::optional<OpenedFile> file;
+            try {
+                file.emplace(open_beneath(root, path, O_RDONLY));
+            } catch (const std::system_error& error) {
+                if (error.code() == std::errc::no_such_file_or_directory) return std::nullopt;
+                throw;
+            }
+            const auto size = static_cast<std::uint64_t>(file->status.st_size);
+            // First only hash: an unchanged file (the common check-in) writes nothing.
+            ContentDigest digest(size);
+            const std::uint64_t hashed =
+                read_pieces(file->fd.get(), path, [&](const char* data, std::size_t length) { digest.update(data, length); });
+            if (hashed != size) continue;  // written to while read: read it again
+            auto [blob, sha256] = digest.finish();
+            sha256_by_blob[blob] = sha256;
+            const git_oid id = oid_of(blob);
+            if (git_odb_exists(odb.get(), &id)) return Stored{blob, sha256, size};
+            OdbStream stream;
+            check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
+            const std::uint64_t written = read_pieces(file->fd.get(), path, [&](const char* data, std::size_t length) {
+                check(git_odb_stream_write(stream.get(), data, length), "cannot store '" + path + "'");
+            });
+            if (written != size) continue;
+            git_oid stored;
+            check(git_odb_stream_finalize_write(&stored, stream.get()), "cannot store '" + path + "'");
+            if (hex(stored) == blob) return Stored{blob, sha256, size};
+            // Changed between the two reads: what was stored is not what was hashed.
+        }
+        throw std::runtime_error("'" + path + "' kept changing while it was read; try again when it is saved");
+    }
+
+    git_oid empty_tree() {
+        TreeBuilder builder;
+        check(git_treebuilder_new(builder.out(), repo.get(), nullptr), "cannot build a tree");
+        git_oid oid;
+        check(git_treebuilder_write(&oid, builder.get()), "cannot write a tree");
+        return oid;
+    }
+
+    // One commit holding `files` (path -> blob, or nothing: removed).
+    std::string commit(const std::map<std::string, std::optional<std::string>>& files, const std::string& author,
+                       const std::string& message, TimePoint time) {
+        const std::optional<git_oid> tip = head();
+        Commit parent;
+        Tree baseline;
+        if (tip) {
+            check(git_commit_lookup(parent.out(), repo.get(), &*tip), "cannot read the newest commit");
+            check(git_commit_tree(baseline.out(), parent.get()), "cannot read the newest tree");
+        } else {
+            const git_oid empty = empty_tree();
+            check(git_tree_lookup(baseline.out(), repo.get(), &empty), "cannot read the empty tree");
+        }
+        std::vector<git_oid> ids(files.size());
+        std::vector<git_tree_update> updates;
+        std::size_t i = 0;
+        for (const auto& [path, blob] : files) {
+            git_tree_update update{};
+            update.path = path.c_str();
+            if (blob) {
+                ids[i] = oid_of(*blob);
+                update.action = GIT_TREE_UPDATE_UPSERT;
+                update.id = ids[i];
+                update.filemode = GIT_FILEMODE_BLOB;
+            } else {
+                update.action = GIT_TREE_UPDATE_REMOVE;
+            }
+            updates.push_back(update);
+            ++i;
+        }
+        git_oid tree_id;
+        check(git_tree_create_updated(&tree_id, repo.get(), baseline.get(), updates.size(), updates.data()),
+              "cannot write the new tree");
+        Tree tree;
+        check(git_tree_lookup(tree.out(), repo.get(), &tree_id), "cannot read the new tree");
+        const auto seconds = static_cast<git_time_t>(std::chrono::system_clock::to_time_t(time));
+        Signature author_signature, committer;
+        check(git_signature_new(author_signature.out(), author.c_str(), (author + "@pdmd").c_str(), seconds, 0),
+              "cannot sign as " + author);
+        check(git_signature_new(committer.out(), "pdmd", "pdmd@pdmd", seconds, 0), "cannot sign as pdmd");
+        const git_commit* parents[] = {parent.get()};
+        git_oid commit_id;
+        // The branch moves last, once everything it points to is on disk.
+        check(git_commit_create(&commit_id, repo.get(), branch, author_signature.get(), committer.get(), nullptr,
+                                message.c_str(), tree.get(), tip ? 1 : 0, parents),
+              "cannot record the commit");
+        Commit created;
+        check(git_commit_lookup(created.out(), repo.get(), &commit_id), "cannot read the new commit");
+        index_commit(created.get(), tip ? baseline.get() : nullptr);
+        return hex(commit_id);
+    }
+
+    const std::vector<Revision>* revisions_of(const std::string& path) const {
+        const auto found = by_path.find(path);
+        return found == by_path.end() ? nullptr : &found->second;
+    }
+
+    std::string read_blob_whole(const Revision& revision) {
+        Blob blob;
+        const git_oid id = oid_of(revision.blob);
+        check(git_blob_lookup(blob.out(), repo.get(), &id), "cannot read revision " + std::to_string(revision.number));
+        return {static_cast<const char*>(git_blob_rawcontent(blob.get())), static_cast<std::size_t>(git_blob_rawsize(blob.get()))};
+    }
+};
+
+HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::filesystem::path& repo_root)
+    : impl_(std::make_unique<Impl>()) {
+    impl_->git_dir = git_dir;
+    impl_->root = repo_root;
+    const std::string where = git_dir.string();
+    if (std::filesystem::exists(git_dir / "HEAD")) {
+        check(git_repository_open_bare(impl_->repo.out(), where.c_str()), "cannot open the history " + where);
+    } else {
+        git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+        options.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
+        options.initial_head = "main";
+        options.description = "pdmd version history: written by pdmd only";
+        check(git_repository_init_ext(impl_->repo.out(), where.c_str(), &options), "cannot create the history " + where);
+    }
+    check(git_repository_odb(impl_->odb.out(), impl_->repo.get()), "cannot open the history's objects");
+    impl_->build_index();
+}
+
+HistoryStore::~HistoryStore() = default;
+
+bool HistoryStore::empty() const { return !impl_->head(); }
+
+std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time) {
+    return record_files({paths, "pdmd", "initial import", time, std::nullopt}, true);
+}
+
+std::vector<RecordedFile> HistoryStore::record(const RevisionRequest& request) { return record_files(request, false); }
+
+std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& request, bool bulk) {
+    std::vector<RecordedFile> results;
+    std::optional<BulkObjectWrites> bulk_writes;
+    if (bulk) bulk_writes.emplace(impl_->git_dir);
+    std::map<std::string, std::optional<std::string>> changes;
+    for (const std::string& path : request.paths) {
+        RecordedFile result;
+        result.path = path;
+        const std::optional<Revision> latest = newest(path);
+        const std::optional<Impl::Stored> stored = impl_->store_file(path);
+        if (stored) {
+            result.sha256 = stored->sha256;
+            if (!latest || latest->removed || latest->blob != stored->blob) changes[path] = stored->blob;
+        } else if (latest && !latest->removed) {
+            changes[path] = std::nullopt;  // gone from disk: recorded as removed
+        }
+        result.revision = latest;
+        results.push_back(std::move(result));
+    }
+    if (bulk_writes) bulk_writes->flush();
+    if (changes.empty()) return results;
+    std::string message = request.message;
+    if (request.broken_by) message += std::string("\n\n") + broken_by_trailer + *request.broken_by + "\n";
+    impl_->commit(changes, request.author, message, request.time);
+    for (RecordedFile& result : results) {
+        if (!changes.contains(result.path)) continue;
+        result.recorded = true;
+        result.revision = newest(result.path);
+    }
+    return results;
+}
+
+std::vector<Revision> HistoryStore::revisions(const std::string& path, std::size_t limit) const {
+    std::vector<Revision> result;
+    if (const auto* revisions = impl_->revisions_of(path)) {
+        for (auto it = revisions->rbegin(); it != revisions->rend() && (limit == 0 || result.size() < limit); ++it)
+            result.push_back(*it);
+    }
+    return result;
+}
+
+std::optional<Revision> HistoryStore::newest(const std::string& path) const {
+    const auto* revisions = impl_->revisions_of(path);
+    if (!revisions || revisions->empty()) return std::nullopt;
+    return revisions->back();
+}
+
+Revision HistoryStore::find(const std::string& path, const std::string& rev) const {
+    const auto* revisions = impl_->revisions_of(path);
+    const std::string newest_note =
+        revisions && !revisions->empty() ? "; its newest is " + std::to_string(revisions->size()) : "; it has none yet";
+    const auto is_digit = [](unsigned char c) { return std::isdigit(c) != 0; };
+    const auto is_hex = [](unsigned char c) { return std::isxdigit(c) != 0; };
+    const bool number = !rev.empty() && rev.size() <= 18 && std::all_of(rev.begin(), rev.end(), is_digit);
+    if (number) {
+        const std::uint64_t wanted = std::stoull(rev);
+        if (revisions && wanted >= 1 && wanted <= revisions->size()) return (*revisions)[wanted - 1];
+        throw PdmError(ErrorCode::not_found, "'" + path + "' has no revision " + rev + newest_note,
+                       {{"path", path}, {"rev", rev}});
+    }
+    const bool commit_id = rev.size() >= 7 && rev.size() <= 40 && std::all_of(rev.begin(), rev.end(), is_hex);
+    if (commit_id && revisions) {
+        std::string lower = rev;
+        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        for (const Revision& revision : *revisions) {
+            if (revision.commit.rfind(lower, 0) == 0) return revision;
+        }
+    }
+    throw PdmError(ErrorCode::not_found,
+                   "'" + path + "' has no revision " + rev + (commit_id ? "" : " (give a number or a commit id)") +
+                       newest_note,
+                   {{"path", path}, {"rev", rev}});
+}
+
+std::string HistoryStore::sha256(const Revision& revision) {
+    if (revision.removed) return "";
+    if (const auto found = impl_->sha256_by_blob.find(revision.blob); found != impl_->sha256_by_blob.end())
+        return found->second;
+    const auto reader = open(revision);
+    ContentDigest digest(reader->size());
+    std::vector<char> piece(piece_bytes);
+    while (const std::size_t length = reader->read(piece.data(), piece.size())) digest.update(piece.data(), length);
+    const std::string result = digest.finish().second;
+    impl_->sha256_by_blob[revision.blob] = result;
+    return result;
+}
+
+std::unique_ptr<BlobReader> HistoryStore::open(const Revision& revision) {
+    if (revision.removed) {
+        throw PdmError(ErrorCode::not_found,
+                       "revision " + std::to_string(revision.number) + " of '" + revision.path +
+                           "' records its removal; it has no content",
+                       {{"path", revision.path}, {"rev", revision.number}});
+    }
+    const git_oid id = oid_of(revision.blob);
+    git_odb_stream* stream = nullptr;
+    std::size_t size = 0;
+    git_object_t type;
+    if (git_odb_open_rstream(&stream, &size, &type, impl_->odb.get(), &id) == 0) {
+        return std::make_unique<StreamReader>(stream, size);
+    }
+    // Packed objects (after someone ran git gc) cannot be streamed by libgit2.
+    return std::make_unique<MemoryReader>(impl_->read_blob_whole(revision));
+}
+
+void HistoryStore::write_working_file(const Revision& revision) {
+    const auto reader = open(revision);
+    const OpenedFile file = open_beneath(impl_->root, revision.path, O_WRONLY | O_TRUNC);
+    std::vector<char> piece(piece_bytes);
+    while (const std::size_t length = reader->read(piece.data(), piece.size())) {
+        for (std::size_t done = 0; done < length;) {
+            const ssize_t written = ::write(file.fd.get(), piece.data() + done, length - done);
+            if (written < 0 && errno == EINTR) continue;
+            if (written < 0) throw std::system_error(errno, std::generic_category(), "cannot write '" + revision.path + "'");
+            done += static_cast<std::size_t>(written);
+        }
+    }
+    if (::fsync(file.fd.get()) != 0)
+        throw std::system_error(errno, std::generic_category(), "cannot flush '" + revision.path + "'");
+}
+
+DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision>& to) {
+    DiffResult result;
+    if (from.removed || (to && to->removed)) {
+        throw PdmError(ErrorCode::conflict, "a removed revision has no content to compare", {{"path", from.path}});
+    }
+    result.from_size = from.size;
+    result.from_sha256 = sha256(from);
+    // The other side: a revision, or the working file (read whole only when
+    // it is small enough to be compared as text).
+    std::string to_bytes;
+    if (to) {
+        result.to_size = to->size;
+        result.to_sha256 = sha256(*to);
+    } else {
+        std::optional<OpenedFile> file;
+        try {
+            file.emplace(open_beneath(impl_->root, from.path, O_RDONLY));
+        } catch (const std::system_error& error) {
+            if (error.code() != std::errc::no_such_file_or_directory) throw;
+            throw PdmError(ErrorCode::not_found, "'" + from.path + "' is not on disk", {{"path", from.path}});
+        }
+        ContentDigest digest(static_cast<std::uint64_t>(file->status.st_size));
+        const bool keep = static_cast<std::uint64_t>(file->status.st_size) <= diff_text_limit;
+        result.to_size = read_pieces(file->fd.get(), from.path, [&](const char* data, std::size_t length) {
+            digest.update(data, length);
+            if (keep) to_bytes.append(data, length);
+        });
+        result.to_sha256 = digest.finish().second;
+    }
+    const auto looks_binary = [](const std::string& bytes) {
+        return bytes.find('\0', 0) < std::min<std::size_t>(bytes.size(), 8000);
+    };
+    if (result.from_size > diff_text_limit || result.to_size > diff_text_limit) {
+        result.binary = true;
+        return result;
+    }
+    const std::string from_bytes = impl_->read_blob_whole(from);
+    if (to) to_bytes = impl_->read_blob_whole(*to);
+    if (looks_binary(from_bytes) || looks_binary(to_bytes)) {
+        result.binary = true;
+        return result;
+    }
+    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    options.flags = GIT_DIFF_FORCE_TEXT;
+    Patch patch;
+    check(git_patch_from_buffers(patch.out(), from_bytes.data(), from_bytes.size(), from.path.c_str(), to_bytes.data(),
+                                 to_bytes.size(), from.path.c_str(), &options),
+          "cannot compare '" + from.path + "'");
+    git_buf text = GIT_BUF_INIT;
+    const int printed = git_patch_to_buf(&text, patch.get());
+    if (printed >= 0 && text.ptr) result.patch.assign(text.ptr, text.size);
+    free_buf(&text);
+    check(printed, "cannot print the diff of '" + from.path + "'");
+    return result;
+}
+
+std::vector<BlameLine> HistoryStore::blame(const std::string& path) {
+    const std::optional<Revision> latest = newest(path);
+    if (!latest) throw PdmError(ErrorCode::not_found, "'" + path + "' has no revisions yet", {{"path", path}});
+    if (latest->removed) throw PdmError(ErrorCode::conflict, "'" + path + "' was removed; nothing to blame", {{"path", path}});
+    if (latest->size > diff_text_limit) {
+        throw PdmError(ErrorCode::conflict, "'" + path + "' is a binary file; blame works on text files", {{"path", path}});
+    }
+    const std::string bytes = impl_->read_blob_whole(*latest);
+    if (bytes.find('\0', 0) < std::min<std::size_t>(bytes.size(), 8000)) {
+        throw PdmError(ErrorCode::conflict, "'" + path + "' is a binary file; blame works on text files", {{"path", path}});
+    }
+    git_blame_options options = GIT_BLAME_OPTIONS_INIT;
+    options.newest_commit = oid_of(latest->commit);
+    options.flags = GIT_BLAME_FIRST_PARENT;
+    BlameResult blame;
+    check(git_blame_file(blame.out(), impl_->repo.get(), path.c_str(), &options), "cannot blame '" + path + "'");
+    const auto* revisions = impl_->revisions_of(path);
+    std::vector<BlameLine> lines;
+    std::size_t start = 0;
+    for (std::uint64_t number = 1; start < bytes.size(); ++number) {
+        std::size_t end = bytes.find('\n', start);
+        if (end == std::string::npos) end = bytes.size();
+        BlameLine line;
+        line.line = number;
+        line.text = bytes.substr(start, end - start);
+        if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();
+        const git_blame_hunk* hunk = git_blame_get_hunk_byline(blame.get(), number);
+        if (hunk) {
+            const std::string commit = hex(hunk->final_commit_id);
+            for (const Revision& revision : *revisions) {
+                if (revision.commit == commit) line.revision = revision;
+            }
+        }
+        if (line.revision.number == 0) line.revision = *latest;
+        lines.push_back(std::move(line));
+        start = end + 1;
+    }
+    return lines;
+}
+
+}  // namespace pdm

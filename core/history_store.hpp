@@ -1,0 +1,133 @@
+#pragma once
+// The version history: a bare git repository (history.git in the state dir)
+// that only the daemon writes, through libgit2, so standard git tools can read
+// it. Each commit's tree holds the tracked files as of that commit; author =
+// the user whose content it is, committer = pdmd. Revisions of one file are
+// numbered 1, 2, 3... in the order its content changed.
+//
+// Not thread-safe: the daemon uses it from its one history thread, so that
+// reading and hashing large files never stalls the event loop. Every write is
+// durable (objects, ref and folders flushed) before the call returns.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+
+namespace pdm {
+
+struct Revision {
+    std::uint64_t number = 0;  // per file: 1 is its first revision
+    std::string commit;        // hex commit id
+    std::string path;          // normalised repository path
+    std::string author;        // whose content it is (for a snapshot: the lock's owner)
+    TimePoint time;            // author time
+    std::string message;       // the check-in message (without pdmd's trailers)
+    bool removed = false;      // the file was gone from disk when checked in: no content
+    std::uint64_t size = 0;
+    std::string blob;          // hex blob id; "" when removed
+    // Set on a snapshot taken before an admin broke the lock: who broke it.
+    std::optional<std::string> broken_by;
+};
+
+// One commit's worth of files.
+struct RevisionRequest {
+    std::vector<std::string> paths;  // normalised tracked paths
+    std::string author;
+    std::string message;
+    TimePoint time;
+    std::optional<std::string> broken_by;  // a snapshot of a broken check-out
+};
+
+struct RecordedFile {
+    std::string path;
+    bool recorded = false;  // false: the content equals the newest revision (or the file
+                            // was never recorded and is gone): nothing new was written
+    std::optional<Revision> revision;  // the new revision, or else the newest one (none: never recorded)
+    std::string sha256;                // hex, of the content read; "" when removed / gone
+};
+
+// The content of one revision, read in pieces: a 1 GiB revision never has to
+// be held in memory whole.
+class BlobReader {
+public:
+    virtual ~BlobReader() = default;
+    virtual std::uint64_t size() const = 0;
+    // Up to `capacity` bytes into `out`; 0 at the end. Throws std::runtime_error.
+    virtual std::size_t read(char* out, std::size_t capacity) = 0;
+};
+
+struct DiffResult {
+    bool binary = false;
+    std::string patch;  // unified diff ("" when equal or binary)
+    std::uint64_t from_size = 0, to_size = 0;
+    std::string from_sha256, to_sha256;
+};
+
+struct BlameLine {
+    std::uint64_t line = 0;  // from 1
+    Revision revision;       // the revision that last changed the line
+    std::string text;        // without its line ending
+};
+
+class HistoryStore {
+public:
+    // Opens `git_dir` (a bare repository), creating it when missing.
+    // `repo_root` is the folder of part files, read when recording.
+    // Throws std::runtime_error naming the path and libgit2's reason.
+    HistoryStore(const std::filesystem::path& git_dir, const std::filesystem::path& repo_root);
+    ~HistoryStore();
+    HistoryStore(const HistoryStore&) = delete;
+    HistoryStore& operator=(const HistoryStore&) = delete;
+
+    // True before the first commit (a new store: import the files).
+    bool empty() const;
+
+    // The first commit, "initial import" by pdmd: every path (normalised,
+    // tracked) as its revision 1.
+    std::vector<RecordedFile> import(const std::vector<std::string>& paths, TimePoint time);
+
+    // Reads each file from disk (never through a symbolic link) and records
+    // those whose content differs from their newest revision, all in one
+    // commit; a file gone from disk that has history is recorded as removed.
+    // No commit when nothing changed. Durable on return. Throws
+    // std::runtime_error (I/O, libgit2), leaving the history as it was.
+    std::vector<RecordedFile> record(const RevisionRequest& request);
+
+    // Newest first; at most `limit` (0: all). Empty when the file has none.
+    std::vector<Revision> revisions(const std::string& path, std::size_t limit = 0) const;
+    std::optional<Revision> newest(const std::string& path) const;
+    // `rev` is a revision number ("3") or a commit id (hex, 7+ digits, of a
+    // commit that holds a revision of this file). Throws PdmError(not_found).
+    Revision find(const std::string& path, const std::string& rev) const;
+
+    // The hex SHA-256 of a revision's content (computed once, then remembered).
+    std::string sha256(const Revision& revision);
+    // The revision's content, streamed. Throws PdmError(not_found) for a removed one.
+    std::unique_ptr<BlobReader> open(const Revision& revision);
+
+    // Writes the revision's content over the working file in place (keeping
+    // its owner, mode and ACLs), flushed. Throws std::runtime_error.
+    void write_working_file(const Revision& revision);
+
+    // `from` against `to`, or against the working file when `to` is nothing.
+    DiffResult diff(const Revision& from, const std::optional<Revision>& to);
+    // The newest revision's lines, each with the revision that last changed it.
+    // Throws PdmError(conflict) for a binary or removed file.
+    std::vector<BlameLine> blame(const std::string& path);
+
+private:
+    // `bulk`: flush all new objects with one syncfs instead of one fsync each
+    // (the import of a whole folder).
+    std::vector<RecordedFile> record_files(const RevisionRequest& request, bool bulk);
+
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pdm

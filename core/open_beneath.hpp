@@ -1,0 +1,44 @@
+#pragma once
+// Opening a repository file without ever following a symbolic link: from the
+// repository root one folder at a time. A link planted anywhere on the path,
+// or in place of the file, is refused, so the daemon's privileges can never
+// be turned on a file outside the repository. POSIX; Windows follows.
+
+#include <filesystem>
+#include <string>
+#include <utility>
+
+#include <sys/stat.h>
+
+namespace pdm {
+
+// Owns one open file descriptor.
+class FileDescriptor {
+public:
+    explicit FileDescriptor(int fd = -1) : fd_(fd) {}
+    FileDescriptor(FileDescriptor&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    FileDescriptor& operator=(FileDescriptor&& other) noexcept {
+        std::swap(fd_, other.fd_);
+        return *this;
+    }
+    FileDescriptor(const FileDescriptor&) = delete;
+    FileDescriptor& operator=(const FileDescriptor&) = delete;
+    ~FileDescriptor();
+    int get() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+struct OpenedFile {
+    FileDescriptor fd;
+    struct stat status;  // of the opened file
+};
+
+// Opens the regular file at normalised `path` below `root` with `flags`
+// (O_PATH, O_RDONLY, O_WRONLY...; O_NOFOLLOW and O_CLOEXEC are added).
+// Throws std::system_error: ENOENT when it is not there, ELOOP when a link
+// is in the way, EINVAL when it is not a regular file.
+OpenedFile open_beneath(const std::filesystem::path& root, const std::string& path, int flags);
+
+}  // namespace pdm

@@ -1,0 +1,249 @@
+// HistoryStore on a temp folder: revisions, numbering, snapshots, streaming,
+// links refused, diff, blame, and git's own view of what was written.
+
+#include <boost/test/unit_test.hpp>
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "core/error.hpp"
+#include "core/history_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+using pdm::HistoryStore;
+using pdm::RecordedFile;
+using pdm::Revision;
+using pdm::test::TempDir;
+
+namespace {
+
+const pdm::TimePoint when = std::chrono::system_clock::from_time_t(1795000000);
+
+struct HistoryFixture {
+    TempDir dir;
+    std::optional<HistoryStore> store;
+
+    HistoryFixture() {
+        dir.write("repo/a.mcam", "first a\n");
+        dir.write("repo/parts/b.mcam", "first b\n");
+        open();
+    }
+    void open() {
+        store.reset();
+        store.emplace(dir / "history.git", dir / "repo");
+    }
+    void write(const std::string& path, const std::string& contents) const {
+        std::ofstream(dir / ("repo/" + path), std::ios::binary | std::ios::trunc) << contents;
+    }
+    std::vector<RecordedFile> record(const std::vector<std::string>& paths, const std::string& author,
+                                     const std::string& message, std::optional<std::string> broken_by = {}) {
+        return store->record({paths, author, message, when, std::move(broken_by)});
+    }
+    std::string read_all(const Revision& revision) {
+        const auto reader = store->open(revision);
+        std::string bytes;
+        char piece[4096];
+        while (const std::size_t length = reader->read(piece, sizeof piece)) bytes.append(piece, length);
+        BOOST_TEST(bytes.size() == reader->size());
+        return bytes;
+    }
+    std::string git(const std::string& arguments) const {
+        const std::string command = "git --git-dir=" + (dir / "history.git").string() + " " + arguments + " 2>&1";
+        std::string output;
+        FILE* pipe = ::popen(command.c_str(), "r");
+        char buffer[4096];
+        while (const std::size_t length = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, length);
+        ::pclose(pipe);
+        return output;
+    }
+};
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(history_store, HistoryFixture)
+
+BOOST_AUTO_TEST_CASE(the_import_is_revision_1_of_every_file_in_one_commit_by_pdmd) {
+    BOOST_TEST(store->empty());
+    const auto imported = store->import({"a.mcam", "parts/b.mcam"}, when);
+    BOOST_TEST(!store->empty());
+    BOOST_REQUIRE_EQUAL(imported.size(), 2u);
+    BOOST_TEST(imported[0].recorded);
+    BOOST_TEST(imported[0].revision->number == 1u);
+    BOOST_TEST(imported[0].revision->author == "pdmd");
+    BOOST_TEST(imported[0].revision->message == "initial import");
+    BOOST_TEST(imported[0].revision->commit == imported[1].revision->commit);
+    BOOST_TEST(imported[1].revision->path == "parts/b.mcam");
+}
+
+BOOST_AUTO_TEST_CASE(a_changed_file_gets_exactly_one_new_revision_and_an_unchanged_one_none) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    write("a.mcam", "abc");
+    const auto recorded = record({"a.mcam", "parts/b.mcam"}, "alice", "deeper pocket");
+    BOOST_TEST(recorded[0].recorded);
+    BOOST_TEST(!recorded[1].recorded);
+    BOOST_TEST(recorded[1].revision->number == 1u);
+    const Revision& revision = *recorded[0].revision;
+    BOOST_TEST(revision.number == 2u);
+    BOOST_TEST(revision.author == "alice");
+    BOOST_TEST(revision.message == "deeper pocket");
+    BOOST_TEST(revision.size == 3u);
+    BOOST_TEST(recorded[0].sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // sha256("abc")
+    BOOST_TEST(store->sha256(revision) == recorded[0].sha256);
+    // Nothing changed: no commit at all.
+    const std::string log_before = git("log --format=%H");
+    BOOST_TEST(!record({"a.mcam"}, "alice", "again")[0].recorded);
+    BOOST_TEST(git("log --format=%H") == log_before);
+}
+
+BOOST_AUTO_TEST_CASE(revisions_are_numbered_per_file_newest_first_and_survive_a_reopen) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    for (int i = 1; i <= 5; ++i) {
+        write("a.mcam", "a v" + std::to_string(i));
+        record({"a.mcam"}, "alice", "v" + std::to_string(i));
+    }
+    write("parts/b.mcam", "b v2");
+    record({"parts/b.mcam"}, "bob", "b2");
+    const auto check_numbers = [&] {
+        const auto revisions = store->revisions("a.mcam");
+        BOOST_REQUIRE_EQUAL(revisions.size(), 6u);
+        for (std::size_t i = 0; i < 6; ++i) BOOST_TEST(revisions[i].number == 6 - i);
+        BOOST_TEST(store->revisions("a.mcam", 2).size() == 2u);
+        BOOST_TEST(store->revisions("parts/b.mcam")[0].number == 2u);
+        BOOST_TEST(store->revisions("parts/b.mcam")[0].author == "bob");
+        BOOST_TEST(store->revisions("nothing.mcam").empty());
+    };
+    check_numbers();
+    open();
+    check_numbers();
+    BOOST_TEST(read_all(store->find("a.mcam", "3")) == "a v2");
+}
+
+BOOST_AUTO_TEST_CASE(find_takes_a_number_or_a_commit_id_and_refuses_anything_else) {
+    store->import({"a.mcam"}, when);
+    write("a.mcam", "two");
+    const Revision second = *record({"a.mcam"}, "alice", "2")[0].revision;
+    BOOST_TEST(store->find("a.mcam", "2").commit == second.commit);
+    BOOST_TEST(store->find("a.mcam", second.commit.substr(0, 7)).number == 2u);
+    BOOST_TEST(store->find("a.mcam", second.commit).number == 2u);
+    const auto not_found = [](const pdm::PdmError& error) { return error.code() == pdm::ErrorCode::not_found; };
+    BOOST_CHECK_EXCEPTION(store->find("a.mcam", "3"), pdm::PdmError, not_found);
+    BOOST_CHECK_EXCEPTION(store->find("a.mcam", "0"), pdm::PdmError, not_found);
+    BOOST_CHECK_EXCEPTION(store->find("a.mcam", "abc"), pdm::PdmError, not_found);
+    BOOST_CHECK_EXCEPTION(store->find("a.mcam", "-1"), pdm::PdmError, not_found);
+    BOOST_CHECK_EXCEPTION(store->find("parts/b.mcam", second.commit), pdm::PdmError, not_found);
+}
+
+BOOST_AUTO_TEST_CASE(a_file_gone_from_disk_is_recorded_as_removed) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    fs::remove(dir / "repo/a.mcam");
+    const auto recorded = record({"a.mcam"}, "alice", "deleted it");
+    BOOST_TEST(recorded[0].recorded);
+    BOOST_TEST(recorded[0].revision->removed);
+    BOOST_TEST(recorded[0].revision->number == 2u);
+    BOOST_TEST(git("ls-tree -r --name-only HEAD") == "parts/b.mcam\n");
+    // Never recorded and gone: nothing.
+    BOOST_TEST(!record({"never.mcam"}, "alice", "x")[0].recorded);
+    BOOST_CHECK_THROW(store->open(*recorded[0].revision), pdm::PdmError);
+}
+
+BOOST_AUTO_TEST_CASE(a_snapshot_names_who_broke_the_lock_and_keeps_the_message) {
+    store->import({"a.mcam"}, when);
+    write("a.mcam", "unsaved work");
+    record({"a.mcam"}, "alice", "Snapshot of alice's check-out", "root");
+    open();
+    const Revision newest = *store->newest("a.mcam");
+    BOOST_TEST(newest.author == "alice");
+    BOOST_TEST(newest.message == "Snapshot of alice's check-out");
+    BOOST_REQUIRE(newest.broken_by);
+    BOOST_TEST(*newest.broken_by == "root");
+    BOOST_TEST(!store->find("a.mcam", "1").broken_by);
+    BOOST_TEST(git("log -1 --format=%B").find("Broken-by: root") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(content_streams_back_byte_for_byte_including_nuls) {
+    std::string contents(5 * 1024 * 1024 + 17, '\0');
+    for (std::size_t i = 0; i < contents.size(); ++i) contents[i] = static_cast<char>((i * 131) % 256);
+    write("a.mcam", contents);
+    store->import({"a.mcam"}, when);
+    BOOST_TEST((read_all(*store->newest("a.mcam")) == contents));
+}
+
+BOOST_AUTO_TEST_CASE(a_link_in_place_of_a_file_is_never_followed) {
+    store->import({"a.mcam"}, when);
+    dir.write("secret", "outside the repository");
+    fs::remove(dir / "repo/a.mcam");
+    fs::create_symlink(dir / "secret", dir / "repo/a.mcam");
+    BOOST_CHECK_THROW(record({"a.mcam"}, "mallory", "steal"), std::system_error);
+    BOOST_TEST(store->revisions("a.mcam").size() == 1u);
+    BOOST_CHECK_THROW(store->write_working_file(*store->newest("a.mcam")), std::system_error);
+    BOOST_TEST(pdm::test::read_text(dir / "secret") == "outside the repository");
+}
+
+BOOST_AUTO_TEST_CASE(writing_a_revision_back_keeps_the_working_files_inode) {
+    store->import({"a.mcam"}, when);
+    write("a.mcam", "second version, longer than the first");
+    record({"a.mcam"}, "alice", "2");
+    struct stat before {};
+    ::stat((dir / "repo/a.mcam").c_str(), &before);
+    store->write_working_file(store->find("a.mcam", "1"));
+    struct stat after {};
+    ::stat((dir / "repo/a.mcam").c_str(), &after);
+    BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "first a\n");
+    BOOST_TEST(before.st_ino == after.st_ino);
+}
+
+BOOST_AUTO_TEST_CASE(diff_gives_a_unified_diff_for_text_and_a_summary_for_binary) {
+    write("a.mcam", "one\ntwo\nthree\n");
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    write("a.mcam", "one\nTWO\nthree\n");
+    record({"a.mcam"}, "alice", "2");
+    const auto text = store->diff(store->find("a.mcam", "1"), store->find("a.mcam", "2"));
+    BOOST_TEST(!text.binary);
+    BOOST_TEST(text.patch.find("--- a/a.mcam\n+++ b/a.mcam\n@@ -1,3 +1,3 @@\n one\n-two\n+TWO\n three\n") != std::string::npos,
+               text.patch);
+    write("a.mcam", "one\nTWO\nthree\nfour\n");
+    const auto working = store->diff(*store->newest("a.mcam"), std::nullopt);
+    BOOST_TEST(working.patch.find("+four\n") != std::string::npos, working.patch);
+    BOOST_TEST(working.to_size == 19u);
+    BOOST_TEST(store->diff(*store->newest("a.mcam"), store->newest("a.mcam")).patch.empty());
+
+    write("parts/b.mcam", std::string("\0binary", 7));
+    record({"parts/b.mcam"}, "bob", "bin");
+    const auto binary = store->diff(store->find("parts/b.mcam", "1"), store->find("parts/b.mcam", "2"));
+    BOOST_TEST(binary.binary);
+    BOOST_TEST(binary.patch.empty());
+    BOOST_TEST(binary.from_size == 8u);
+    BOOST_TEST(binary.to_size == 7u);
+    BOOST_TEST(binary.from_sha256 != binary.to_sha256);
+}
+
+BOOST_AUTO_TEST_CASE(blame_names_the_revision_that_last_changed_each_line) {
+    write("a.mcam", "alpha\nbeta\n");
+    store->import({"a.mcam"}, when);
+    write("a.mcam", "alpha\nBETA\ngamma\n");
+    record({"a.mcam"}, "bob", "2");
+    const auto lines = store->blame("a.mcam");
+    BOOST_REQUIRE_EQUAL(lines.size(), 3u);
+    BOOST_TEST(lines[0].revision.author == "pdmd");
+    BOOST_TEST(lines[0].text == "alpha");
+    BOOST_TEST(lines[1].revision.author == "bob");
+    BOOST_TEST(lines[2].revision.number == 2u);
+    write("a.mcam", std::string("\0\1", 2));
+    record({"a.mcam"}, "bob", "3");
+    BOOST_CHECK_THROW(store->blame("a.mcam"), pdm::PdmError);
+}
+
+BOOST_AUTO_TEST_CASE(git_reads_the_same_history) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    write("parts/b.mcam", "b two");
+    record({"parts/b.mcam"}, "bob", "second b");
+    BOOST_TEST(git("log '--format=%an|%cn|%s'") == "bob|pdmd|second b\npdmd|pdmd|initial import\n");
+    BOOST_TEST(git("show HEAD:parts/b.mcam") == "b two");
+    BOOST_TEST(git("fsck --strict").find("error") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
