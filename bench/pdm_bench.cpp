@@ -2,6 +2,7 @@
 //   - hello round trips (the peer: protocol + socket cost, no state touched),
 //   - checkout+checkin pairs on distinct files by N clients, with 0 and with
 //     many locks already held (each mutation rewrites and fsyncs locks.json),
+//   - checkout+write+checkin, each check-in recording a new revision,
 //   - list on a repository of 10,000 files.
 // Prints ops/s and p50/p99 latency, and each figure as a ratio to the peer.
 
@@ -117,6 +118,30 @@ Result run_pairs(const std::string& name, const std::string& socket, const Optio
                    });
 }
 
+// Like run_pairs, but each client writes new content (`bytes` long) into its
+// file between check-out and check-in, so every check-in records a revision:
+// read, hash, compress and flush into history.git.
+Result run_revisions(const std::string& name, const std::string& socket, const Options& options, int first_file,
+                     const fs::path& repo, std::size_t bytes) {
+    return measure(name, socket, options.clients,
+                   static_cast<std::size_t>(options.clients) * static_cast<std::size_t>(options.pairs) * 2,
+                   [&](int client_index, pdm::ipc::Client& client, std::vector<double>& latencies) {
+                       const std::string path = file_name(first_file + client_index);
+                       std::string contents(bytes, 'x');
+                       for (int i = 0; i < options.pairs; ++i) {
+                           expect_ok(timed_call(client, "checkout", {{"path", path}, {"message", "bench"}}, latencies),
+                                     "checkout");
+                           const std::string stamp = std::to_string(i) + "/" + std::to_string(client_index);
+                           contents.replace(0, stamp.size(), stamp);
+                           std::ofstream(repo / path, std::ios::binary | std::ios::trunc) << contents;
+                           const json reply = timed_call(client, "checkin", {{"path", path}}, latencies);
+                           expect_ok(reply, "checkin");
+                           if (!reply["result"]["revisions"][0].value("recorded", false))
+                               throw std::runtime_error("a changed file recorded no revision");
+                       }
+                   });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,8 +158,8 @@ int main(int argc, char** argv) {
     app.add_option("--writes", options.writes, "Timed writes for the watcher latency")->check(CLI::Range(1, 100000));
     app.add_option("--settle-ms", options.settle_ms, "pdmd --settle-ms")->check(CLI::Range(0, 60000));
     CLI11_PARSE(app, argc, argv);
-    if (options.held_locks + options.clients > options.files) {
-        std::cerr << "pdm-bench: --files must exceed --held-locks + --clients\n";
+    if (options.held_locks + 2 * options.clients > options.files) {
+        std::cerr << "pdm-bench: --files must exceed --held-locks + 2 x --clients\n";
         return 2;
     }
 
@@ -162,6 +187,16 @@ int main(int argc, char** argv) {
 
     // Before any request: what the index of the generated files costs.
     const std::uint64_t rss_with_files = resident_kib(daemon.pid());
+    {
+        // The first start imports every file into the history, on the history
+        // thread; a history request is answered after it, so nothing below
+        // measures the import.
+        const auto start = Clock::now();
+        pdm::ipc::Client probe(socket);
+        expect_ok(probe.call("history", {{"path", file_name(0)}}), "history");
+        std::printf("initial history import of %d files: %.1f s\n", options.files,
+                    std::chrono::duration<double>(Clock::now() - start).count());
+    }
 
     std::vector<Result> results;
     results.push_back(measure("hello (peer)", socket, options.clients,
@@ -170,6 +205,8 @@ int main(int argc, char** argv) {
                                   for (int i = 0; i < options.hellos; ++i) timed_call(client, "hello", {}, latencies);
                               }));
     results.push_back(run_pairs("checkout+checkin, 0 locks held", socket, options, options.held_locks));
+    results.push_back(run_revisions("checkout+write+checkin, 64 KiB revision", socket, options,
+                                    options.held_locks + options.clients, dir / "repo", 64 * 1024));
 
     {
         // Hold many locks (in batches of 500 paths per request), then measure again.

@@ -1,5 +1,6 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -215,6 +216,16 @@ int run_checkout(const GlobalOptions& global, const std::vector<std::string>& pa
     });
 }
 
+// "as revision 3", or why no revision was recorded.
+std::string revision_note(const json& revisions, const std::string& path) {
+    for (const json& revision : revisions) {
+        if (revision.value("path", "") != path) continue;
+        if (revision.value("recorded", false)) return " as revision " + revision["rev"].dump();
+        if (revision["rev"].is_number()) return " (unchanged since revision " + revision["rev"].dump() + ")";
+    }
+    return "";
+}
+
 int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
                 const std::optional<std::string>& message) {
     return guarded([&] {
@@ -223,21 +234,36 @@ int run_checkin(const GlobalOptions& global, const std::vector<std::string>& pat
         if (message) params["message"] = *message;
         const json result = connection.call("checkin", params);
         if (connection.json_output()) return print_json(result);
-        for (const json& lock : result["released"])
-            std::cout << "checked in " << lock["path"].get<std::string>() << "\n";
+        for (const json& lock : result["released"]) {
+            const std::string path = lock["path"];
+            std::cout << "checked in " << path << revision_note(result.value("revisions", json::array()), path) << "\n";
+        }
     });
 }
 
-int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, bool force) {
+int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, const UnlockOptions& options) {
     return guarded([&] {
         Connection connection(global);
         json params = paths_param(connection.repo_paths(paths));
-        if (force) params["force"] = true;
+        if (options.force) params["force"] = true;
+        if (options.discard) params["discard"] = true;
+        if (options.reason) params["message"] = *options.reason;
         const json result = connection.call("unlock", params);
         if (connection.json_output()) return print_json(result);
         for (const json& lock : result["released"]) {
-            std::cout << "unlocked " << lock["path"].get<std::string>();
-            if (lock["broken"].get<bool>()) std::cout << " (broke " << lock["user"].get<std::string>() << "'s lock)";
+            const std::string path = lock["path"];
+            std::cout << "unlocked " << path;
+            if (lock["broken"].get<bool>()) {
+                std::cout << " (broke " << lock["user"].get<std::string>() << "'s lock";
+                for (const json& snapshot : result.value("snapshots", json::array())) {
+                    if (snapshot["path"] == path && snapshot.value("recorded", false))
+                        std::cout << "; their work is saved as revision " << snapshot["rev"].dump();
+                }
+                std::cout << ")";
+            }
+            for (const json& restored : result.value("restored", json::array())) {
+                if (restored["path"] == path) std::cout << "; back to revision " << restored["rev"].dump();
+            }
             std::cout << "\n";
         }
     });
@@ -265,7 +291,7 @@ int run_locks(const GlobalOptions& global, const std::optional<std::string>& use
     });
 }
 
-int run_log(const GlobalOptions& global, const LogOptions& options) {
+int run_audit(const GlobalOptions& global, const LogOptions& options) {
     return guarded([&] {
         Connection connection(global);
         json params = {{"limit", options.limit}};
@@ -295,6 +321,107 @@ int run_log(const GlobalOptions& global, const LogOptions& options) {
     });
 }
 
+int run_log(const GlobalOptions& global, const std::string& path, std::uint64_t limit) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = {{"path", connection.repo_paths({path}).front()}};
+        if (limit > 0) params["limit"] = limit;
+        const json result = connection.call("history", params);
+        if (connection.json_output()) return print_json(result);
+        Table table({"REV", "TIME", "USER", "SIZE", "SHA256", "MESSAGE"});
+        for (const json& revision : result["revisions"]) {
+            std::string message = revision.value("message", "");
+            if (revision["broken_by"].is_string())
+                message = "[snapshot: lock broken by " + revision["broken_by"].get<std::string>() + "] " + message;
+            const bool removed = revision.value("removed", false);
+            table.add({revision["rev"].dump(), revision.value("time", ""), revision.value("user", ""),
+                       removed ? "removed" : revision["size"].dump(),
+                       removed ? "-" : revision["sha256"].get<std::string>().substr(0, 12), message});
+        }
+        if (table.empty()) {
+            std::cout << result["path"].get<std::string>() << " has no revisions yet\n";
+        } else {
+            table.print(std::cout);
+        }
+    });
+}
+
+int run_diff(const GlobalOptions& global, const std::string& path, const std::optional<std::string>& from,
+             const std::optional<std::string>& to) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = {{"path", connection.repo_paths({path}).front()}};
+        if (from) params["from"] = *from;
+        if (to) params["to"] = *to;
+        const json result = connection.call("diff", params);
+        if (connection.json_output()) return print_json(result);
+        const std::string to_name = result["to"].is_string() ? "the working file" : "revision " + result["to"]["rev"].dump();
+        if (result["binary"].get<bool>()) {
+            std::cout << "binary files differ: revision " << result["from"]["rev"].dump() << " ("
+                      << result["from_size"].dump() << " bytes, sha256 " << result["from_sha256"].get<std::string>()
+                      << ") and " << to_name << " (" << result["to_size"].dump() << " bytes, sha256 "
+                      << result["to_sha256"].get<std::string>() << ")\n";
+            if (result["from_sha256"] == result["to_sha256"]) std::cout << "(their contents are the same)\n";
+            return;
+        }
+        if (result["patch"].get<std::string>().empty()) {
+            std::cout << "no differences between revision " << result["from"]["rev"].dump() << " and " << to_name << "\n";
+            return;
+        }
+        std::cout << result["patch"].get<std::string>();
+    });
+}
+
+int run_blame(const GlobalOptions& global, const std::string& path) {
+    return guarded([&] {
+        Connection connection(global);
+        const json result = connection.call("blame", {{"path", connection.repo_paths({path}).front()}});
+        if (connection.json_output()) return print_json(result);
+        std::size_t user_width = 0;
+        for (const json& line : result["lines"]) user_width = std::max(user_width, line["user"].get<std::string>().size());
+        for (const json& line : result["lines"]) {
+            const std::string user = line["user"];
+            std::cout << "r" << line["rev"].dump() << "\t" << user << std::string(user_width - user.size(), ' ') << " "
+                      << line["time"].get<std::string>() << " " << line["line"].dump() << ") "
+                      << line["text"].get<std::string>() << "\n";
+        }
+    });
+}
+
+int run_cat(const GlobalOptions& global, const std::string& path, const std::string& rev) {
+    return guarded([&] {
+        Connection connection(global);
+        json params = {{"path", connection.repo_paths({path}).front()}, {"rev", rev}};
+        json reply;
+        try {
+            reply = connection.client().call_streamed("cat", params, [](std::string_view piece) {
+                std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
+                if (!std::cout) throw std::runtime_error("cannot write to standard output");
+            });
+        } catch (const std::exception& error) {
+            std::cerr << "pdmctl: " << error.what() << "\n";
+            throw CommandFailed{exit_unreachable};
+        }
+        std::cout.flush();
+        if (!reply.value("ok", false)) {
+            const json& error = reply["error"];
+            std::cerr << "pdmctl: " << error.value("message", "request refused") << " [" << error.value("code", "?")
+                      << "]\n";
+            throw CommandFailed{exit_refused};
+        }
+    });
+}
+
+int run_restore(const GlobalOptions& global, const std::string& path, const std::string& rev) {
+    return guarded([&] {
+        Connection connection(global);
+        const json result = connection.call("restore", {{"path", connection.repo_paths({path}).front()}, {"rev", rev}});
+        if (connection.json_output()) return print_json(result);
+        std::cout << "restored " << result["path"].get<std::string>() << " to revision " << result["rev"].dump()
+                  << "; check it in to keep it\n";
+    });
+}
+
 int run_watch(const GlobalOptions& global, const WatchOptions& options) {
     return guarded([&] {
         Connection connection(global);
@@ -320,6 +447,9 @@ int run_watch(const GlobalOptions& global, const WatchOptions& options) {
                       << event.value("event", "") << "  " << event.value("path", "");
             if (event.contains("from")) std::cout << "  (was " << event.value("from", "") << ")";
             if (event.contains("owner")) std::cout << "  (lock of " << event.value("owner", "") << ")";
+            if (const auto revision = event.find("revision"); revision != event.end() && revision->is_object()) {
+                if (revision->value("recorded", false)) std::cout << "  revision " << (*revision)["rev"].dump();
+            }
             const std::string message = event.value("message", "");
             if (!message.empty()) std::cout << "  \"" << message << "\"";
             std::cout << std::endl;

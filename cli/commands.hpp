@@ -2,6 +2,7 @@
 // pdmctl's subcommands. Each builds one request, sends it with the shared
 // client library, and prints the reply for people (or raw JSON with --json).
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,9 +39,24 @@ int run_checkout(const GlobalOptions& global, const std::vector<std::string>& pa
                  bool wait);
 int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
                 const std::optional<std::string>& message);
-int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, bool force);
+struct UnlockOptions {
+    bool force = false;
+    bool discard = false;  // put the working files back to their last revision
+    std::optional<std::string> reason;
+};
+int run_unlock(const GlobalOptions& global, const std::vector<std::string>& paths, const UnlockOptions& options);
 int run_locks(const GlobalOptions& global, const std::optional<std::string>& user, bool mine);
-int run_log(const GlobalOptions& global, const LogOptions& options);
+// The audit trail.
+int run_audit(const GlobalOptions& global, const LogOptions& options);
+
+// The version history.
+int run_log(const GlobalOptions& global, const std::string& path, std::uint64_t limit);
+int run_diff(const GlobalOptions& global, const std::string& path, const std::optional<std::string>& from,
+             const std::optional<std::string>& to);
+int run_blame(const GlobalOptions& global, const std::string& path);
+// Writes the revision's bytes to stdout as they arrive.
+int run_cat(const GlobalOptions& global, const std::string& path, const std::string& rev);
+int run_restore(const GlobalOptions& global, const std::string& path, const std::string& rev);
 
 struct WatchOptions {
     std::vector<std::string> kinds;

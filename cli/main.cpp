@@ -1,6 +1,9 @@
 // pdmctl: the command line people and scripts use to check files out and in.
 
+#include <cstdint>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -57,10 +60,14 @@ int main(int argc, char** argv) {
     checkin->add_option("-m,--message", checkin_message, "What you changed");
 
     std::vector<std::string> unlock_paths;
-    bool force = false;
+    UnlockOptions unlock_options;
     auto* unlock = app.add_subcommand("unlock", "Release check-outs without checking in");
     unlock->add_option("files", unlock_paths, "Files to unlock")->required();
-    unlock->add_flag("-f,--force", force, "Break another user's lock (admins only; audited)");
+    unlock->add_flag("-f,--force", unlock_options.force,
+                     "Break another user's lock (admins only; audited; their work is saved as a snapshot revision)");
+    unlock->add_flag("--discard", unlock_options.discard,
+                     "Undo your check-out: put the files back to their last checked-in revision");
+    unlock->add_option("-m,--message", unlock_options.reason, "Why (recorded with the snapshot of a broken lock)");
 
     std::optional<std::string> locks_user;
     bool locks_mine = false;
@@ -68,12 +75,39 @@ int main(int argc, char** argv) {
     locks->add_option("--user", locks_user, "Only this user's");
     locks->add_flag("--mine", locks_mine, "Only yours");
 
-    LogOptions log;
-    auto* log_command = app.add_subcommand("log", "Show the audit trail, newest first");
-    log_command->add_option("file", log.path, "Only entries about this file");
-    log_command->add_option("--user", log.user, "Only entries by this user");
-    log_command->add_option("-n,--limit", log.limit, "How many entries (default 20, at most 10000)")
+    LogOptions audit_options;
+    auto* audit = app.add_subcommand("audit", "Show the audit trail, newest first");
+    audit->add_option("file", audit_options.path, "Only entries about this file");
+    audit->add_option("--user", audit_options.user, "Only entries by this user");
+    audit->add_option("-n,--limit", audit_options.limit, "How many entries (default 20, at most 10000)")
         ->check(CLI::Range(1, 10000));
+
+    std::string history_path;
+    std::uint64_t history_limit = 0;
+    auto* log_command = app.add_subcommand("log", "Show a file's revisions, newest first");
+    log_command->add_option("file", history_path, "The file")->required();
+    log_command->add_option("-n,--limit", history_limit, "Only the newest N");
+
+    std::string diff_path;
+    std::optional<std::string> diff_from, diff_to;
+    auto* diff = app.add_subcommand("diff", "Compare revisions (default: the last one against the working file)");
+    diff->add_option("file", diff_path, "The file")->required();
+    diff->add_option("--from", diff_from, "Revision number or commit id (default: the newest)");
+    diff->add_option("--to", diff_to, "Revision number or commit id (default: the working file)");
+
+    std::string blame_path;
+    auto* blame = app.add_subcommand("blame", "Show who last changed each line of a text file");
+    blame->add_option("file", blame_path, "The file")->required();
+
+    std::string cat_path, cat_rev;
+    auto* cat = app.add_subcommand("cat", "Write a revision's content to standard output");
+    cat->add_option("file", cat_path, "The file")->required();
+    cat->add_option("-r,--rev", cat_rev, "Revision number or commit id")->required();
+
+    std::string restore_path, restore_rev;
+    auto* restore = app.add_subcommand("restore", "Put an earlier revision in your checked-out working file");
+    restore->add_option("file", restore_path, "The file (checked out by you)")->required();
+    restore->add_option("-r,--rev", restore_rev, "Revision number or commit id")->required();
 
     WatchOptions watch_options;
     auto* watch = app.add_subcommand("watch", "Print lock and file changes as they happen");
@@ -97,9 +131,14 @@ int main(int argc, char** argv) {
     if (*info) return run_info(global, info_path);
     if (*checkout) return run_checkout(global, checkout_paths, checkout_message, checkout_wait);
     if (*checkin) return run_checkin(global, checkin_paths, checkin_message);
-    if (*unlock) return run_unlock(global, unlock_paths, force);
+    if (*unlock) return run_unlock(global, unlock_paths, unlock_options);
     if (*locks) return run_locks(global, locks_user, locks_mine);
-    if (*log_command) return run_log(global, log);
+    if (*audit) return run_audit(global, audit_options);
+    if (*log_command) return run_log(global, history_path, history_limit);
+    if (*diff) return run_diff(global, diff_path, diff_from, diff_to);
+    if (*blame) return run_blame(global, blame_path);
+    if (*cat) return run_cat(global, cat_path, cat_rev);
+    if (*restore) return run_restore(global, restore_path, restore_rev);
     if (*watch) return run_watch(global, watch_options);
     if (*who) return run_who(global);
     return exit_usage;

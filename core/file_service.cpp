@@ -166,48 +166,71 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
 }
 
 std::vector<ReleasedLock> FileService::checkin(const Identity& who, const std::vector<std::string>& paths,
-                                               const std::string& message) {
-    return release(who, "checkin", paths, message, false);
+                                               const std::string& message, const nlohmann::json& revisions) {
+    return release(who, "checkin", paths, message, false, revisions, false);
 }
 
 std::vector<ReleasedLock> FileService::unlock(const Identity& who, const std::vector<std::string>& paths,
-                                              bool force) {
-    return release(who, "unlock", paths, "", force);
+                                              bool force, const nlohmann::json& revisions, bool discarded) {
+    return release(who, "unlock", paths, "", force, revisions, discarded);
+}
+
+std::vector<ReleasedLock> FileService::check_release(const Identity& who, const std::string& op,
+                                                     const std::vector<std::string>& normalized,
+                                                     bool force) const {
+    std::vector<ReleasedLock> released;
+    for (const std::string& path : normalized) {
+        const Lock* lock = table_.find(path);
+        if (!lock) {
+            throw PdmError(ErrorCode::conflict, "'" + path + "' is not checked out", {{"path", path}});
+        }
+        const bool owner = lock->user == who.user;
+        if (!owner && op == "checkin") {
+            throw PdmError(ErrorCode::forbidden,
+                           "'" + path + "' is checked out by " + lock->user + "; only they can check it in",
+                           lock_details(path, *lock));
+        }
+        if (!owner && !force) {
+            throw PdmError(ErrorCode::forbidden,
+                           "'" + path + "' is checked out by " + lock->user +
+                               (who.admin ? "; add force to break their lock" : "; only they or an admin can unlock it"),
+                           lock_details(path, *lock));
+        }
+        if (!owner && !who.admin) {
+            throw PdmError(ErrorCode::forbidden, "only an admin can break " + lock->user + "'s lock on '" + path + "'",
+                           lock_details(path, *lock));
+        }
+        released.push_back({{path, *lock}, !owner});
+    }
+    return released;
+}
+
+std::vector<ReleasedLock> FileService::preview_release(const Identity& who, const std::string& op,
+                                                       const std::vector<std::string>& paths,
+                                                       const std::string& message, bool force) {
+    std::vector<std::string> normalized;
+    try {
+        normalized = normalize_all(paths);
+        return check_release(who, op, normalized, force);
+    } catch (const PdmError& error) {
+        record_refusal(who, op, normalized.empty() ? paths : normalized, message, error);
+        throw;
+    }
+}
+
+void FileService::record_action(const Identity& who, const std::string& op, const std::string& path,
+                                nlohmann::json extra) {
+    record(who, op, {path}, "", "ok", std::move(extra));
 }
 
 std::vector<ReleasedLock> FileService::release(const Identity& who, const std::string& op,
                                                const std::vector<std::string>& paths,
-                                               const std::string& message, bool force) {
+                                               const std::string& message, bool force,
+                                               const nlohmann::json& revisions, bool discarded) {
     std::vector<std::string> normalized;
     try {
         normalized = normalize_all(paths);
-        std::vector<ReleasedLock> released;
-        for (const std::string& path : normalized) {
-            const Lock* lock = table_.find(path);
-            if (!lock) {
-                throw PdmError(ErrorCode::conflict, "'" + path + "' is not checked out", {{"path", path}});
-            }
-            const bool owner = lock->user == who.user;
-            if (!owner && op == "checkin") {
-                throw PdmError(ErrorCode::forbidden,
-                               "'" + path + "' is checked out by " + lock->user +
-                                   "; only they can check it in",
-                               lock_details(path, *lock));
-            }
-            if (!owner && !force) {
-                throw PdmError(ErrorCode::forbidden,
-                               "'" + path + "' is checked out by " + lock->user +
-                                   (who.admin ? "; add force to break their lock"
-                                              : "; only they or an admin can unlock it"),
-                               lock_details(path, *lock));
-            }
-            if (!owner && !who.admin) {
-                throw PdmError(ErrorCode::forbidden,
-                               "only an admin can break " + lock->user + "'s lock on '" + path + "'",
-                               lock_details(path, *lock));
-            }
-            released.push_back({{path, *lock}, !owner});
-        }
+        std::vector<ReleasedLock> released = check_release(who, op, normalized, force);
         for (const ReleasedLock& item : released) {
             undo_.push_back({item.record.path, item.record.lock});
             table_.erase(item.record.path);
@@ -217,18 +240,23 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, const std::s
                 event.kind = "lock_broken";
                 event.extra["owner"] = item.record.lock.user;
             }
+            if (revisions.is_object() && revisions.contains(item.record.path))
+                event.extra["revision"] = revisions[item.record.path];
             pending_events_.push_back(std::move(event));
         }
 
-        nlohmann::json extra = nullptr;
+        nlohmann::json extra = nlohmann::json::object();
         if (force) {
-            extra = {{"force", true}, {"broken_locks", nlohmann::json::array()}};
+            extra["force"] = true;
+            extra["broken_locks"] = nlohmann::json::array();
             for (const ReleasedLock& item : released) {
                 if (item.broken)
                     extra["broken_locks"].push_back({{"path", item.record.path}, {"owner", item.record.lock.user}});
             }
         }
-        record(who, op, normalized, message, "ok", std::move(extra));
+        if (!revisions.is_null()) extra["revisions"] = revisions;
+        if (discarded) extra["discarded"] = true;
+        record(who, op, normalized, message, "ok", extra.empty() ? nlohmann::json(nullptr) : std::move(extra));
         for (const ReleasedLock& item : released) hand_over(item.record.path);
         return released;
     } catch (const PdmError& error) {

@@ -92,14 +92,30 @@ public:
     void forget_connection(std::uint64_t connection) { waiting_.remove_connection(connection); }
 
     // Releases the caller's own locks, all or none: conflict when a path is not
-    // checked out, forbidden when someone else holds it.
+    // checked out, forbidden when someone else holds it. `revisions` (an
+    // object: path -> what the history recorded) goes into the audit entry
+    // and the checked_in events.
     std::vector<ReleasedLock> checkin(const Identity& who, const std::vector<std::string>& paths,
-                                      const std::string& message);
+                                      const std::string& message,
+                                      const nlohmann::json& revisions = nullptr);
 
     // Like checkin but records no check-in; with `force`, an admin may release
-    // anyone's lock.
+    // anyone's lock. `revisions` holds the snapshots taken of broken locks;
+    // `discarded`: the owner's working files went back to their last revision.
     std::vector<ReleasedLock> unlock(const Identity& who, const std::vector<std::string>& paths,
-                                     bool force);
+                                     bool force, const nlohmann::json& revisions = nullptr,
+                                     bool discarded = false);
+
+    // What checkin ("checkin") or unlock ("unlock") would release, changing
+    // nothing: lets the daemon save the files' content before the locks go.
+    // A refusal is audited and thrown just as the release itself would.
+    std::vector<ReleasedLock> preview_release(const Identity& who, const std::string& op,
+                                              const std::vector<std::string>& paths,
+                                              const std::string& message, bool force);
+
+    // Audits an action on a file that changes no lock (a restore).
+    void record_action(const Identity& who, const std::string& op, const std::string& path,
+                       nlohmann::json extra);
 
     // Audits a mutating request refused before it reached the methods above
     // (a malformed request); the methods audit their own outcomes.
@@ -160,7 +176,11 @@ private:
     void hand_over(const std::string& path);
     std::vector<ReleasedLock> release(const Identity& who, const std::string& op,
                                       const std::vector<std::string>& paths,
-                                      const std::string& message, bool force);
+                                      const std::string& message, bool force,
+                                      const nlohmann::json& revisions, bool discarded);
+    // The locks a release would take, checked; throws PdmError.
+    std::vector<ReleasedLock> check_release(const Identity& who, const std::string& op,
+                                            const std::vector<std::string>& normalized, bool force) const;
     void record(const Identity& who, const std::string& op, const std::vector<std::string>& paths,
                 const std::string& message, const std::string& outcome, nlohmann::json extra);
 

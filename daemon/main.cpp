@@ -13,6 +13,7 @@
 #include "core/audit_log.hpp"
 #include "core/file_permissions.hpp"
 #include "core/file_service.hpp"
+#include "core/history_store.hpp"
 #include "core/lock_store.hpp"
 #include "core/state_dir.hpp"
 #include "core/time_format.hpp"
@@ -21,6 +22,7 @@
 #include "daemon/config.hpp"
 #include "daemon/folder_watcher.hpp"
 #include "daemon/graceful_shutdown.hpp"
+#include "daemon/history_worker.hpp"
 #include "daemon/logging.hpp"
 #include "daemon/open_file_limit.hpp"
 #include "daemon/read_only_enforcer.hpp"
@@ -89,6 +91,16 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     Repository repository(repo, state_dir, globs(config.include));
     AuditLog audit(*state);
     FileService service(repository, store, std::move(*table), audit, clock);
+    // The history is opened before serving: a check-in that could not be
+    // recorded would be refused, so a broken history is a reason not to start.
+    std::unique_ptr<HistoryStore> history_store;
+    try {
+        history_store = std::make_unique<HistoryStore>(state_dir / "history.git", repo);
+    } catch (const std::exception& error) {
+        spdlog::critical("cannot start: the version history: {}", error.what());
+        return 1;
+    }
+    const bool import_history = history_store->empty();
 
     asio::io_context io(1);
     std::unique_ptr<ipc::LocalListener> listener;
@@ -105,6 +117,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     const std::string endpoint = listener->path();
 
     EventHub events;
+    HistoryWorker history(io, std::move(history_store));
     // Permissions follow each durable event before the replies reporting it go out.
     const FilePermissions permissions(repo);
     std::optional<ReadOnlyEnforcer> enforcer;
@@ -115,7 +128,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     };
     service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
-    RequestDispatcher dispatcher(service, events, AdminPolicy{config.admins, config.admin_group},
+    RequestDispatcher dispatcher(service, events, history, AdminPolicy{config.admins, config.admin_group},
                                  ServerFacts{repo.string(), &permissions, config.enforce_readonly});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
@@ -147,18 +160,32 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
             watcher.reset();
         }
     }
-    if (enforcer) {
-        try {
-            std::vector<std::string> paths;
-            if (watcher) {
-                for (const auto& [path, file] : index.files()) paths.push_back(path);
-            } else {
-                for (const FileStat& file : repository.scan()) paths.push_back(file.path);
-            }
-            enforcer->reconcile(paths);
-        } catch (const std::exception& error) {
-            spdlog::error("read-only enforcement: cannot read the repository: {}", error.what());
+    std::vector<std::string> tracked;
+    try {
+        if (watcher) {
+            for (const auto& [path, file] : index.files()) tracked.push_back(path);
+        } else {
+            for (const FileStat& file : repository.scan()) tracked.push_back(file.path);
         }
+    } catch (const std::exception& error) {
+        spdlog::error("cannot read the repository: {}", error.what());
+    }
+    if (enforcer) enforcer->reconcile(tracked);
+    if (import_history) {
+        // On the history thread, ahead of any check-in: the first commit holds
+        // every file as its revision 1.
+        history.run([tracked](HistoryStore& versions) { return versions.import(tracked, std::chrono::system_clock::now()); },
+                    [](std::shared_ptr<std::vector<RecordedFile>> imported, std::exception_ptr error) {
+                        if (error) {
+                            try {
+                                std::rethrow_exception(error);
+                            } catch (const std::exception& failure) {
+                                spdlog::error("history: the initial import failed: {}", failure.what());
+                            }
+                            return;
+                        }
+                        spdlog::info("history: imported {} file(s) as revision 1", imported->size());
+                    });
     }
     GracefulShutdown shutdown(io, server);
     // With a watcher the index knows the file count; without one it costs a

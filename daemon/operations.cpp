@@ -5,6 +5,8 @@
 #include <system_error>
 
 #include "core/time_format.hpp"
+#include "daemon/history_operations.hpp"
+#include "daemon/op_json.hpp"
 #include "ipc/protocol.hpp"
 
 namespace pdm::daemon {
@@ -18,16 +20,6 @@ using ipc::path_or_paths;
 using ipc::required_string;
 
 constexpr std::uint64_t max_audit_limit = 10000;
-
-json lock_json(const Lock& lock) {
-    return {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message}};
-}
-
-json record_json(const LockRecord& record) {
-    json result = lock_json(record.lock);
-    result["path"] = record.path;
-    return result;
-}
 
 json file_json(const FileEntry& entry) {
     if (entry.missing) {
@@ -58,33 +50,12 @@ json disk_json(const OpContext& context, const FileEntry& entry) {
     return disk;
 }
 
-json released_json(const std::vector<ReleasedLock>& released) {
-    json items = json::array();
-    for (const ReleasedLock& item : released) {
-        json entry = record_json(item.record);
-        entry["broken"] = item.broken;
-        items.push_back(std::move(entry));
-    }
-    return {{"released", std::move(items)}};
-}
-
-// Reads a mutating request's fields; a malformed one is audited as refused.
-template <typename Parse>
-auto parse_audited(OpContext& context, const char* op, Parse parse) {
-    try {
-        return parse();
-    } catch (const PdmError& error) {
-        context.service.record_refusal(context.who, op, {}, "", error);
-        throw;
-    }
-}
-
 json hello(OpContext& context, const json&) {
     return {{"server", "pdmd"},
             {"version", PDM_VERSION},
             {"protocol", ipc::protocol_version},
             {"capabilities",
-             {"locks", "audit", "pipelining", "events", "who", "waiting_list", "lock_moved", "read_only"}},
+             {"locks", "audit", "pipelining", "events", "who", "waiting_list", "lock_moved", "read_only", "history"}},
             {"user", context.who.user},
             {"admin", context.who.admin},
             {"repo", context.facts.repo}};
@@ -138,20 +109,6 @@ json checkout(OpContext& context, const json& params) {
     return {{"locks", std::move(locks)}};
 }
 
-json checkin(OpContext& context, const json& params) {
-    const auto [paths, message] = parse_audited(context, "checkin", [&] {
-        return std::pair(path_or_paths(params), optional_string(params, "message").value_or(""));
-    });
-    return released_json(context.service.checkin(context.who, paths, message));
-}
-
-json unlock(OpContext& context, const json& params) {
-    const auto [paths, force] = parse_audited(context, "unlock", [&] {
-        return std::pair(path_or_paths(params), optional_bool(params, "force", false));
-    });
-    return released_json(context.service.unlock(context.who, paths, force));
-}
-
 json locks(OpContext& context, const json& params) {
     json items = json::array();
     for (const LockRecord& record : context.service.locks(optional_string(params, "user"))) {
@@ -203,13 +160,30 @@ json unwait(OpContext& context, const json& params) {
     return {{"removed", context.service.unwait(context.who, required_string(params, "path"))}};
 }
 
+// Adapts an op that answers at once.
+template <json (*op)(OpContext&, const json&)>
+OpResult now(OpContext& context, const json& params) {
+    return op(context, params);
+}
+
 constexpr std::array operations{
-    Operation{"hello", false, hello},       Operation{"list", false, list},
-    Operation{"info", false, info},         Operation{"checkout", true, checkout},
-    Operation{"checkin", true, checkin},    Operation{"unlock", true, unlock},
-    Operation{"locks", false, locks},       Operation{"audit", false, audit},
-    Operation{"subscribe", false, subscribe}, Operation{"unsubscribe", false, unsubscribe},
-    Operation{"who", false, who},             Operation{"unwait", false, unwait},
+    Operation{"hello", false, now<hello>},
+    Operation{"list", false, now<list>},
+    Operation{"info", false, now<info>},
+    Operation{"checkout", true, now<checkout>},
+    Operation{"checkin", true, history_ops::checkin},
+    Operation{"unlock", true, history_ops::unlock},
+    Operation{"locks", false, now<locks>},
+    Operation{"audit", false, now<audit>},
+    Operation{"subscribe", false, now<subscribe>},
+    Operation{"unsubscribe", false, now<unsubscribe>},
+    Operation{"who", false, now<who>},
+    Operation{"unwait", false, now<unwait>},
+    Operation{"history", false, history_ops::history},
+    Operation{"diff", false, history_ops::diff},
+    Operation{"blame", false, history_ops::blame},
+    Operation{"cat", false, history_ops::cat},
+    Operation{"restore", true, history_ops::restore},
 };
 
 }  // namespace

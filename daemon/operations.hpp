@@ -2,16 +2,21 @@
 // The protocol's ops: one small handler each, with its request fields and its
 // reply shape, all registered in one table (operations.cpp).
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "core/file_permissions.hpp"
 #include "core/file_service.hpp"
 #include "core/identity.hpp"
+#include "daemon/answer.hpp"
 #include "daemon/event_hub.hpp"
+#include "daemon/history_worker.hpp"
 #include "ipc/connection.hpp"
+#include "ipc/reply.hpp"
 
 namespace pdm::daemon {
 
@@ -27,13 +32,31 @@ struct OpContext {
     const ServerFacts& facts;
     EventHub& events;
     const std::shared_ptr<ipc::Connection>& connection;
+    HistoryWorker& history;
+    const RequestLog& log;
+    const nlohmann::json& id;
 };
+
+// An op's result now, or the reply that will carry it later (work on the
+// history thread).
+using OpResult = std::variant<nlohmann::json, std::shared_ptr<ipc::PendingReply>>;
 
 struct Operation {
     std::string_view name;
     bool mutating;  // audited, success or refusal
-    nlohmann::json (*run)(OpContext& context, const nlohmann::json& params);
+    OpResult (*run)(OpContext& context, const nlohmann::json& params);
 };
+
+// Reads a mutating request's fields; a malformed one is audited as refused.
+template <typename Parse>
+auto parse_audited(OpContext& context, const char* op, Parse parse) {
+    try {
+        return parse();
+    } catch (const PdmError& error) {
+        context.service.record_refusal(context.who, op, {}, "", error);
+        throw;
+    }
+}
 
 // Nothing for an op this daemon does not know.
 const Operation* find_operation(std::string_view name);

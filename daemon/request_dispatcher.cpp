@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/answer.hpp"
 #include "ipc/protocol.hpp"
 
 namespace pdm::daemon {
@@ -16,51 +17,54 @@ std::string paths_of(const nlohmann::json& params) {
 
 }  // namespace
 
-RequestDispatcher::RequestDispatcher(FileService& service, EventHub& events, AdminPolicy admins, ServerFacts facts)
-    : service_(service), events_(events), admins_(std::move(admins)), facts_(std::move(facts)) {}
+RequestDispatcher::RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history,
+                                     AdminPolicy admins, ServerFacts facts)
+    : service_(service), events_(events), history_(history), admins_(std::move(admins)), facts_(std::move(facts)) {}
 
 Identity RequestDispatcher::identity_of(const ipc::PeerIdentity& peer) const {
     return {peer.user, admins_.is_admin(peer.superuser, peer.user, peer.groups), 0};
 }
 
 ipc::Reply RequestDispatcher::handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) {
-    ipc::Reply reply;
-    reply.text = run(connection, line, reply.id);
+    ipc::Reply reply = run(connection, line);
     // Anything computed while changes wait for the disk waits with them: a
     // reply must never report state that a crash could still take back.
     reply.after_commit = service_.has_uncommitted();
     return reply;
 }
 
-std::string RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connection, std::string_view line,
-                                   nlohmann::json& id) {
+ipc::Reply RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) {
     const ipc::PeerIdentity& peer = connection->peer();
-    std::string op_name;
+    ipc::Request request;
     try {
-        ipc::Request request = ipc::parse_request(line);
-        id = std::move(request.id);
-        op_name = request.op;
-        const Operation* operation = find_operation(request.op);
+        request = ipc::parse_request(line);
+    } catch (const ipc::RequestError& error) {
+        spdlog::debug("{}: malformed request: {}", peer.user, error.what());
+        ipc::Reply reply = ipc::Reply::now(ipc::encode_error(error.id(), error));
+        reply.id = error.id();
+        return reply;
+    }
+    const Operation* operation = find_operation(request.op);
+    Identity who = identity_of(peer);
+    who.connection = connection->id();
+    const RequestLog log{peer.user, request.op, paths_of(request.params), operation && operation->mutating};
+    ipc::Reply reply;
+    reply.id = request.id;
+    reply.text = answer(log, request.id, [&]() -> nlohmann::json {
         if (!operation) {
             throw PdmError(ErrorCode::unknown_op, "unknown op \"" + request.op + "\"", {{"op", request.op}});
         }
-        Identity who = identity_of(peer);
-        who.connection = connection->id();
-        OpContext context{service_, who, facts_, events_, connection};
-        nlohmann::json result = operation->run(context, request.params);
-        if (operation->mutating) spdlog::info("{} {} {}: ok", who.user, op_name, paths_of(request.params));
-        return ipc::encode_result(id, result);
-    } catch (const ipc::RequestError& error) {
-        spdlog::debug("{}: malformed request: {}", peer.user, error.what());
-        return ipc::encode_error(error.id(), error);
-    } catch (const PdmError& error) {
-        const auto level = error.code() == ErrorCode::internal ? spdlog::level::err : spdlog::level::info;
-        spdlog::log(level, "{} {}: {}: {}", peer.user, op_name, error_code_name(error.code()), error.what());
-        return ipc::encode_error(id, error);
-    } catch (const std::exception& error) {
-        spdlog::error("{} {}: unexpected failure: {}", peer.user, op_name, error.what());
-        return ipc::encode_error(id, PdmError(ErrorCode::internal, std::string("internal error: ") + error.what()));
-    }
+        OpContext context{service_, who, facts_, events_, connection, history_, log, request.id};
+        OpResult result = operation->run(context, request.params);
+        if (auto* later = std::get_if<std::shared_ptr<ipc::PendingReply>>(&result)) {
+            reply.pending = std::move(*later);
+            return nullptr;
+        }
+        return std::get<nlohmann::json>(std::move(result));
+    });
+    // The pending reply sends every line itself, its result or its error.
+    if (reply.pending) reply.text.clear();
+    return reply;
 }
 
 std::string RequestDispatcher::line_too_long(const ipc::PeerIdentity& peer, std::size_t limit) {

@@ -4,6 +4,7 @@
 
 #include "core/file_service.hpp"
 #include "core/identity.hpp"
+#include "daemon/history_worker.hpp"
 #include "daemon/operations.hpp"
 #include "ipc/server.hpp"
 
@@ -11,7 +12,8 @@ namespace pdm::daemon {
 
 class RequestDispatcher final : public ipc::RequestHandler {
 public:
-    RequestDispatcher(FileService& service, EventHub& events, AdminPolicy admins, ServerFacts facts);
+    RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history, AdminPolicy admins,
+                      ServerFacts facts);
 
     ipc::Reply handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) override;
     void opened(const std::shared_ptr<ipc::Connection>& connection) override { events_.connected(connection); }
@@ -25,11 +27,12 @@ public:
     std::string connection_refused(const std::string& reason) override;
 
 private:
-    std::string run(const std::shared_ptr<ipc::Connection>& connection, std::string_view line, nlohmann::json& id);
+    ipc::Reply run(const std::shared_ptr<ipc::Connection>& connection, std::string_view line);
     Identity identity_of(const ipc::PeerIdentity& peer) const;
 
     FileService& service_;
     EventHub& events_;
+    HistoryWorker& history_;
     AdminPolicy admins_;
     ServerFacts facts_;
 };

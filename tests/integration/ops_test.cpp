@@ -155,7 +155,7 @@ BOOST_AUTO_TEST_CASE(pdmctl_prints_tables_and_uses_documented_exit_codes) {
     BOOST_TEST(result.err.find("already checked out") != std::string::npos);
     result = pdmctl({"--json", "locks"});
     BOOST_TEST(json::parse(result.out)["locks"][0]["message"] == "slot");
-    result = pdmctl({"log", "a.mcam"});
+    result = pdmctl({"audit", "a.mcam"});
     BOOST_TEST(result.out.find("conflict") != std::string::npos);
     BOOST_TEST(pdmctl({"frobnicate"}).exit_code == 2);
     BOOST_TEST(pdmctl({"checkout", "a.mcam"}).exit_code == 2);  // -m is required

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -49,9 +50,11 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
         int raw = 0;
-        const pid_t done = ::waitpid(pid_, &raw, WNOHANG);
+        struct rusage usage {};
+        const pid_t done = ::wait4(pid_, &raw, WNOHANG, &usage);
         if (done == pid_) {
             status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+            peak_rss_kib_ = usage.ru_maxrss;
             return status_;
         }
         if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;

@@ -28,10 +28,13 @@ public:
     // `timeout`; nothing if it still runs.
     std::optional<int> wait(std::chrono::milliseconds timeout);
     bool running();
+    // The most memory it ever held (resident, KiB), once it has ended.
+    long peak_rss_kib() const { return peak_rss_kib_; }
 
 private:
     pid_t pid_ = -1;
     std::optional<int> status_;
+    long peak_rss_kib_ = 0;
 };
 
 struct RunResult {

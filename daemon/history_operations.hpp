@@ -1,0 +1,20 @@
+#pragma once
+// The ops that involve the version history: check-in and unlock (which save
+// content before locks go), and history, diff, blame, cat and restore. Their
+// file work runs on the history thread; the reply follows when it is done.
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/operations.hpp"
+
+namespace pdm::daemon::history_ops {
+
+OpResult checkin(OpContext& context, const nlohmann::json& params);
+OpResult unlock(OpContext& context, const nlohmann::json& params);
+OpResult history(OpContext& context, const nlohmann::json& params);
+OpResult diff(OpContext& context, const nlohmann::json& params);
+OpResult blame(OpContext& context, const nlohmann::json& params);
+OpResult cat(OpContext& context, const nlohmann::json& params);
+OpResult restore(OpContext& context, const nlohmann::json& params);
+
+}  // namespace pdm::daemon::history_ops
