@@ -48,6 +48,9 @@ BOOST_AUTO_TEST_CASE(a_checkout_is_flushed_renamed_and_audited_before_its_reply)
     // "resumed"), so a call's line holds its result.
     daemon.start_wrapped({"strace", "-f", "-y", "-s", "200", "-o", trace, "-e",
                           "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg,sendto"});
+    // Let the history's first import finish first: its thread's system calls
+    // would split the lines of the commit writer's.
+    BOOST_REQUIRE(outcome(daemon.client()->call("history", {{"path", "a.mcam"}})) == "ok");
     BOOST_REQUIRE(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "traced"}})) == "ok");
     // Stop pdmd itself (its pid is in pdmd.lock); strace ends with it and flushes its log.
     const pid_t pdmd = std::stoi(pdm::test::read_text(daemon.state_dir() / "pdmd.lock"));

@@ -81,14 +81,15 @@ BOOST_AUTO_TEST_CASE(system_service_exposure_is_at_most_2) {
     BOOST_TEST(std::stod(level[1]) <= 2.0);
 }
 
-// Read-only enforcement must still work inside the sandbox: the syscalls it
-// makes pass the unit's SystemCallFilter, and CAP_FOWNER (changing modes and
-// ACLs of files others own) is the one capability it keeps.
-BOOST_AUTO_TEST_CASE(the_sandbox_lets_read_only_enforcement_work) {
+// Read-only enforcement and the history must still work inside the sandbox:
+// the syscalls they make pass the unit's SystemCallFilter, and the unit keeps
+// exactly CAP_FOWNER (changing modes and ACLs of files others own) and
+// CAP_DAC_OVERRIDE (reading files at check-in, writing them back on restore).
+BOOST_AUTO_TEST_CASE(the_sandbox_lets_read_only_enforcement_and_the_history_work) {
     TempDir dir;
     const std::string unit = read_text(fs::path(PDM_SOURCE_DIR) / "systemd/pdmd.service");
-    BOOST_TEST(unit.find("\nCapabilityBoundingSet=CAP_FOWNER\n") != std::string::npos);
-    BOOST_TEST(unit.find("\nAmbientCapabilities=CAP_FOWNER\n") != std::string::npos);
+    BOOST_TEST(unit.find("\nCapabilityBoundingSet=CAP_FOWNER CAP_DAC_OVERRIDE\n") != std::string::npos);
+    BOOST_TEST(unit.find("\nAmbientCapabilities=CAP_FOWNER CAP_DAC_OVERRIDE\n") != std::string::npos);
 
     // The syscalls of a set as systemd-analyze lists them, and of every set it names.
     std::function<std::set<std::string>(const std::string&)> expand = [&](const std::string& set) {
@@ -117,7 +118,8 @@ BOOST_AUTO_TEST_CASE(the_sandbox_lets_read_only_enforcement_work) {
             for (const std::string& name : expand(set)) ((*it)[1].length() ? denied : allowed).insert(name);
         }
     }
-    for (const char* needed : {"openat", "fstat", "newfstatat", "chmod", "fchmodat", "getxattr", "setxattr"}) {
+    for (const char* needed : {"openat", "fstat", "newfstatat", "chmod", "fchmodat", "getxattr", "setxattr", "pread64",
+                               "pwrite64", "fsync", "fdatasync", "syncfs", "rename", "renameat", "mkdir"}) {
         BOOST_TEST(allowed.contains(needed), needed);
         BOOST_TEST(!denied.contains(needed), needed);
     }
