@@ -50,7 +50,10 @@ ipc::Reply RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connec
     const RequestLog log{peer.user, request.op, paths_of(request.params), operation && operation->mutating};
     ipc::Reply reply;
     reply.id = request.id;
-    reply.text = answer(log, request.id, [&]() -> nlohmann::json {
+    // Success is logged here for a reply given now; one given later logs its own.
+    RequestLog quiet = log;
+    quiet.mutating = false;
+    reply.text = answer(quiet, request.id, [&]() -> nlohmann::json {
         if (!operation) {
             throw PdmError(ErrorCode::unknown_op, "unknown op \"" + request.op + "\"", {{"op", request.op}});
         }
@@ -60,6 +63,7 @@ ipc::Reply RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connec
             reply.pending = std::move(*later);
             return nullptr;
         }
+        if (log.mutating) spdlog::info("{} {} {}: ok", log.user, log.op, log.paths);
         return std::get<nlohmann::json>(std::move(result));
     });
     // The pending reply sends every line itself, its result or its error.

@@ -97,6 +97,11 @@ std::string Client::read_line() {
     return line;
 }
 
+void Client::interrupt() {
+    boost::system::error_code ignored;
+    impl_->stream.shutdown(LocalStream::shutdown_both, ignored);
+}
+
 bool Client::at_end() {
     if (!impl_->buffer.empty()) return false;
     char byte = 0;

@@ -52,6 +52,11 @@ public:
     // True when the daemon has closed the connection (reads end-of-file).
     bool at_end();
 
+    // Shuts the connection down, so that a read_line() blocked on another
+    // thread returns (throwing ProtocolError). The one call that may be made
+    // from another thread.
+    void interrupt();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
