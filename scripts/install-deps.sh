@@ -8,6 +8,8 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libboost-test-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsystemd-dev libacl1-dev
   libgit2-dev libssl-dev git
+  qt6-base-dev libgl-dev
+  xvfb xauth dbus dbus-x11 dunst trayer xdotool imagemagick x11-utils
   systemd dpkg-dev
   socat util-linux strace
 )

@@ -1,0 +1,84 @@
+#include "tray/app/daemon_link.hpp"
+
+#include <QMetaObject>
+
+#include "ipc/client.hpp"
+#include "tray/model/tray_state.hpp"
+
+namespace pdm::tray {
+
+DaemonLink::DaemonLink(std::string socket_path, QObject* context, Handlers handlers)
+    : socket_path_(std::move(socket_path)), context_(context), handlers_(std::move(handlers)) {}
+
+DaemonLink::~DaemonLink() {
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+        if (reading_) reading_->interrupt();
+    }
+    wake_.notify_all();
+    if (reader_.joinable()) reader_.join();
+    for (std::thread& request : requests_) request.join();
+}
+
+void DaemonLink::start() { reader_ = std::thread([this] { read_events(); }); }
+
+void DaemonLink::post(std::function<void()> work) const {
+    QMetaObject::invokeMethod(context_, std::move(work), Qt::QueuedConnection);
+}
+
+void DaemonLink::read_events() {
+    ReconnectBackoff backoff;
+    while (!stopping_) {
+        std::string reason;
+        try {
+            ipc::Client events(socket_path_);
+            {
+                const std::lock_guard lock(mutex_);
+                if (stopping_) return;
+                reading_ = &events;
+            }
+            const nlohmann::json hello = events.call("hello");
+            if (!hello.value("ok", false)) throw std::runtime_error(hello["error"].value("message", "hello refused"));
+            const std::string me = hello["result"]["user"];
+            const std::string repo = hello["result"]["repo"];
+            const nlohmann::json subscribed = events.call("subscribe");
+            if (!subscribed.value("ok", false)) throw std::runtime_error("pdmd refused to send events");
+            // The check-outs are read after subscribing (on a second
+            // connection), so no change falls between the list and the stream.
+            ipc::Client snapshot(socket_path_);
+            const nlohmann::json locks = snapshot.call("locks", {{"user", me}});
+            std::vector<std::string> mine;
+            for (const nlohmann::json& lock : locks["result"]["locks"]) mine.push_back(lock["path"]);
+            backoff.reset();
+            post([this, me, repo, mine] { handlers_.connected(me, repo, mine); });
+            for (;;) {
+                nlohmann::json line = nlohmann::json::parse(events.read_line(), nullptr, false);
+                post([this, line = std::move(line)] { handlers_.event(line); });
+            }
+        } catch (const std::exception& error) {
+            reason = error.what();
+        }
+        std::unique_lock lock(mutex_);
+        reading_ = nullptr;
+        if (stopping_) return;
+        const auto wait = backoff.next();
+        post([this, reason, wait] { handlers_.lost(reason, static_cast<int>(wait.count())); });
+        wake_.wait_for(lock, wait, [this] { return stopping_.load(); });
+    }
+}
+
+void DaemonLink::request(std::string op, nlohmann::json params, std::function<void(nlohmann::json reply)> done) {
+    requests_.emplace_back([this, op = std::move(op), params = std::move(params), done = std::move(done)] {
+        nlohmann::json reply;
+        try {
+            ipc::Client client(socket_path_);
+            reply = client.call(op, params);
+        } catch (const std::exception& error) {
+            reply = {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", error.what()}}}};
+        }
+        post([done, reply] { done(reply); });
+    });
+}
+
+}  // namespace pdm::tray

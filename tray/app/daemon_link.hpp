@@ -1,0 +1,60 @@
+#pragma once
+// pdm-tray's connection to pdmd, through the same client library as pdmctl.
+// A thread of its own subscribes to the event stream and reads it, and
+// reconnects with backoff when pdmd goes away; everything it learns is handed
+// to the GUI thread (the `context` object's thread) through Qt's event queue.
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <QObject>
+
+#include <nlohmann/json.hpp>
+
+namespace pdm::ipc {
+class Client;
+}
+
+namespace pdm::tray {
+
+class DaemonLink {
+public:
+    struct Handlers {
+        std::function<void(std::string me, std::string repo, std::vector<std::string> my_locks)> connected;
+        std::function<void(nlohmann::json line)> event;
+        std::function<void(std::string reason, int retry_seconds)> lost;
+    };
+
+    DaemonLink(std::string socket_path, QObject* context, Handlers handlers);
+    ~DaemonLink();  // stops the reader and waits for it
+    DaemonLink(const DaemonLink&) = delete;
+    DaemonLink& operator=(const DaemonLink&) = delete;
+
+    void start();
+
+    // One request on a connection of its own, off the GUI thread; `done`
+    // gets the whole reply (or a made-up {"ok": false} one when pdmd could
+    // not be reached) on the GUI thread.
+    void request(std::string op, nlohmann::json params, std::function<void(nlohmann::json reply)> done);
+
+private:
+    void read_events();
+    void post(std::function<void()> work) const;
+
+    std::string socket_path_;
+    QObject* context_;
+    Handlers handlers_;
+    std::thread reader_;
+    std::atomic<bool> stopping_{false};
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    ipc::Client* reading_ = nullptr;  // the reader's connection, to interrupt it (guarded by mutex_)
+    std::vector<std::thread> requests_;
+};
+
+}  // namespace pdm::tray

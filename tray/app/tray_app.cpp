@@ -1,0 +1,141 @@
+#include "tray/app/tray_app.hpp"
+
+#include <QApplication>
+#include <QCursor>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileInfo>
+#include <QInputDialog>
+#include <QMessageBox>
+#include <QUrl>
+
+#include "tray/app/tray_icon_art.hpp"
+
+namespace pdm::tray {
+namespace {
+
+QString q(const std::string& text) { return QString::fromStdString(text); }
+
+}  // namespace
+
+TrayApp::TrayApp(const std::string& socket_path) {
+    settings_.paused = stored_settings_.value("paused", false).toBool();
+    settings_.others_routine = stored_settings_.value("others_routine", false).toBool();
+    DaemonLink::Handlers handlers;
+    handlers.connected = [this](std::string me, std::string repo, std::vector<std::string> mine) {
+        state_.connected(std::move(me), std::move(repo), std::move(mine));
+        render();
+    };
+    handlers.event = [this](const nlohmann::json& line) { on_event(line); };
+    handlers.lost = [this](std::string reason, int retry_seconds) {
+        state_.unreachable(std::move(reason), std::chrono::seconds(retry_seconds));
+        render();
+    };
+    link_ = std::make_unique<DaemonLink>(socket_path, &context_, std::move(handlers));
+    icon_.setContextMenu(&menu_);
+    QObject::connect(&icon_, &QSystemTrayIcon::activated, &context_, [this](QSystemTrayIcon::ActivationReason reason) {
+        if (reason == QSystemTrayIcon::Trigger) popup_menu();
+    });
+    grouping_timer_.setInterval(250);
+    QObject::connect(&grouping_timer_, &QTimer::timeout, &context_, [this] { deliver_due(); });
+}
+
+void TrayApp::start() {
+    render();
+    icon_.show();
+    grouping_timer_.start();
+    link_->start();
+}
+
+void TrayApp::popup_menu() { menu_.popup(icon_.geometry().isValid() ? icon_.geometry().bottomLeft() : QCursor::pos()); }
+
+void TrayApp::on_event(const nlohmann::json& line) {
+    const std::optional<TrayEvent> event = TrayEvent::parse(line);
+    if (!event) return;
+    if (const std::optional<Notification> notification = state_.apply(*event, settings_))
+        grouper_.add(*notification, NotificationGrouper::Clock::now());
+    render();
+}
+
+void TrayApp::deliver_due() {
+    for (const Notification& notification : grouper_.due(NotificationGrouper::Clock::now())) notifier_.show(notification);
+}
+
+void TrayApp::render() {
+    icon_.setIcon(icon_for(state_.icon()));
+    icon_.setToolTip(q(state_.tooltip()));
+    const MenuModel model = state_.menu(settings_);
+    menu_.clear();
+    menu_.addAction(q(model.status))->setEnabled(false);
+    menu_.addSeparator();
+    if (model.connected && model.my_files.empty()) menu_.addAction("No files checked out by you")->setEnabled(false);
+    for (const std::string& path : model.my_files) {
+        QMenu* file = menu_.addMenu(q(path));
+        QObject::connect(file->addAction("Check in..."), &QAction::triggered, &context_, [this, path] { check_in(path); });
+        QObject::connect(file->addAction("Undo check-out"), &QAction::triggered, &context_,
+                         [this, path] { undo_check_out(path); });
+        QObject::connect(file->addAction("Show in folder"), &QAction::triggered, &context_,
+                         [this, path] { show_in_folder(path); });
+    }
+    menu_.addSeparator();
+    QMenu* recent = menu_.addMenu("Recent activity");
+    if (model.recent.empty()) recent->addAction("Nothing yet")->setEnabled(false);
+    for (const std::string& line : model.recent) recent->addAction(q(line))->setEnabled(false);
+    QAction* open = menu_.addAction("Open repo folder");
+    open->setEnabled(model.connected);
+    QObject::connect(open, &QAction::triggered, &context_,
+                     [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(q(state_.repo()))); });
+    menu_.addSeparator();
+    QAction* pause = menu_.addAction("Pause notifications");
+    pause->setCheckable(true);
+    pause->setChecked(model.paused);
+    QObject::connect(pause, &QAction::toggled, &context_, [this](bool on) {
+        settings_.paused = on;
+        save_settings();
+    });
+    QAction* others = menu_.addAction("Notify others' check-outs and check-ins");
+    others->setCheckable(true);
+    others->setChecked(model.others_routine);
+    QObject::connect(others, &QAction::toggled, &context_, [this](bool on) {
+        settings_.others_routine = on;
+        save_settings();
+    });
+    menu_.addSeparator();
+    QObject::connect(menu_.addAction("Quit"), &QAction::triggered, &context_, [] { QApplication::quit(); });
+}
+
+void TrayApp::save_settings() {
+    stored_settings_.setValue("paused", settings_.paused);
+    stored_settings_.setValue("others_routine", settings_.others_routine);
+}
+
+void TrayApp::check_in(const std::string& path) {
+    bool given = false;
+    const QString message = QInputDialog::getText(nullptr, "Check in " + q(path), "What did you change?",
+                                                  QLineEdit::Normal, QString(), &given);
+    if (!given) return;
+    link_->request("checkin", {{"path", path}, {"message", message.toStdString()}},
+                   [this, path](const nlohmann::json& reply) { report_failure("Could not check in " + path, reply); });
+}
+
+void TrayApp::undo_check_out(const std::string& path) {
+    const auto answer = QMessageBox::question(
+        nullptr, "Undo check-out", "Put " + q(path) + " back to its last checked-in revision and release it?\n"
+                                                    "Your changes to it will be lost.");
+    if (answer != QMessageBox::Yes) return;
+    link_->request("unlock", {{"path", path}, {"discard", true}},
+                   [this, path](const nlohmann::json& reply) { report_failure("Could not undo the check-out of " + path, reply); });
+}
+
+void TrayApp::show_in_folder(const std::string& path) const {
+    const QFileInfo file(QDir(q(state_.repo())).filePath(q(path)));
+    QDesktopServices::openUrl(QUrl::fromLocalFile(file.absolutePath()));
+}
+
+void TrayApp::report_failure(const std::string& what, const nlohmann::json& reply) const {
+    if (reply.value("ok", false)) return;
+    const nlohmann::json error = reply.value("error", nlohmann::json::object());
+    QMessageBox::warning(nullptr, "pdm-tray", q(what + ":\n" + error.value("message", std::string("no reason given"))));
+}
+
+}  // namespace pdm::tray
