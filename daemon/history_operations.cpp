@@ -343,4 +343,10 @@ OpResult restore(OpContext& context, const json& params) {
         });
 }
 
+std::shared_ptr<ipc::PendingReply> after_queued_history_work(OpContext& context, std::function<json()> apply) {
+    return later(
+        context, [](HistoryStore&) { return true; },
+        [apply = std::move(apply)](const bool*, std::exception_ptr) -> json { return apply(); });
+}
+
 }  // namespace pdm::daemon::history_ops

@@ -3,6 +3,9 @@
 // content before locks go), and history, diff, blame, cat and restore. Their
 // file work runs on the history thread; the reply follows when it is done.
 
+#include <functional>
+#include <memory>
+
 #include <nlohmann/json.hpp>
 
 #include "daemon/operations.hpp"
@@ -16,5 +19,10 @@ OpResult diff(OpContext& context, const nlohmann::json& params);
 OpResult blame(OpContext& context, const nlohmann::json& params);
 OpResult cat(OpContext& context, const nlohmann::json& params);
 OpResult restore(OpContext& context, const nlohmann::json& params);
+
+// Replies with `apply()`, run on the event loop once the history thread has
+// finished everything queued before it (the first import).
+std::shared_ptr<ipc::PendingReply> after_queued_history_work(OpContext& context,
+                                                             std::function<nlohmann::json()> apply);
 
 }  // namespace pdm::daemon::history_ops

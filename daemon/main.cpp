@@ -101,6 +101,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         return 1;
     }
     const bool import_history = history_store->empty();
+    // Check-outs wait while this is true (see the checkout op).
+    bool history_importing = import_history;
 
     asio::io_context io(1);
     std::unique_ptr<ipc::LocalListener> listener;
@@ -129,7 +131,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     RequestDispatcher dispatcher(service, events, history, AdminPolicy{config.admins, config.admin_group},
-                                 ServerFacts{repo.string(), &permissions, config.enforce_readonly});
+                                 ServerFacts{repo.string(), &permissions, config.enforce_readonly, &history_importing});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
@@ -175,7 +177,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         // On the history thread, ahead of any check-in: the first commit holds
         // every file as its revision 1.
         history.run([tracked](HistoryStore& versions) { return versions.import(tracked, std::chrono::system_clock::now()); },
-                    [](std::shared_ptr<std::vector<RecordedFile>> imported, std::exception_ptr error) {
+                    [&history_importing](std::shared_ptr<std::vector<RecordedFile>> imported,
+                                         std::exception_ptr error) {
+                        history_importing = false;
                         if (error) {
                             try {
                                 std::rethrow_exception(error);

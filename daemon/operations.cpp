@@ -89,24 +89,31 @@ json info(OpContext& context, const json& params) {
     return {{"file", std::move(file)}};
 }
 
-json checkout(OpContext& context, const json& params) {
+OpResult checkout(OpContext& context, const json& params) {
     const auto [paths, message] = parse_audited(context, "checkout", [&] {
         return std::pair(path_or_paths(params), required_string(params, "message"));
     });
-    if (parse_audited(context, "checkout", [&] { return optional_bool(params, "wait", false); })) {
-        if (paths.size() != 1) {
-            const PdmError error(ErrorCode::bad_request, "\"wait\" takes one \"path\"", {{"field", "wait"}});
-            context.service.record_refusal(context.who, "checkout", paths, message, error);
-            throw error;
-        }
-        const auto outcome = context.service.checkout_or_wait(context.who, paths.front(), message);
-        if (!outcome.lock) return {{"queued", true}, {"position", outcome.position}};
-        return {{"queued", false}, {"locks", json::array({record_json(*outcome.lock)})}};
+    const bool wait = parse_audited(context, "checkout", [&] { return optional_bool(params, "wait", false); });
+    if (wait && paths.size() != 1) {
+        const PdmError error(ErrorCode::bad_request, "\"wait\" takes one \"path\"", {{"field", "wait"}});
+        context.service.record_refusal(context.who, "checkout", paths, message, error);
+        throw error;
     }
-    json locks = json::array();
-    for (const LockRecord& record : context.service.checkout(context.who, paths, message))
-        locks.push_back(record_json(record));
-    return {{"locks", std::move(locks)}};
+    auto apply = [&service = context.service, who = context.who, paths, message, wait]() -> json {
+        if (wait) {
+            const auto outcome = service.checkout_or_wait(who, paths.front(), message);
+            if (!outcome.lock) return {{"queued", true}, {"position", outcome.position}};
+            return {{"queued", false}, {"locks", json::array({record_json(*outcome.lock)})}};
+        }
+        json locks = json::array();
+        for (const LockRecord& record : service.checkout(who, paths, message)) locks.push_back(record_json(record));
+        return {{"locks", std::move(locks)}};
+    };
+    // While the first import still reads the files, a check-out would let its
+    // owner change a file before its revision 1 is taken: it waits its turn.
+    if (context.facts.history_importing && *context.facts.history_importing)
+        return history_ops::after_queued_history_work(context, std::move(apply));
+    return apply();
 }
 
 json locks(OpContext& context, const json& params) {
@@ -170,7 +177,7 @@ constexpr std::array operations{
     Operation{"hello", false, now<hello>},
     Operation{"list", false, now<list>},
     Operation{"info", false, now<info>},
-    Operation{"checkout", true, now<checkout>},
+    Operation{"checkout", true, checkout},
     Operation{"checkin", true, history_ops::checkin},
     Operation{"unlock", true, history_ops::unlock},
     Operation{"locks", false, now<locks>},

@@ -24,6 +24,9 @@ struct ServerFacts {
     std::string repo;  // absolute path of the repository
     const FilePermissions* permissions = nullptr;  // for `info`'s view of the disk
     bool enforce_readonly = false;
+    // True until the first import of the folder into the history has read
+    // every file (set by main, on the event loop).
+    const bool* history_importing = nullptr;
 };
 
 struct OpContext {

@@ -106,6 +106,26 @@ BOOST_AUTO_TEST_CASE(unchanged_content_records_no_revision_and_the_reply_says_so
     BOOST_TEST(daemon.pdmctl({"checkin", "a.mcam"}).out == "checked in a.mcam (unchanged since revision 1)\n");
 }
 
+BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_so_revision_1_is_the_file_as_found) {
+    DaemonProcess daemon;
+    // Enough files that the import is still reading when the check-out
+    // arrives; the probe sorts last, so it is read last.
+    fs::create_directories(daemon.repo() / "bulk");
+    for (int i = 0; i < 4000; ++i) write_file(daemon.repo() / "bulk" / (std::to_string(i) + ".nc"), "G0 X" + std::to_string(i));
+    write_file(daemon.repo() / "zz-probe.mcam", "as found");
+    const std::string found = sha256_of(daemon, daemon.repo() / "zz-probe.mcam");
+    daemon.start();
+    auto client = daemon.client();
+    ok_result(client->call("checkout", {{"path", "zz-probe.mcam"}, {"message", "edit"}}));
+    write_file(daemon.repo() / "zz-probe.mcam", "edited at once");
+    const json result = ok_result(client->call("checkin", {{"path", "zz-probe.mcam"}, {"message", "edited"}}));
+    BOOST_TEST(result["revisions"][0]["recorded"] == true);
+    const json revisions = history_of(*client, "zz-probe.mcam");
+    BOOST_REQUIRE_MESSAGE(revisions.size() == 2u, revisions.dump(1));
+    BOOST_TEST(revisions[1]["message"] == "initial import");
+    BOOST_TEST(revisions[1]["sha256"] == found);
+}
+
 BOOST_AUTO_TEST_CASE(twenty_checkins_give_twenty_one_revisions_newest_first_and_one_commit_per_checkin) {
     RunningDaemon daemon;
     auto client = daemon.client();
@@ -118,7 +138,7 @@ BOOST_AUTO_TEST_CASE(twenty_checkins_give_twenty_one_revisions_newest_first_and_
     BOOST_TEST(both["revisions"][0]["commit"] == both["revisions"][1]["commit"]);
 
     const json revisions = history_of(*client, "b.mcam");
-    BOOST_REQUIRE_EQUAL(revisions.size(), 21u);
+    BOOST_REQUIRE_MESSAGE(revisions.size() == 21u, revisions.dump(1));
     for (std::size_t i = 0; i < 21; ++i) BOOST_TEST(revisions[i]["rev"] == 21 - i);
     BOOST_TEST(revisions[0]["message"] == "v20");
     BOOST_TEST(ok_result(client->call("history", {{"path", "b.mcam"}, {"limit", 3}}))["revisions"].size() == 3u);
