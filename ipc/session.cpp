@@ -94,13 +94,14 @@ void Session::stop() {
 
 void Session::abort() {
     input_done_ = true;
+    unfinished_token_ = 0;
     for (const QueuedReply& queued : replies_) pending_output_ -= queued.reply.text.size();
     replies_.clear();
     close_stream();
 }
 
 void Session::read_more() {
-    if (reading_ || input_done_ || pending_output_ > limits_.max_pending_output) return;
+    if (reading_ || input_done_ || unfinished_token_ != 0 || pending_output_ > limits_.max_pending_output) return;
     reading_ = true;
     stream_.async_read_some(asio::buffer(read_buffer_),
                             [self = shared_from_this()](const boost::system::error_code& error,
@@ -123,9 +124,11 @@ void Session::on_read(const boost::system::error_code& error, std::size_t bytes)
 
 void Session::handle_buffered_lines() {
     std::string line;
-    // Stop while the client has not read enough of its replies; on_written
-    // picks up from here. Lines already received wait in the reader.
-    while (!framing_lost_ && pending_output_ <= limits_.max_pending_output && stream_.is_open()) {
+    // Stop while the client has not read enough of its replies (on_written
+    // picks up from here) or while a request's result is still to come
+    // (resume_input does). Lines already received wait in the reader.
+    while (!framing_lost_ && unfinished_token_ == 0 && pending_output_ <= limits_.max_pending_output &&
+           stream_.is_open()) {
         switch (reader_.next(line)) {
             case LineReader::Status::need_more:
                 return;
@@ -158,7 +161,10 @@ void Session::queue_reply(Reply reply) {
     replies_.push_back({std::move(reply), batch, next_token_++});
     // The first part is asked for at once, so the work behind it starts
     // while earlier replies are still queued.
-    if (replies_.back().reply.pending) ask_next_part(replies_.back());
+    if (replies_.back().reply.pending) {
+        unfinished_token_ = replies_.back().token;
+        ask_next_part(replies_.back());
+    }
     write_more();
 }
 
@@ -173,6 +179,12 @@ void Session::on_part(std::uint64_t token, ReplyPart part) {
     const auto queued = std::find_if(replies_.begin(), replies_.end(),
                                      [token](const QueuedReply& entry) { return entry.token == token; });
     if (queued == replies_.end()) return;  // dropped: the connection was cut off
+    if (token == unfinished_token_) {
+        // Its first part is its result: the requests after it may run now.
+        // Posted, so that lines are never handled inside a reply's delivery.
+        unfinished_token_ = 0;
+        asio::post(stream_.get_executor(), [self = shared_from_this()] { self->resume_input(); });
+    }
     queued->asked = false;
     pending_output_ += part.text.size();
     queued->reply.text += part.text;
@@ -180,6 +192,17 @@ void Session::on_part(std::uint64_t token, ReplyPart part) {
     if (part.last) queued->reply.pending.reset();
     write_more();
     if (input_done_) close_when_done();
+}
+
+void Session::resume_input() {
+    if (!stream_.is_open()) return;
+    handle_buffered_lines();
+    write_more();
+    if (input_done_) {
+        close_when_done();
+    } else {
+        read_more();
+    }
 }
 
 void Session::on_commit(std::uint64_t batch, const std::optional<std::string>& failure) {

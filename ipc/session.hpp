@@ -55,6 +55,7 @@ private:
     void queue_reply(Reply reply);
     void ask_next_part(QueuedReply& queued);
     void on_part(std::uint64_t token, ReplyPart part);
+    void resume_input();
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
@@ -75,6 +76,10 @@ private:
     boost::asio::steady_timer overflow_deadline_;
     std::size_t pending_output_ = 0;
     std::uint64_t next_token_ = 1;
+    // The request whose result is still being worked out elsewhere (the
+    // history thread); 0: none. Later lines wait for it, so that a
+    // connection's requests take effect in the order they were sent.
+    std::uint64_t unfinished_token_ = 0;
     bool reading_ = false;
     bool writing_ = false;
     bool input_done_ = false;    // end of input, an error, or a line too long

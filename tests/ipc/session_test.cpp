@@ -20,8 +20,9 @@ namespace {
 // when `durable`.
 class PostedParts final : public PendingReply {
 public:
-    PostedParts(asio::io_context& io, std::string name, int count, std::size_t size, bool durable, int& asked)
-        : io_(io), name_(std::move(name)), count_(count), size_(size), durable_(durable), asked_(asked) {}
+    PostedParts(asio::io_context& io, std::string name, int count, std::size_t size, bool durable, int& asked,
+                std::vector<std::string>& trace)
+        : io_(io), name_(std::move(name)), count_(count), size_(size), durable_(durable), asked_(asked), trace_(trace) {}
     void next(Deliver deliver) override {
         ++asked_;
         const int index = produced_++;
@@ -29,7 +30,10 @@ public:
         part.text = name_ + "." + std::to_string(index) + ":" + std::string(size_, 'x') + "\n";
         part.last = produced_ == count_;
         part.after_commit = part.last && durable_;
-        asio::post(io_, [deliver = std::move(deliver), part = std::move(part)]() mutable { deliver(std::move(part)); });
+        asio::post(io_, [this, deliver = std::move(deliver), part = std::move(part)]() mutable {
+            trace_.push_back("delivered " + name_ + "." + std::to_string(produced_ - 1));
+            deliver(std::move(part));
+        });
     }
 
 private:
@@ -39,6 +43,7 @@ private:
     std::size_t size_;
     bool durable_;
     int& asked_;
+    std::vector<std::string>& trace_;
     int produced_ = 0;
 };
 
@@ -50,6 +55,7 @@ class EchoHandler final : public RequestHandler {
 public:
     explicit EchoHandler(asio::io_context& io) : io_(io) {}
     Reply handle(const std::shared_ptr<Connection>&, std::string_view line) override {
+        trace.push_back("handled " + std::string(line));
         if (line.starts_with('~') || line.starts_with('!')) {
             ++handled;
             const std::string spec(line.substr(1));
@@ -57,7 +63,7 @@ public:
             Reply reply;
             reply.pending = std::make_shared<PostedParts>(io_, std::string(line.substr(0, line.find('x'))),
                                                           std::stoi(spec.substr(0, x)), std::stoul(spec.substr(x + 1)),
-                                                          line.starts_with('!'), parts_asked);
+                                                          line.starts_with('!'), parts_asked, trace);
             return reply;
         }
         Reply reply = Reply::now(std::to_string(handled++) + ":" + std::string(line) + "\n");
@@ -72,6 +78,7 @@ public:
     std::string connection_refused(const std::string& reason) override { return reason + "\n"; }
     int handled = 0;
     int parts_asked = 0;
+    std::vector<std::string> trace;  // what was handled and delivered, in order
 
 private:
     asio::io_context& io_;
@@ -191,6 +198,16 @@ BOOST_AUTO_TEST_CASE(a_reply_in_parts_holds_back_later_replies_until_its_last_pa
     const std::string output = exchange("first\n~3x2\nlast\n");
     BOOST_TEST(output == "0:first\n~3.0:xx\n~3.1:xx\n~3.2:xx\n2:last\n");
     BOOST_TEST(handler.parts_asked == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_request_after_one_answered_later_runs_only_once_that_result_is_in) {
+    // A check-in (answered from the history thread) then a check-out of the
+    // same file, pipelined: the check-out must see the check-in's effect.
+    start_session();
+    const std::string output = exchange("~2x1\nnext\n");
+    BOOST_TEST(output == "~2.0:x\n~2.1:x\n1:next\n");
+    const std::vector<std::string> expected{"handled ~2x1", "delivered ~2.0", "handled next", "delivered ~2.1"};
+    BOOST_TEST(handler.trace == expected, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_durable_last_part_waits_for_the_commit_and_fails_with_it) {
