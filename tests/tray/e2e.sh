@@ -4,7 +4,7 @@
 # real pdmd and the real pdm-tray. The desktop user is `nobody`; root is the
 # admin who breaks nobody's lock. Passes when a notification naming the admin
 # and the file reaches the bus, and leaves a screenshot of the tray with its
-# menu open in OUT_DIR/tray.png.
+# menu open in OUT_DIR/tray.png; then checks a file in through the menu and its dialog.
 #   tests/tray/e2e.sh PDMD PDMCTL PDM_TRAY OUT_DIR
 set -euo pipefail
 pdmd=$1 pdmctl=$2 tray=$3 out=$4
@@ -98,13 +98,27 @@ grep -A1 'string "root broke your lock on parts/PN1001-bracket.mcam"' "$work/bus
     fail "the notification does not say where the owner's work went"
 echo "notification on the bus: root broke your lock on parts/PN1001-bracket.mcam"
 
-# The tray's icon sits at the right end of trayer's panel: open its menu.
+# The tray's icon sits at the right end of trayer's panel: open its menu, then the submenu of
+# the file nobody still holds.
 sleep 0.5
 xdotool mousemove 1012 16 click 1
 sleep 1
+xdotool key Down Right
+sleep 0.5
 mkdir -p "$out"
 import -window root "$out/tray.png"
 colours=$(convert "$out/tray.png" -format %k info:)
 [ "$colours" -gt 8 ] || fail "the screenshot is blank ($colours colours)"
 echo "screenshot: $out/tray.png ($colours colours)"
+
+# "Check in..." asks for a message; the file is checked in with it.
+xdotool key Return
+title="Check in parts/PN1002-fixture.mcam"
+wait_for xdotool search --name "$title" || fail "Check in... opened no dialog"
+xdotool windowfocus --sync "$(xdotool search --name "$title" | head -n 1)" type --delay 20 "fixture drilled"
+import -window root "$out/check-in-dialog.png"
+xdotool key Return
+wait_for sh -c "'$pdmctl' --socket '$socket' audit parts/PN1002-fixture.mcam -n 1 | grep -q 'checkin .*fixture drilled'" ||
+    fail "Check in... in the menu did not check the file in with the message typed"
+echo "checked in from the menu: parts/PN1002-fixture.mcam, \"fixture drilled\""
 kill -0 "$tray_pid" 2>/dev/null || fail "pdm-tray exited while it was being used"
