@@ -18,7 +18,7 @@ DaemonLink::~DaemonLink() {
     }
     wake_.notify_all();
     if (reader_.joinable()) reader_.join();
-    for (std::thread& request : requests_) request.join();
+    for (auto& [id, request] : requests_) request.join();
 }
 
 void DaemonLink::start() { reader_ = std::thread([this] { read_events(); }); }
@@ -69,7 +69,8 @@ void DaemonLink::read_events() {
 }
 
 void DaemonLink::request(std::string op, nlohmann::json params, std::function<void(nlohmann::json reply)> done) {
-    requests_.emplace_back([this, op = std::move(op), params = std::move(params), done = std::move(done)] {
+    const std::uint64_t id = next_request_++;
+    requests_.emplace(id, std::thread([this, id, op = std::move(op), params = std::move(params), done = std::move(done)] {
         nlohmann::json reply;
         try {
             ipc::Client client(socket_path_);
@@ -77,8 +78,13 @@ void DaemonLink::request(std::string op, nlohmann::json params, std::function<vo
         } catch (const std::exception& error) {
             reply = {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", error.what()}}}};
         }
-        post([done, reply] { done(reply); });
-    });
+        post([this, id, done, reply] {
+            done(reply);
+            const auto finished = requests_.find(id);
+            finished->second.join();  // it has nothing left to do but end
+            requests_.erase(finished);
+        });
+    }));
 }
 
 }  // namespace pdm::tray

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -54,7 +56,10 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     ipc::Client* reading_ = nullptr;  // the reader's connection, to interrupt it (guarded by mutex_)
-    std::vector<std::thread> requests_;
+    // Requests under way, each on its thread; joined on the GUI thread once
+    // its reply is delivered, so a tray that runs for weeks keeps no dead threads.
+    std::map<std::uint64_t, std::thread> requests_;
+    std::uint64_t next_request_ = 0;
 };
 
 }  // namespace pdm::tray
