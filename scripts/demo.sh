@@ -32,6 +32,10 @@ or speak the protocol directly (docs/protocol.md):
 
   echo '{"op":"list","status":"checked_out"}' | socat - UNIX-CONNECT:$socket
 
+On a desktop, the tray companion (docs/tray.md) shows your check-outs:
+
+  cmake --build build --target pdm-tray && build/tray/app/pdm-tray --socket $socket
+
 Ctrl-C stops pdmd; the locks stay in $demo/repo/.pdm/locks.json.
 
 MSG
