@@ -195,7 +195,6 @@ void Session::on_part(std::uint64_t token, ReplyPart part) {
 }
 
 void Session::resume_input() {
-    if (!stream_.is_open()) return;
     handle_buffered_lines();
     write_more();
     if (input_done_) {
@@ -254,13 +253,7 @@ void Session::on_written(const boost::system::error_code& error) {
         abort();  // the client is gone: nothing more can reach it
         return;
     }
-    handle_buffered_lines();
-    write_more();
-    if (input_done_) {
-        close_when_done();
-    } else {
-        read_more();
-    }
+    resume_input();
 }
 
 void Session::close_when_done() {

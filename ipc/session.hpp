@@ -55,7 +55,7 @@ private:
     void queue_reply(Reply reply);
     void ask_next_part(QueuedReply& queued);
     void on_part(std::uint64_t token, ReplyPart part);
-    void resume_input();
+    void resume_input();  // after a pause: handle waiting lines, write, read on
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
