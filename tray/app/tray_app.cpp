@@ -86,22 +86,20 @@ void TrayApp::render() {
     QObject::connect(open, &QAction::triggered, &context_,
                      [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(q(state_.repo()))); });
     menu_.addSeparator();
-    QAction* pause = menu_.addAction("Pause notifications");
-    pause->setCheckable(true);
-    pause->setChecked(model.paused);
-    QObject::connect(pause, &QAction::toggled, &context_, [this](bool on) {
-        settings_.paused = on;
-        save_settings();
-    });
-    QAction* others = menu_.addAction("Notify others' check-outs and check-ins");
-    others->setCheckable(true);
-    others->setChecked(model.others_routine);
-    QObject::connect(others, &QAction::toggled, &context_, [this](bool on) {
-        settings_.others_routine = on;
-        save_settings();
-    });
+    add_switch("Pause notifications", model.paused, &NotificationSettings::paused);
+    add_switch("Notify others' check-outs and check-ins", model.others_routine, &NotificationSettings::others_routine);
     menu_.addSeparator();
     QObject::connect(menu_.addAction("Quit"), &QAction::triggered, &context_, [] { QApplication::quit(); });
+}
+
+void TrayApp::add_switch(const QString& text, bool checked, bool NotificationSettings::*setting) {
+    QAction* action = menu_.addAction(text);
+    action->setCheckable(true);
+    action->setChecked(checked);
+    QObject::connect(action, &QAction::toggled, &context_, [this, setting](bool on) {
+        settings_.*setting = on;
+        save_settings();
+    });
 }
 
 void TrayApp::save_settings() {

@@ -34,6 +34,8 @@ private:
     void undo_check_out(const std::string& path);
     void show_in_folder(const std::string& path) const;
     void report_failure(const std::string& what, const nlohmann::json& reply) const;
+    // A ticked menu entry that sets one notification setting and saves it.
+    void add_switch(const QString& text, bool checked, bool NotificationSettings::*setting);
     void save_settings();
 
     QObject context_;  // lives on the GUI thread: replies and events are delivered to it
