@@ -1,7 +1,6 @@
 // pdmctl: the command line people and scripts use to check files out and in.
 
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string>
 #include <iostream>
@@ -9,16 +8,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "ipc/local_endpoint.hpp"
+#include "ipc/client.hpp"
 
 int main(int argc, char** argv) {
     using namespace pdm::cli;
     GlobalOptions global;
-    if (const char* socket = std::getenv("PDMD_SOCKET"); socket && *socket) {
-        global.socket_path = socket;
-    } else {
-        global.socket_path = pdm::ipc::default_endpoint_path();
-    }
+    global.socket_path = pdm::ipc::client_endpoint_path();
 
     CLI::App app{"pdmctl: check part files out of and into a pdmd-guarded folder"};
     app.set_version_flag("--version", std::string("pdmctl ") + PDM_VERSION);

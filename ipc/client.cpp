@@ -1,5 +1,7 @@
 #include "ipc/client.hpp"
 
+#include <cstdlib>
+
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/read_until.hpp>
@@ -12,6 +14,11 @@
 namespace pdm::ipc {
 
 namespace asio = boost::asio;
+
+std::string client_endpoint_path() {
+    if (const char* socket = std::getenv("PDMD_SOCKET"); socket && *socket) return socket;
+    return default_endpoint_path();
+}
 
 struct Client::Impl {
     asio::io_context io;

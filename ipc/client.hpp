@@ -25,6 +25,10 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The socket a client uses when not given one: $PDMD_SOCKET, else the
+// daemon's default (default_endpoint_path).
+std::string client_endpoint_path();
+
 class Client {
 public:
     // Throws ConnectError with the path and the reason.

@@ -1,7 +1,6 @@
 // pdm-tray: shows your check-outs in the system tray and tells you what
 // happens to your files. One instance per user.
 
-#include <cstdlib>
 #include <iostream>
 
 #include <QApplication>
@@ -10,7 +9,7 @@
 #include <QStandardPaths>
 #include <QStringList>
 
-#include "ipc/local_endpoint.hpp"
+#include "ipc/client.hpp"
 #include "tray/app/tray_app.hpp"
 
 int main(int argc, char** argv) {
@@ -18,8 +17,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("pdm-tray");
     QApplication::setQuitOnLastWindowClosed(false);  // dialogs close; the tray stays
 
-    std::string socket_path = pdm::ipc::default_endpoint_path();
-    if (const char* socket = std::getenv("PDMD_SOCKET"); socket && *socket) socket_path = socket;
+    std::string socket_path = pdm::ipc::client_endpoint_path();
     const QStringList arguments = QApplication::arguments();
     bool show_menu = false;
     for (qsizetype i = 1; i < arguments.size(); ++i) {
