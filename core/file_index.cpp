@@ -16,7 +16,7 @@ bool under(const std::string& path, const std::string& prefix) {
 
 std::vector<FileChange> FileIndex::reconcile() { return merge("", repository_.scan()); }
 
-std::vector<FileChange> FileIndex::refresh(const std::string& path) {
+std::vector<FileChange> FileIndex::refresh(const std::string& path, bool replaced) {
     std::vector<FileStat> seen;
     std::error_code ec;
     const auto status = std::filesystem::symlink_status(repository_.root() / path, ec);
@@ -26,6 +26,7 @@ std::vector<FileChange> FileIndex::refresh(const std::string& path) {
         } catch (const PdmError&) {
             return {};  // the folder is changing under us; its next notice refreshes it
         }
+        replaced = false;  // a folder's files each have notices of their own
     } else {
         try {
             if (auto file = repository_.stat(path)) seen.push_back(std::move(*file));
@@ -33,10 +34,10 @@ std::vector<FileChange> FileIndex::refresh(const std::string& path) {
             // A link, a hidden or untracked name, a folder that vanished: not a tracked file.
         }
     }
-    return merge(path, std::move(seen));
+    return merge(path, std::move(seen), replaced);
 }
 
-std::vector<FileChange> FileIndex::merge(const std::string& prefix, std::vector<FileStat> seen) {
+std::vector<FileChange> FileIndex::merge(const std::string& prefix, std::vector<FileStat> seen, bool replaced) {
     std::vector<FileChange> changes;
     std::map<std::string, FileStat> fresh;
     for (FileStat& file : seen) fresh.emplace(file.path, std::move(file));
@@ -55,7 +56,7 @@ std::vector<FileChange> FileIndex::merge(const std::string& prefix, std::vector<
         if (known == files_.end()) {
             changes.push_back({FileChange::Kind::added, file});
             files_.emplace(path, std::move(file));
-        } else if (known->second.size != file.size || known->second.mtime != file.mtime) {
+        } else if (replaced || known->second.size != file.size || known->second.mtime != file.mtime) {
             changes.push_back({FileChange::Kind::modified, file});
             known->second = std::move(file);
         }

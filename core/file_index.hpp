@@ -29,12 +29,15 @@ public:
     // watcher lost events.
     std::vector<FileChange> reconcile();
     // Re-reads one path (a file, or a folder and everything below it).
-    std::vector<FileChange> refresh(const std::string& path);
+    // `replaced`: a new file took that name since it was last read (a save
+    // that renamed or wrote a new file), which is a modification even when
+    // its size and time happen to be the same.
+    std::vector<FileChange> refresh(const std::string& path, bool replaced = false);
 
     const std::map<std::string, FileStat>& files() const { return files_; }
 
 private:
-    std::vector<FileChange> merge(const std::string& prefix, std::vector<FileStat> seen);
+    std::vector<FileChange> merge(const std::string& prefix, std::vector<FileStat> seen, bool replaced = false);
 
     const Repository& repository_;
     std::map<std::string, FileStat> files_;

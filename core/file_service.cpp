@@ -141,6 +141,7 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
                 throw PdmError(ErrorCode::not_found, "no file '" + path + "' in the repository",
                                {{"path", path}});
             }
+            check_not_arriving(path);
             if (const Lock* lock = table_.find(path)) {
                 const std::string holder = lock->user == who.user ? "you" : lock->user;
                 throw PdmError(ErrorCode::conflict,
@@ -184,6 +185,7 @@ std::vector<ReleasedLock> FileService::check_release(const Identity& who, const 
         if (!lock) {
             throw PdmError(ErrorCode::conflict, "'" + path + "' is not checked out", {{"path", path}});
         }
+        check_not_leaving(path);
         const bool owner = lock->user == who.user;
         if (!owner && op == "checkin") {
             throw PdmError(ErrorCode::forbidden,
@@ -339,30 +341,6 @@ void FileService::hand_over(const std::string& path) {
     record(waiter, "checkout", {path}, next->message, "ok", {{"handed_over", true}});
     pending_events_.push_back({"checked_out", path, next->user, clock_.now(), {{"message", next->message}}});
     pending_events_.push_back({"your_turn", path, next->user, clock_.now(), {{"connection", next->connection}}});
-}
-
-std::vector<MovedLock> FileService::follow_move(const std::string& from, const std::string& to) {
-    std::vector<std::pair<std::string, std::string>> renames;  // old name, new name
-    if (table_.find(from)) renames.emplace_back(from, to);
-    for (const LockRecord& record : table_.records_below(from))
-        renames.emplace_back(record.path, to + record.path.substr(from.size()));
-    std::vector<MovedLock> moved;
-    for (const auto& [old_path, new_path] : renames) {
-        if (!is_valid_utf8(new_path) || !repository_.is_tracked_name(new_path) || table_.find(new_path)) continue;
-        const Lock lock = *table_.find(old_path);
-        undo_.push_back({old_path, lock});
-        table_.erase(old_path);
-        undo_.push_back({new_path, std::nullopt});
-        table_.insert(new_path, lock);
-        waiting_.rename(old_path, new_path);
-        // The watcher cannot tell who renamed the file: the audit names the owner.
-        record(Identity{"", false}, "move", {old_path, new_path}, "", "ok",
-               {{"from", old_path}, {"to", new_path}, {"owner", lock.user}});
-        pending_events_.push_back(
-            {"lock_moved", new_path, "", clock_.now(), {{"from", old_path}, {"owner", lock.user}}});
-        moved.push_back({old_path, {new_path, lock}});
-    }
-    return moved;
 }
 
 std::optional<CommitFailure> FileService::commit() {

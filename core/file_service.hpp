@@ -27,6 +27,7 @@
 #include "core/identity.hpp"
 #include "core/lock_store.hpp"
 #include "core/lock_table.hpp"
+#include "core/pending_moves.hpp"
 #include "core/repository.hpp"
 
 namespace pdm {
@@ -131,9 +132,22 @@ public:
     bool is_missing(const std::string& path) const;
 
     // A file or folder was renamed on disk from `from` to `to` (normalised
-    // paths): the locks on it, or below it, follow it, with their queues. A
-    // lock stays where it was (and shows as missing) when its new name is not
-    // a tracked one or is checked out already. Audited; announced as
+    // paths). The locks below a folder follow it at once (follow_move). A
+    // checked-out file's lock waits until `due` (the settle time later): if a
+    // file has taken the old name by then, the rename was how a program saved
+    // it (NAME -> NAME.bak, then NAME.tmp -> NAME) and the lock stays on the
+    // name; otherwise it follows the file (settle_moves). Returns the locks
+    // that moved now.
+    std::vector<MovedLock> note_move(const std::string& from, const std::string& to, SteadyTime due);
+    // Decides the renames due at `now`; returns the locks that moved.
+    std::vector<MovedLock> settle_moves(SteadyTime now);
+    // When the next noted rename is due; nothing when none waits.
+    std::optional<SteadyTime> next_move_due() const { return pending_moves_.next_due(); }
+
+    // The locks on `from`, or below it, follow it to `to`, with their queues.
+    // A lock stays where it was (and shows as missing) when its new name is
+    // not one the daemon tracks or names (hidden, ignored, not included, a
+    // control character) or is checked out already. Audited; announced as
     // lock_moved once durable.
     std::vector<MovedLock> follow_move(const std::string& from, const std::string& to);
 
@@ -183,6 +197,14 @@ private:
                                             const std::vector<std::string>& normalized, bool force) const;
     void record(const Identity& who, const std::string& op, const std::vector<std::string>& paths,
                 const std::string& message, const std::string& outcome, nlohmann::json extra);
+    // True when a tracked regular file is on disk at a normalised path.
+    bool file_present(const std::string& path) const;
+    // Refuses (conflict) taking a name that a checked-out file was renamed to
+    // a moment ago: its lock may be about to follow it there.
+    void check_not_arriving(const std::string& path) const;
+    // Refuses (conflict) releasing a lock whose file was renamed away a moment
+    // ago and has not come back: a save in progress, or a rename to settle.
+    void check_not_leaving(const std::string& path) const;
 
     Repository& repository_;
     LockStore& store_;
@@ -191,6 +213,7 @@ private:
     const Clock& clock_;
     const FileIndex* index_ = nullptr;
     WaitingList waiting_;
+    PendingMoves pending_moves_;
     std::function<bool(std::uint64_t)> waiter_alive_;
     std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
     std::vector<Undo> committing_undo_;             // changes in the commit being written

@@ -41,6 +41,12 @@ std::string normalize_repo_path(std::string_view raw) {
     return normalized;
 }
 
+std::optional<std::string> rename_within(const std::string& path, const std::string& from, const std::string& to) {
+    if (path == from) return to;
+    if (path.size() > from.size() && path.starts_with(from) && path[from.size()] == '/') return to + path.substr(from.size());
+    return std::nullopt;
+}
+
 bool has_hidden_segment(std::string_view normalized) {
     std::size_t start = 0;
     while (start < normalized.size()) {
@@ -87,6 +93,15 @@ bool is_valid_utf8(std::string_view text) {
         i += length;
     }
     return true;
+}
+
+bool is_addressable(std::string_view name) {
+    if (!is_valid_utf8(name)) return false;
+    try {
+        return normalize_repo_path(name) == name;
+    } catch (const PdmError&) {
+        return false;
+    }
 }
 
 }  // namespace pdm

@@ -23,16 +23,26 @@ bool is_within(const fs::path& candidate, const fs::path& folder) {
 
 }  // namespace
 
-Repository::Repository(const fs::path& root, const fs::path& excluded_dir, std::vector<Glob> include)
-    : root_(fs::canonical(root)), include_(std::move(include)) {
+Repository::Repository(const fs::path& root, const fs::path& excluded_dir, std::vector<Glob> include,
+                       std::vector<Glob> ignore)
+    : root_(fs::canonical(root)), include_(std::move(include)), ignore_(std::move(ignore)) {
     std::error_code ec;
     excluded_dir_ = fs::weakly_canonical(excluded_dir, ec);
     if (ec) excluded_dir_ = excluded_dir.lexically_normal();
 }
 
+std::vector<std::string> Repository::default_ignore_patterns() {
+    // Word and Excel's own copy and lock file (~$), Office's ~WRL0001.tmp and
+    // every other *.tmp, editors' NAME~ and NAME.bak; LibreOffice's .~lock.
+    // files are hidden anyway.
+    return {"*.tmp", "*.bak", "*~", "~$*", ".~lock.*"};
+}
+
 bool Repository::is_tracked_name(const std::string& normalized) const {
     if (has_hidden_segment(normalized)) return false;
     if (!excluded_dir_.empty() && is_within(root_ / normalized, excluded_dir_)) return false;
+    if (std::any_of(ignore_.begin(), ignore_.end(), [&](const Glob& glob) { return glob.matches(normalized); }))
+        return false;
     if (include_.empty()) return true;
     return std::any_of(include_.begin(), include_.end(),
                        [&](const Glob& glob) { return glob.matches(normalized); });
@@ -106,12 +116,7 @@ std::vector<FileStat> Repository::scan_from(const fs::path& start) const {
         }
         if (status.type() != fs::file_type::regular) continue;
         std::string relative = entry.path().lexically_relative(root_).generic_string();
-        if (!is_valid_utf8(relative)) continue;
-        try {
-            if (normalize_repo_path(relative) != relative) continue;
-        } catch (const PdmError&) {
-            continue;  // a name with a backslash or control character cannot be addressed
-        }
+        if (!is_addressable(relative)) continue;  // a backslash, a control character: no protocol name
         if (!is_tracked_name(relative)) continue;
         const std::uint64_t size = entry.file_size(ec);
         if (ec) continue;

@@ -22,16 +22,26 @@ class Repository {
 public:
     // `root` must be an existing folder. `excluded_dir` (the state dir when it
     // lies inside the repository) is never tracked. An empty `include` list
-    // tracks every regular file that is not hidden.
+    // tracks every regular file that is not hidden; a file matching an
+    // `ignore` pattern (the temp and backup files programs write while they
+    // save) is never tracked.
     Repository(const std::filesystem::path& root, const std::filesystem::path& excluded_dir,
-               std::vector<Glob> include);
+               std::vector<Glob> include, std::vector<Glob> ignore = {});
+
+    // The temp and backup names of common programs: what `ignore` holds
+    // unless configured otherwise.
+    static std::vector<std::string> default_ignore_patterns();
 
     const std::filesystem::path& root() const { return root_; }
-    // Replaces the include patterns (config reload).
-    void set_include(std::vector<Glob> include) { include_ = std::move(include); }
+    // Replaces the include and ignore patterns (config reload).
+    void set_patterns(std::vector<Glob> include, std::vector<Glob> ignore) {
+        include_ = std::move(include);
+        ignore_ = std::move(ignore);
+    }
 
     // True when a normalised path is one the repository tracks by name: not
-    // hidden, not in the excluded folder, matching an include pattern.
+    // hidden, not in the excluded folder, matching an include pattern and no
+    // ignore pattern.
     bool is_tracked_name(const std::string& normalized) const;
 
     // Stats the tracked regular file at a normalised path. Returns nothing when
@@ -56,6 +66,7 @@ private:
     std::filesystem::path root_;
     std::filesystem::path excluded_dir_;
     std::vector<Glob> include_;
+    std::vector<Glob> ignore_;
 };
 
 }  // namespace pdm

@@ -5,27 +5,37 @@
 namespace pdm::daemon {
 
 ChangeTracker::ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Publish publish,
-                             ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle)
+                             Reapply reapply, ipc::CommitGate& commits, const Clock& clock,
+                             std::chrono::milliseconds settle)
     : index_(index),
       service_(service),
       publish_(std::move(publish)),
+      reapply_(std::move(reapply)),
       commits_(commits),
       clock_(clock),
       settle_(settle),
       timer_(io) {}
 
 void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
+    if (stopped_) return;
     const auto now = std::chrono::steady_clock::now();
     bool locks_moved = false;
     for (const WatchNotice& notice : notices) {
         if (notice.lost_track) {
             reread_all_ = true;
             last_notice_[""] = now;
-        } else {
-            last_notice_[notice.path] = now;
+            continue;
         }
-        if (!notice.moved_from.empty() && !stopped_)
-            locks_moved = !service_.follow_move(notice.moved_from, notice.path).empty() || locks_moved;
+        last_notice_[notice.path] = now;
+        if (!notice.moved_from.empty())
+            locks_moved = !service_.note_move(notice.moved_from, notice.path, now + settle_).empty() || locks_moved;
+        if (notice.what == WatchNotice::What::appeared) replaced_.insert(notice.path);
+        // A file the daemon guards (checked out, or known) got a new identity
+        // or new permissions: set them from its lock now, not after the
+        // settle time. A new file nobody holds waits until it is complete.
+        const bool guarded = service_.is_locked(notice.path) || index_.files().contains(notice.path);
+        if (guarded && (notice.what == WatchNotice::What::appeared || notice.what == WatchNotice::What::attributes))
+            reapply_(notice.path);
     }
     if (locks_moved) commits_.request();
     arm();
@@ -37,11 +47,14 @@ void ChangeTracker::stop() {
 }
 
 void ChangeTracker::arm() {
-    if (armed_ || stopped_ || last_notice_.empty()) return;
-    auto earliest = std::chrono::steady_clock::time_point::max();
-    for (const auto& [path, when] : last_notice_) earliest = std::min(earliest, when);
+    if (armed_ || stopped_) return;
+    std::optional<std::chrono::steady_clock::time_point> deadline = service_.next_move_due();
+    for (const auto& [path, when] : last_notice_) {
+        if (!deadline || when + settle_ < *deadline) deadline = when + settle_;
+    }
+    if (!deadline) return;
     armed_ = true;
-    timer_.expires_at(earliest + settle_);
+    timer_.expires_at(*deadline);
     timer_.async_wait([this](const boost::system::error_code& error) {
         armed_ = false;
         if (!error) settle();
@@ -50,11 +63,15 @@ void ChangeTracker::arm() {
 
 void ChangeTracker::settle() {
     const auto now = std::chrono::steady_clock::now();
+    // Renames first: a lock moves (or stays, for a save) before the names'
+    // files are re-read and announced.
+    if (!service_.settle_moves(now).empty()) commits_.request();
     std::vector<FileChange> changes;
     try {
         if (reread_all_) {
             reread_all_ = false;
             last_notice_.clear();
+            replaced_.clear();
             changes = index_.reconcile();
         } else {
             for (auto it = last_notice_.begin(); it != last_notice_.end();) {
@@ -62,7 +79,8 @@ void ChangeTracker::settle() {
                     ++it;
                     continue;
                 }
-                for (FileChange& change : index_.refresh(it->first)) changes.push_back(std::move(change));
+                const bool replaced = replaced_.erase(it->first) > 0;
+                for (FileChange& change : index_.refresh(it->first, replaced)) changes.push_back(std::move(change));
                 it = last_notice_.erase(it);
             }
         }

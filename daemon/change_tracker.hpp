@@ -1,12 +1,15 @@
 #pragma once
-// Turns the watcher's notices into index updates and file events. A path is
-// re-read only once it has been quiet for the settle time, so a CAM program
-// writing a file in many chunks yields one file_modified, not hundreds.
-// Renames are not settled: a lock follows its file at once.
+// Turns the watcher's notices into index updates, lock moves and file events.
+// A path is re-read only once it has been quiet for the settle time, so a CAM
+// program writing a file in many chunks yields one file_modified, not
+// hundreds. A checked-out file renamed away waits out the same time before
+// its lock follows (FileService::note_move): a program that saves by renaming
+// the file to a backup and writing a new one keeps the lock on the name.
 
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,9 +26,13 @@ namespace pdm::daemon {
 class ChangeTracker {
 public:
     using Publish = std::function<void(const Event&)>;
+    // A tracked file took a new identity (a save put a new file at its name)
+    // or its mode, owner or ACL changed: its permissions may no longer match
+    // its lock. Called at once, not after the settle time.
+    using Reapply = std::function<void(const std::string& path)>;
 
     ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Publish publish,
-                  ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle);
+                  Reapply reapply, ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle);
 
     void on_notices(const std::vector<WatchNotice>& notices);
     void stop();
@@ -38,11 +45,13 @@ private:
     FileIndex& index_;
     FileService& service_;
     Publish publish_;
+    Reapply reapply_;
     ipc::CommitGate& commits_;
     const Clock& clock_;
     std::chrono::milliseconds settle_;
     boost::asio::steady_timer timer_;
     std::map<std::string, std::chrono::steady_clock::time_point> last_notice_;  // path -> when
+    std::set<std::string> replaced_;  // paths a new file took since they were last read
     bool reread_all_ = false;
     bool armed_ = false;
     bool stopped_ = false;

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/repository.hpp"
 #include "ipc/local_endpoint.hpp"
 
 namespace pdm::daemon {
@@ -27,6 +28,11 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
         });
     app.add_option("--include", config.include,
                    "Track only files matching this glob (repeatable; default: every file that is not hidden)")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    config.ignore = Repository::default_ignore_patterns();
+    app.add_option("--ignore", config.ignore,
+                   "Never track files matching this glob: the temp and backup files programs write while they "
+                   "save (repeatable; default: *.tmp *.bak *~ ~$* .~lock.*; an empty value: none)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--admin", config.admins, "A user who may break other users' locks (repeatable)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
@@ -54,6 +60,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
         const int code = app.exit(error);
         return {std::nullopt, code == 0 ? 0 : 2};
     }
+    std::erase(config.ignore, std::string());
     config.socket_mode = static_cast<unsigned>(std::stoul(socket_mode, nullptr, 8));
     if (config.state_dir.empty()) config.state_dir = config.repo + "/.pdm";
     if (config.socket_path.empty()) config.socket_path = ipc::default_endpoint_path();

@@ -15,6 +15,7 @@ struct DaemonConfig {
     std::string socket_path;  // default: see ipc::default_endpoint_path()
     unsigned socket_mode = 0660;
     std::vector<std::string> include;
+    std::vector<std::string> ignore;  // default: Repository::default_ignore_patterns()
     std::vector<std::string> admins;
     std::string admin_group;
     std::string log_level = "info";

@@ -16,11 +16,21 @@
 namespace pdm::daemon {
 
 struct WatchNotice {
+    // What happened at `path`, as far as the platform tells.
+    enum class What {
+        changed,             // anything else: removed, renamed away, a folder changed
+        appeared,            // a file took the name: created, or renamed or moved here
+        written,             // a file was written to (so it is open for writing)
+        closed_after_write,  // a file open for writing was closed
+        attributes,          // a file's mode, owner or ACL changed
+    };
+
     std::string path;       // normalised, relative to the repository; "" is the root
     bool lost_track = false;  // events were lost (queue overflow): re-read everything
     // Set when `path` is the new name of a file or folder renamed inside the
     // repository: its old name (which gets a notice of its own too).
     std::string moved_from;
+    What what = What::changed;
 };
 
 class FolderWatcher {

@@ -98,7 +98,7 @@ private:
     void handle(const inotify_event& event, const std::string& name, std::vector<WatchNotice>& notices) {
         if (event.mask & IN_Q_OVERFLOW) {
             spdlog::warn("the folder watcher lost events (queue overflow); re-reading the whole repository");
-            notices.push_back({"", true, {}});
+            notices.push_back({"", true, {}, WatchNotice::What::changed});
             return;
         }
         const auto folder = folders_.find(event.wd);
@@ -120,7 +120,13 @@ private:
             }
         }
         if ((event.mask & IN_ISDIR) && (event.mask & IN_MOVED_FROM)) forget_tree(path);
-        WatchNotice notice{path, false, {}};
+        WatchNotice notice{path, false, {}, WatchNotice::What::changed};
+        if (!(event.mask & IN_ISDIR)) {
+            if (event.mask & (IN_CREATE | IN_MOVED_TO)) notice.what = WatchNotice::What::appeared;
+            if (event.mask & IN_MODIFY) notice.what = WatchNotice::What::written;
+            if (event.mask & IN_CLOSE_WRITE) notice.what = WatchNotice::What::closed_after_write;
+            if (event.mask & IN_ATTRIB) notice.what = WatchNotice::What::attributes;
+        }
         if ((event.mask & IN_MOVED_FROM) && event.cookie != 0) moves_out_[event.cookie] = {path, read_count_};
         if (event.mask & IN_MOVED_TO) {
             if (const auto from = moves_out_.find(event.cookie); from != moves_out_.end()) {

@@ -88,7 +88,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     std::optional<LockTable> table = load_locks(store, config.recover, clock);
     if (!table) return 1;
 
-    Repository repository(repo, state_dir, globs(config.include));
+    Repository repository(repo, state_dir, globs(config.include), globs(config.ignore));
     AuditLog audit(*state);
     FileService service(repository, store, std::move(*table), audit, clock);
     // The history is opened before serving: a check-in that could not be
@@ -149,7 +149,11 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     // The index and the watcher: list answers from memory, and every change
     // on disk becomes an event. Without a watcher, list scans per request.
     FileIndex index(repository);
-    ChangeTracker tracker(io, index, service, publish, commits, clock, std::chrono::milliseconds(config.settle_ms));
+    const auto reapply = [&enforcer](const std::string& path) {
+        if (enforcer) enforcer->repair(path);
+    };
+    ChangeTracker tracker(io, index, service, publish, reapply, commits, clock,
+                          std::chrono::milliseconds(config.settle_ms));
     std::unique_ptr<FolderWatcher> watcher;
     if (config.watch) {
         try {
@@ -212,7 +216,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     });
 
     // SIGHUP re-reads the command line and config file. Log level, admins and
-    // include patterns change at once; connections and locks are untouched.
+    // include and ignore patterns change at once; connections and locks are untouched.
     asio::signal_set reload_signal(io, SIGHUP);
     std::function<void()> wait_for_reload = [&] {
         reload_signal.async_wait([&](const boost::system::error_code& error, int) {
@@ -224,7 +228,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
             } else {
                 const DaemonConfig& fresh = *parsed.config;
                 try {
-                    repository.set_include(globs(fresh.include));
+                    repository.set_patterns(globs(fresh.include), globs(fresh.ignore));
                     set_log_level(fresh.log_level);
                     dispatcher.set_admins(AdminPolicy{fresh.admins, fresh.admin_group});
                     spdlog::info("reloaded the configuration");

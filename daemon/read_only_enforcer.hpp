@@ -28,6 +28,9 @@ public:
     // Follows one event: a lock taken, released or moved, a file that appeared
     // or was written while nobody held it.
     void observe(const Event& event) const;
+    // Sets one file's permissions from its lock again: a new file took its
+    // name, or its permissions were changed behind the daemon's back.
+    void repair(const std::string& path) const { match_lock(path); }
 
 private:
     void match_lock(const std::string& path, const std::string& previous_owner = "") const;

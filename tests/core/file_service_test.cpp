@@ -233,6 +233,64 @@ BOOST_AUTO_TEST_CASE(locks_follow_a_renamed_file_or_folder_and_the_move_is_undon
     BOOST_TEST(!service.is_locked("z.mcam"));
 }
 
+BOOST_AUTO_TEST_CASE(a_checked_out_file_renamed_away_and_replaced_within_the_settle_time_keeps_its_lock) {
+    service.checkout(alice, {"a.mcam"}, "editing");
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto due = t0 + std::chrono::milliseconds(300);
+    // The way CAD programs save: NAME -> backup, temp -> NAME.
+    fs::rename(dir / "repo/a.mcam", dir / "repo/a-backup.mcam");
+    BOOST_TEST(service.note_move("a.mcam", "a-backup.mcam", due).empty());
+    // Until it is decided, nobody may take the backup name the lock might go to.
+    BOOST_CHECK_EXCEPTION(service.checkout(bob, {"a-backup.mcam"}, ""), PdmError, code_is(ErrorCode::conflict));
+    dir.write("repo/a.mcam.tmp", "new");
+    fs::rename(dir / "repo/a.mcam.tmp", dir / "repo/a.mcam");
+    BOOST_TEST(service.note_move("a.mcam.tmp", "a.mcam", due).empty());
+    BOOST_TEST((service.next_move_due() == due));
+    BOOST_TEST(service.settle_moves(t0).empty());  // not yet due: nothing decided
+    BOOST_TEST(service.settle_moves(due).empty());
+    BOOST_TEST(!service.next_move_due());
+    BOOST_TEST(service.find_lock("a.mcam")->user == "alice");
+    BOOST_TEST(!service.is_locked("a-backup.mcam"));
+    BOOST_TEST(service.checkout(bob, {"a-backup.mcam"}, "").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_renamed_checked_out_file_whose_name_stays_empty_takes_its_lock_along_renames) {
+    service.checkout(alice, {"a.mcam"}, "editing");
+    const auto due = std::chrono::steady_clock::now();
+    fs::rename(dir / "repo/a.mcam", dir / "repo/step.mcam");
+    service.note_move("a.mcam", "step.mcam", due);
+    // The owner cannot check in a file that is between names.
+    BOOST_CHECK_EXCEPTION(service.checkin(alice, {"a.mcam"}, ""), PdmError, code_is(ErrorCode::conflict));
+    fs::rename(dir / "repo/step.mcam", dir / "repo/parts/final.mcam");
+    service.note_move("step.mcam", "parts/final.mcam", due);
+    const auto moved = service.settle_moves(due);
+    BOOST_REQUIRE(moved.size() == 1u);
+    BOOST_TEST(moved[0].from == "a.mcam");
+    BOOST_TEST(moved[0].record.path == "parts/final.mcam");
+    BOOST_TEST(service.find_lock("parts/final.mcam")->message == "editing");
+}
+
+BOOST_AUTO_TEST_CASE(a_renamed_checked_out_file_that_was_then_deleted_keeps_its_lock_as_missing) {
+    service.checkout(alice, {"a.mcam"}, "");
+    const auto due = std::chrono::steady_clock::now();
+    fs::rename(dir / "repo/a.mcam", dir / "repo/z.mcam");
+    service.note_move("a.mcam", "z.mcam", due);
+    fs::remove(dir / "repo/z.mcam");
+    BOOST_TEST(service.settle_moves(due).empty());
+    BOOST_TEST(service.is_locked("a.mcam"));
+    BOOST_TEST(service.is_missing("a.mcam"));
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_never_follows_its_file_to_a_name_no_client_could_give) {
+    service.checkout(alice, {"parts/c.mcam"}, "");
+    for (const std::string name : {"parts\x01", "parts\\2"}) {
+        fs::rename(dir / "repo/parts", dir / "repo" / name);
+        BOOST_TEST(service.note_move("parts", name, std::chrono::steady_clock::now()).empty());
+        BOOST_TEST(service.is_locked("parts/c.mcam"));
+        fs::rename(dir / "repo" / name, dir / "repo/parts");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_lock_stays_put_when_its_new_name_is_hidden_or_taken) {
     service.checkout(alice, {"a.mcam"}, "");
     service.checkout(bob, {"b.mcam"}, "");

@@ -59,6 +59,21 @@ BOOST_AUTO_TEST_CASE(include_patterns_limit_what_is_tracked) {
                           [](const PdmError& e) { return has_code(e, ErrorCode::not_found); });
 }
 
+BOOST_AUTO_TEST_CASE(temp_and_backup_files_of_saving_programs_are_never_tracked) {
+    TempDir dir;
+    for (const char* name : {"a.mcam", "a.mcam.tmp", "~WRL0001.tmp", "a.mcam.bak", "a.mcam~", "~$a.docx",
+                             "sub/b.mcam", "sub/b.mcam~", "backup.mcam"})
+        dir.write(name);
+    std::vector<pdm::Glob> ignore;
+    for (const std::string& pattern : Repository::default_ignore_patterns()) ignore.emplace_back(pattern);
+    const Repository repository(dir.path(), dir / ".pdm", {}, std::move(ignore));
+    BOOST_TEST(paths_of(repository.scan()) == (std::vector<std::string>{"a.mcam", "backup.mcam", "sub/b.mcam"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(!repository.is_tracked_name("sub/b.mcam~"));
+    BOOST_CHECK_EXCEPTION(repository.stat("a.mcam.bak"), PdmError,
+                          [](const PdmError& e) { return has_code(e, ErrorCode::not_found); });
+}
+
 BOOST_AUTO_TEST_CASE(stat_refuses_links_out_of_and_within_the_repository) {
     TempDir outside;
     outside.write("secret.txt");

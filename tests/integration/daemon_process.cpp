@@ -3,6 +3,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -102,6 +104,34 @@ boost::test_tools::assertion_result running_as_root(boost::unit_test::test_unit_
     boost::test_tools::assertion_result result(::geteuid() == 0);
     result.message() << "needs root to run a client as another user";
     return result;
+}
+
+std::optional<std::string> read_line_before(ipc::Client& client, std::chrono::steady_clock::time_point deadline) {
+    std::mutex mutex;
+    std::condition_variable done;
+    bool finished = false;
+    bool interrupted = false;
+    std::thread watchdog([&] {
+        std::unique_lock lock(mutex);
+        if (!done.wait_until(lock, deadline, [&] { return finished; })) {
+            interrupted = true;
+            client.interrupt();
+        }
+    });
+    std::optional<std::string> line;
+    try {
+        line = client.read_line();
+    } catch (const std::exception&) {
+        // Interrupted, or the daemon closed the connection: no line.
+    }
+    {
+        std::lock_guard lock(mutex);
+        finished = true;
+    }
+    done.notify_one();
+    watchdog.join();
+    if (interrupted) return std::nullopt;
+    return line;
 }
 
 std::string outcome(const nlohmann::json& reply) {

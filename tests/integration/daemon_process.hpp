@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,11 @@ private:
     std::unique_ptr<ChildProcess> process_;
     int starts_ = 0;
 };
+
+// The next line from `client`, or nothing when none arrives before
+// `deadline` (the connection is then shut down: a test that waits for an
+// event fails instead of hanging).
+std::optional<std::string> read_line_before(ipc::Client& client, std::chrono::steady_clock::time_point deadline);
 
 // The reply's error code, or "ok".
 std::string outcome(const nlohmann::json& reply);
