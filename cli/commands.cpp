@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -37,24 +38,31 @@ public:
 
     // The result of a successful call. A refusal is printed and ends the command.
     json call(const std::string& op, json params = json::object()) {
-        json reply;
+        json reply = try_call(op, std::move(params));
+        if (!reply.value("ok", false)) refused(reply);
+        return reply["result"];
+    }
+
+    // The whole reply, a refusal included; only an unreachable daemon ends the command.
+    json try_call(const std::string& op, json params = json::object()) {
         try {
-            reply = client_->call(op, std::move(params));
+            return client_->call(op, std::move(params));
         } catch (const std::exception& error) {
             std::cerr << "pdmctl: " << error.what() << "\n";
             throw CommandFailed{exit_unreachable};
         }
-        if (!reply.value("ok", false)) {
-            if (global_.json) {
-                std::cout << reply.dump(2) << "\n";
-            } else {
-                const json& error = reply["error"];
-                std::cerr << "pdmctl: " << error.value("message", "request refused") << " ["
-                          << error.value("code", "?") << "]\n";
-            }
-            throw CommandFailed{exit_refused};
+    }
+
+    // Prints a refusal and ends the command.
+    [[noreturn]] void refused(const json& reply) {
+        if (global_.json) {
+            std::cout << reply.dump(2) << "\n";
+        } else {
+            const json& error = reply["error"];
+            std::cerr << "pdmctl: " << printable(error.value("message", "request refused")) << " ["
+                      << error.value("code", "?") << "]\n";
         }
-        return reply["result"];
+        throw CommandFailed{exit_refused};
     }
 
     // Paths as a person types them: relative to the current folder when it is
@@ -155,7 +163,7 @@ int run_info(const GlobalOptions& global, const std::string& path) {
         const json file = connection.call("info", {{"path", connection.repo_paths({path}).front()}})["file"];
         if (connection.json_output()) return print_json(file);
         const bool missing = file["status"] == "missing";
-        std::cout << "path:     " << file["path"].get<std::string>() << "\n";
+        std::cout << "path:     " << printable(file["path"].get<std::string>()) << "\n";
         if (missing) {
             std::cout << "on disk:  missing (deleted or moved out of the repository; the lock stays until "
                          "checked in or unlocked)\n";
@@ -169,7 +177,7 @@ int run_info(const GlobalOptions& global, const std::string& path) {
         } else {
             std::cout << "status:   checked out by " << lock["user"].get<std::string>() << " since "
                       << lock["timestamp"].get<std::string>() << "\n"
-                      << "message:  " << lock["message"].get<std::string>() << "\n";
+                      << "message:  " << printable(lock["message"].get<std::string>()) << "\n";
         }
         if (const json disk = file.value("disk", json()); disk.is_object()) {
             std::cout << "access:   ";
@@ -226,13 +234,54 @@ std::string revision_note(const json& revisions, const std::string& path) {
     return "";
 }
 
+namespace {
+
+// The reason a refusal gives in its details ("open_for_writing"), or "".
+std::string refusal_reason(const json& reply) {
+    const json& details = reply["error"]["details"];
+    return details.is_object() ? details.value("reason", "") : "";
+}
+
+// Waits until no program has `path` open for writing any more, asking the
+// daemon (info) a few times a second; false when `deadline` passed first.
+bool wait_until_closed(Connection& connection, const std::string& path,
+                       std::chrono::steady_clock::time_point deadline) {
+    while (std::chrono::steady_clock::now() < deadline) {
+        const json reply = connection.try_call("info", {{"path", path}});
+        if (!reply.value("ok", false)) return true;  // gone, say: let the check-in tell
+        const json& disk = reply["result"]["file"]["disk"];
+        if (!disk.is_object() || disk.value("open_for_writing", false) == false) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    return false;
+}
+
+}  // namespace
+
 int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
-                const std::optional<std::string>& message) {
+                const std::optional<std::string>& message, const CheckinWait& wait) {
     return guarded([&] {
         Connection connection(global);
         json params = paths_param(connection.repo_paths(paths));
         if (message) params["message"] = *message;
-        const json result = connection.call("checkin", params);
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait.timeout_seconds);
+        json reply = connection.try_call("checkin", params);
+        // A program still saving the file, or a save still settling: wait for
+        // it to finish, then check in.
+        while (wait.enabled && !reply.value("ok", false)) {
+            const std::string reason = refusal_reason(reply);
+            if (reason != "open_for_writing" && reason != "rename_settling") break;
+            const std::string path = reply["error"]["details"].value("path", "");
+            if (!global.json)
+                std::cerr << "pdmctl: " << printable(reply["error"].value("message", "")) << "\n"
+                          << "waiting for it to be closed (at most " << wait.timeout_seconds << " s; Ctrl-C stops)\n";
+            if (reason == "rename_settling") std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            if (!wait_until_closed(connection, path, deadline)) break;
+            reply = connection.try_call("checkin", params);
+            if (std::chrono::steady_clock::now() >= deadline) break;
+        }
+        if (!reply.value("ok", false)) connection.refused(reply);
+        const json& result = reply["result"];
         if (connection.json_output()) return print_json(result);
         for (const json& lock : result["released"]) {
             const std::string path = lock["path"];
@@ -405,8 +454,8 @@ int run_cat(const GlobalOptions& global, const std::string& path, const std::str
         std::cout.flush();
         if (!reply.value("ok", false)) {
             const json& error = reply["error"];
-            std::cerr << "pdmctl: " << error.value("message", "request refused") << " [" << error.value("code", "?")
-                      << "]\n";
+            std::cerr << "pdmctl: " << printable(error.value("message", "request refused")) << " ["
+                      << error.value("code", "?") << "]\n";
             throw CommandFailed{exit_refused};
         }
     });
@@ -444,14 +493,14 @@ int run_watch(const GlobalOptions& global, const WatchOptions& options) {
             }
             const std::string user = event.value("user", "");
             std::cout << event.value("time", "") << "  " << (user.empty() ? "(on disk)" : user) << "  "
-                      << event.value("event", "") << "  " << event.value("path", "");
-            if (event.contains("from")) std::cout << "  (was " << event.value("from", "") << ")";
+                      << event.value("event", "") << "  " << printable(event.value("path", ""));
+            if (event.contains("from")) std::cout << "  (was " << printable(event.value("from", "")) << ")";
             if (event.contains("owner")) std::cout << "  (lock of " << event.value("owner", "") << ")";
             if (const auto revision = event.find("revision"); revision != event.end() && revision->is_object()) {
                 if (revision->value("recorded", false)) std::cout << "  revision " << (*revision)["rev"].dump();
             }
             const std::string message = event.value("message", "");
-            if (!message.empty()) std::cout << "  \"" << message << "\"";
+            if (!message.empty()) std::cout << "  \"" << printable(message) << "\"";
             std::cout << std::endl;
         }
     });

@@ -37,8 +37,14 @@ int run_info(const GlobalOptions& global, const std::string& path);
 // until it is handed over (Ctrl-C leaves the queue).
 int run_checkout(const GlobalOptions& global, const std::vector<std::string>& paths, const std::string& message,
                  bool wait);
+// With `wait.enabled`, a file some program still has open for writing is
+// checked in once it is closed (at most `timeout_seconds` later).
+struct CheckinWait {
+    bool enabled = false;
+    unsigned timeout_seconds = 600;
+};
 int run_checkin(const GlobalOptions& global, const std::vector<std::string>& paths,
-                const std::optional<std::string>& message);
+                const std::optional<std::string>& message, const CheckinWait& wait);
 struct UnlockOptions {
     bool force = false;
     bool discard = false;  // put the working files back to their last revision

@@ -53,6 +53,10 @@ int main(int argc, char** argv) {
     auto* checkin = app.add_subcommand("checkin", "Check your files back in");
     checkin->add_option("files", checkin_paths, "Files to check in")->required();
     checkin->add_option("-m,--message", checkin_message, "What you changed");
+    CheckinWait checkin_wait;
+    checkin->add_flag("--wait", checkin_wait.enabled,
+                      "If a program still has a file open for writing, wait until it is closed, then check in");
+    checkin->add_option("--timeout", checkin_wait.timeout_seconds, "Longest wait in seconds (default 600)");
 
     std::vector<std::string> unlock_paths;
     UnlockOptions unlock_options;
@@ -125,7 +129,7 @@ int main(int argc, char** argv) {
     if (*ls) return run_list(global, list);
     if (*info) return run_info(global, info_path);
     if (*checkout) return run_checkout(global, checkout_paths, checkout_message, checkout_wait);
-    if (*checkin) return run_checkin(global, checkin_paths, checkin_message);
+    if (*checkin) return run_checkin(global, checkin_paths, checkin_message, checkin_wait);
     if (*unlock) return run_unlock(global, unlock_paths, unlock_options);
     if (*locks) return run_locks(global, locks_user, locks_mine);
     if (*audit) return run_audit(global, audit_options);

@@ -3,14 +3,21 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pdm::cli {
 
+// Text other users wrote (messages, file names), made safe for a terminal:
+// control characters, escape sequences among them, are shown as \xNN (C1
+// controls as \u0080..\u009f) instead of reaching the reader's terminal.
+std::string printable(std::string_view text);
+
 class Table {
 public:
     explicit Table(std::vector<std::string> headings) : rows_{std::move(headings)} {}
-    void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
+    // Every cell is shown printable().
+    void add(std::vector<std::string> row);
     bool empty() const { return rows_.size() == 1; }
     void print(std::ostream& out) const;
 

@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -151,6 +152,15 @@ public:
     // lock_moved once durable.
     std::vector<MovedLock> follow_move(const std::string& from, const std::string& to);
 
+    // What the watcher saw: a file written to and not closed since is open
+    // for writing. Where the daemon cannot take a ReadLease (a per-user
+    // daemon reading others' files) this is how a check-in, restore or undo
+    // of a file still being saved is refused.
+    void note_writing(const std::string& path, bool open);
+    void note_renamed_while_writing(const std::string& from, const std::string& to);
+    void forget_writing() { being_written_.clear(); }
+    bool is_being_written(const std::string& path) const { return being_written_.contains(path); }
+
     // Serve `list` from this index instead of scanning (nullptr: scan).
     void use_index(const FileIndex* index) { index_ = index; }
 
@@ -214,6 +224,7 @@ private:
     const FileIndex* index_ = nullptr;
     WaitingList waiting_;
     PendingMoves pending_moves_;
+    std::set<std::string> being_written_;  // per the watcher: written, not closed since
     std::function<bool(std::uint64_t)> waiter_alive_;
     std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
     std::vector<Undo> committing_undo_;             // changes in the commit being written

@@ -1,4 +1,5 @@
-// FileService: what renames on disk do to locks. A folder's locks follow it at
+// FileService: what the watcher tells about files, and what renames on disk
+// do to locks. A folder's locks follow it at
 // once; a checked-out file's lock waits out the settle time, so that the way
 // programs save (rename the file away, put a new one in its place) keeps the
 // lock on the name its owner and everyone else see.
@@ -53,6 +54,27 @@ std::vector<MovedLock> FileService::follow_move(const std::string& from, const s
         moved.push_back({old_path, {new_path, lock}});
     }
     return moved;
+}
+
+void FileService::note_writing(const std::string& path, bool open) {
+    if (open) {
+        being_written_.insert(path);
+    } else {
+        being_written_.erase(path);
+    }
+}
+
+void FileService::note_renamed_while_writing(const std::string& from, const std::string& to) {
+    std::vector<std::string> renamed;
+    for (auto it = being_written_.begin(); it != being_written_.end();) {
+        if (const auto name = rename_within(*it, from, to)) {
+            renamed.push_back(*name);
+            it = being_written_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    being_written_.insert(renamed.begin(), renamed.end());
 }
 
 bool FileService::file_present(const std::string& path) const {

@@ -17,6 +17,8 @@
 
 #include "core/error.hpp"
 #include "core/open_beneath.hpp"
+#include "core/working_file.hpp"
+#include "core/writer_check.hpp"
 
 namespace pdm {
 namespace {
@@ -81,6 +83,12 @@ public:
         // Objects, refs and their folders are flushed before a write returns:
         // a check-in is acknowledged only once its revision would survive a power cut.
         check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1), "cannot enable fsync in libgit2");
+        // The history is the daemon's alone: no user's or system git
+        // configuration may change how it is written (and a daemon whose HOME
+        // it cannot read must still start).
+        for (const git_config_level_t level : {GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL,
+                                               GIT_CONFIG_LEVEL_PROGRAMDATA})
+            check(git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, ""), "cannot set libgit2's configuration paths");
     }
     ~LibGit2() { git_libgit2_shutdown(); }
     LibGit2(const LibGit2&) = delete;
@@ -124,21 +132,30 @@ private:
     std::unique_ptr<EVP_MD_CTX, FreeContext> sha256_{EVP_MD_CTX_new()};
 };
 
-// Reads a whole open file in pieces, calling `use` for each; returns the byte count.
+// Reads an open file in pieces, at most `limit` bytes, calling `use` for
+// each; returns the byte count.
 template <typename Use>
-std::uint64_t read_pieces(int fd, const std::string& path, Use use) {
+std::uint64_t read_pieces(int fd, const std::string& path, std::uint64_t limit, Use use) {
     std::vector<char> piece(piece_bytes);
     std::uint64_t total = 0;
-    for (;;) {
-        const ssize_t length = ::pread(fd, piece.data(), piece.size(), static_cast<off_t>(total));
+    while (total < limit) {
+        const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), limit - total));
+        const ssize_t length = ::pread(fd, piece.data(), wanted, static_cast<off_t>(total));
         if (length < 0) {
             if (errno == EINTR) continue;
             throw std::system_error(errno, std::generic_category(), "cannot read '" + path + "'");
         }
-        if (length == 0) return total;
+        if (length == 0) break;
         use(piece.data(), static_cast<std::size_t>(length));
         total += static_cast<std::uint64_t>(length);
     }
+    return total;
+}
+
+// True when the file holds bytes past `size`: it grew while it was read.
+bool longer_than(int fd, std::uint64_t size) {
+    char byte;
+    return ::pread(fd, &byte, 1, static_cast<off_t>(size)) > 0;
 }
 
 // The message as the user gave it, and the snapshot trailer pdmd added.
@@ -296,7 +313,7 @@ struct HistoryStore::Impl {
         std::string blob, sha256;
         std::uint64_t size = 0;
     };
-    std::optional<Stored> store_file(const std::string& path) {
+    std::optional<Stored> store_file(const std::string& path, const RevisionRequest& request) {
         for (int attempt = 0; attempt < 3; ++attempt) {
             std::optional<OpenedFile> file;
             try {
@@ -305,26 +322,38 @@ struct HistoryStore::Impl {
                 if (error.code() == std::errc::no_such_file_or_directory) return std::nullopt;
                 throw;
             }
+            require_single_name(*file, path);
+            // While the lease is held nobody can open the file for writing:
+            // both reads below see the same bytes, those of one instant.
+            const ReadLease lease(*file);
+            const bool writing = lease.outcome() == ReadLease::Outcome::writer_present ||
+                                 (lease.outcome() == ReadLease::Outcome::unsupported && request.seen_open.contains(path));
+            if (writing && !request.even_if_open) throw open_for_writing(path, writers_of(*file), request.then_what);
             const auto size = static_cast<std::uint64_t>(file->status.st_size);
+            const int fd = file->fd.get();
             // First only hash: an unchanged file (the common check-in) writes nothing.
             ContentDigest digest(size);
             const std::uint64_t hashed =
-                read_pieces(file->fd.get(), path, [&](const char* data, std::size_t length) { digest.update(data, length); });
-            if (hashed != size) continue;  // written to while read: read it again
+                read_pieces(fd, path, size, [&](const char* data, std::size_t length) { digest.update(data, length); });
+            if (hashed != size || longer_than(fd, size)) continue;  // written to while read: read it again
             auto [blob, sha256] = digest.finish();
-            sha256_by_blob[blob] = sha256;
             const git_oid id = oid_of(blob);
-            if (git_odb_exists(odb.get(), &id)) return Stored{blob, sha256, size};
-            OdbStream stream;
-            check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
-            const std::uint64_t written = read_pieces(file->fd.get(), path, [&](const char* data, std::size_t length) {
-                check(git_odb_stream_write(stream.get(), data, length), "cannot store '" + path + "'");
-            });
-            if (written != size) continue;
-            git_oid stored;
-            check(git_odb_stream_finalize_write(&stored, stream.get()), "cannot store '" + path + "'");
-            if (hex(stored) == blob) return Stored{blob, sha256, size};
-            // Changed between the two reads: what was stored is not what was hashed.
+            if (!git_odb_exists(odb.get(), &id)) {
+                OdbStream stream;
+                check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
+                const std::uint64_t written = read_pieces(fd, path, size, [&](const char* data, std::size_t length) {
+                    check(git_odb_stream_write(stream.get(), data, length), "cannot store '" + path + "'");
+                });
+                if (written != size) continue;  // shrank while read
+                git_oid stored;
+                check(git_odb_stream_finalize_write(&stored, stream.get()), "cannot store '" + path + "'");
+                // Changed between the two reads: what was stored is not what was hashed.
+                if (hex(stored) != blob) continue;
+            }
+            // A writer that waited out the lease-break time got in meanwhile.
+            if (lease.outcome() == ReadLease::Outcome::held && !lease.still_held() && !request.even_if_open) continue;
+            sha256_by_blob[blob] = sha256;
+            return Stored{blob, sha256, size};
         }
         throw std::runtime_error("'" + path + "' kept changing while it was read; try again when it is saved");
     }
@@ -425,7 +454,11 @@ HistoryStore::~HistoryStore() = default;
 bool HistoryStore::empty() const { return !impl_->head(); }
 
 std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time) {
-    return record_files({paths, "pdmd", "initial import", time, std::nullopt}, true);
+    RevisionRequest request{paths, "pdmd", "initial import", time, std::nullopt};
+    // Files being written at the first start are taken as they are: an import
+    // that waited for every program to close its files might never finish.
+    request.even_if_open = true;
+    return record_files(request, true);
 }
 
 std::vector<RecordedFile> HistoryStore::record(const RevisionRequest& request) { return record_files(request, false); }
@@ -439,7 +472,7 @@ std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& requ
         RecordedFile result;
         result.path = path;
         const std::optional<Revision> latest = newest(path);
-        const std::optional<Impl::Stored> stored = impl_->store_file(path);
+        const std::optional<Impl::Stored> stored = impl_->store_file(path, request);
         if (stored) {
             result.sha256 = stored->sha256;
             if (!latest || latest->removed || latest->blob != stored->blob) changes[path] = stored->blob;
@@ -535,20 +568,12 @@ std::unique_ptr<BlobReader> HistoryStore::open(const Revision& revision) {
     return std::make_unique<MemoryReader>(impl_->read_blob_whole(revision));
 }
 
-void HistoryStore::write_working_file(const Revision& revision) {
+void HistoryStore::write_working_file(const Revision& revision, const std::string& then_what, bool seen_open) {
     const auto reader = open(revision);
-    const OpenedFile file = open_beneath(impl_->root, revision.path, O_WRONLY | O_TRUNC);
-    std::vector<char> piece(piece_bytes);
-    while (const std::size_t length = reader->read(piece.data(), piece.size())) {
-        for (std::size_t done = 0; done < length;) {
-            const ssize_t written = ::write(file.fd.get(), piece.data() + done, length - done);
-            if (written < 0 && errno == EINTR) continue;
-            if (written < 0) throw std::system_error(errno, std::generic_category(), "cannot write '" + revision.path + "'");
-            done += static_cast<std::size_t>(written);
-        }
-    }
-    if (::fsync(file.fd.get()) != 0)
-        throw std::system_error(errno, std::generic_category(), "cannot flush '" + revision.path + "'");
+    replace_working_file(impl_->root, revision.path, then_what, seen_open, [&](const WriteBytes& write) {
+        std::vector<char> piece(piece_bytes);
+        while (const std::size_t length = reader->read(piece.data(), piece.size())) write(piece.data(), length);
+    });
 }
 
 DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision>& to) {
@@ -574,7 +599,8 @@ DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision
         }
         ContentDigest digest(static_cast<std::uint64_t>(file->status.st_size));
         const bool keep = static_cast<std::uint64_t>(file->status.st_size) <= diff_text_limit;
-        result.to_size = read_pieces(file->fd.get(), from.path, [&](const char* data, std::size_t length) {
+        result.to_size = read_pieces(file->fd.get(), from.path, static_cast<std::uint64_t>(file->status.st_size),
+                                     [&](const char* data, std::size_t length) {
             digest.update(data, length);
             if (keep) to_bytes.append(data, length);
         });

@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,16 @@ struct RevisionRequest {
     std::string message;
     TimePoint time;
     std::optional<std::string> broken_by;  // a snapshot of a broken check-out
+    // What the person should do once the file is closed, when a program still
+    // has it open for writing ("check in").
+    std::string then_what = "check in";
+    // The paths the watcher saw written and not closed since: refused as open
+    // for writing when no lease can be taken to tell for sure.
+    std::set<std::string> seen_open = {};
+    // Record what is on disk even when a program still has it open for
+    // writing (a snapshot before a lock is broken: the owner's program may be
+    // left open for days; what is there is better than nothing).
+    bool even_if_open = false;
 };
 
 struct RecordedFile {
@@ -95,8 +106,11 @@ public:
     // Reads each file from disk (never through a symbolic link) and records
     // those whose content differs from their newest revision, all in one
     // commit; a file gone from disk that has history is recorded as removed.
-    // No commit when nothing changed. Durable on return. Throws
-    // std::runtime_error (I/O, libgit2), leaving the history as it was.
+    // Each file is read under a ReadLease, so a revision is the file's bytes
+    // at one instant. No commit when nothing changed. Durable on return.
+    // Throws PdmError (conflict, reason open_for_writing: a program still has
+    // a file open for writing; invalid_path: a file with more than one name)
+    // or std::runtime_error (I/O, libgit2), leaving the history as it was.
     std::vector<RecordedFile> record(const RevisionRequest& request);
 
     // Newest first; at most `limit` (0: all). Empty when the file has none.
@@ -111,9 +125,12 @@ public:
     // The revision's content, streamed. Throws PdmError(not_found) for a removed one.
     std::unique_ptr<BlobReader> open(const Revision& revision);
 
-    // Writes the revision's content over the working file in place (keeping
-    // its owner, mode and ACLs), flushed. Throws std::runtime_error.
-    void write_working_file(const Revision& revision);
+    // Puts the revision's content in the working file (replace_working_file:
+    // all at once, keeping its owner, mode and ACLs, never under a program
+    // that has it open for writing; "... then `then_what`"). Throws PdmError
+    // or std::runtime_error.
+    // `seen_open`: the watcher saw the file written and not closed since.
+    void write_working_file(const Revision& revision, const std::string& then_what, bool seen_open = false);
 
     // `from` against `to`, or against the working file when `to` is nothing.
     DiffResult diff(const Revision& from, const std::optional<Revision>& to);

@@ -41,4 +41,18 @@ struct OpenedFile {
 // is in the way, EINVAL when it is not a regular file.
 OpenedFile open_beneath(const std::filesystem::path& root, const std::string& path, int flags);
 
+// The folder holding normalised `path` below `root`, reached the same way and
+// opened for reading (for *at calls and for flushing it), with the file's
+// name in it. Throws std::system_error.
+struct OpenedFolder {
+    FileDescriptor fd;
+    std::string name;
+};
+OpenedFolder open_parent_beneath(const std::filesystem::path& root, const std::string& path);
+
+// Throws PdmError(invalid_path) when the opened file has more than one name
+// (a hard link): another name may lie outside the repository, or be checked
+// out by someone else, so the daemon neither guards, records nor writes it.
+void require_single_name(const OpenedFile& file, const std::string& path);
+
 }  // namespace pdm

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "core/error.hpp"
+
 namespace pdm {
 namespace {
 
@@ -17,18 +19,42 @@ FileDescriptor::~FileDescriptor() {
     if (fd_ >= 0) ::close(fd_);
 }
 
-OpenedFile open_beneath(const std::filesystem::path& root, const std::string& path, int flags) {
+namespace {
+
+// Walks from `root` to the folder holding `path`, one folder at a time,
+// never following a link; the last folder is opened with `last_flags`.
+FileDescriptor walk_to_parent(const std::filesystem::path& root, const std::string& path, int last_flags) {
     const std::string where = "'" + path + "'";
     FileDescriptor folder(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (folder.get() < 0) fail("cannot open the repository " + root.string());
     std::size_t start = 0;
+    const std::size_t last_slash = path.rfind('/');
     for (std::size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
         const std::string name = path.substr(start, slash - start);
-        FileDescriptor next(::openat(folder.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        const int flags = slash == last_slash ? last_flags : O_PATH;
+        FileDescriptor next(::openat(folder.get(), name.c_str(), flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (next.get() < 0) fail("cannot open the folder of " + where);
         folder = std::move(next);
     }
-    const std::string name = path.substr(start);
+    if (last_slash == std::string::npos && last_flags != O_PATH) {
+        FileDescriptor reopened(::openat(folder.get(), ".", last_flags | O_DIRECTORY | O_CLOEXEC));
+        if (reopened.get() < 0) fail("cannot open the repository " + root.string());
+        folder = std::move(reopened);
+    }
+    return folder;
+}
+
+std::string leaf_of(const std::string& path) {
+    const std::size_t slash = path.rfind('/');
+    return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+}  // namespace
+
+OpenedFile open_beneath(const std::filesystem::path& root, const std::string& path, int flags) {
+    const std::string where = "'" + path + "'";
+    const FileDescriptor folder = walk_to_parent(root, path, O_PATH);
+    const std::string name = leaf_of(path);
     // O_NONBLOCK: a FIFO planted in place of the file must not hang the open.
     OpenedFile file{FileDescriptor(::openat(folder.get(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)), {}};
     if (file.fd.get() < 0) fail("cannot open " + where);
@@ -41,6 +67,19 @@ OpenedFile open_beneath(const std::filesystem::path& root, const std::string& pa
         fail("cannot set up " + where);
     }
     return file;
+}
+
+OpenedFolder open_parent_beneath(const std::filesystem::path& root, const std::string& path) {
+    return {walk_to_parent(root, path, O_RDONLY), leaf_of(path)};
+}
+
+void require_single_name(const OpenedFile& file, const std::string& path) {
+    if (file.status.st_nlink <= 1) return;
+    throw PdmError(ErrorCode::invalid_path,
+                   "'" + path + "' has " + std::to_string(file.status.st_nlink) +
+                       " names (hard links); pdmd guards files that have one name only, since another name may "
+                       "lie outside the repository or be checked out by someone else",
+                   {{"path", path}, {"links", file.status.st_nlink}});
 }
 
 }  // namespace pdm

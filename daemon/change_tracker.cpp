@@ -22,13 +22,19 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
     bool locks_moved = false;
     for (const WatchNotice& notice : notices) {
         if (notice.lost_track) {
+            // Closes may have been lost too: only leases tell from now on.
+            service_.forget_writing();
             reread_all_ = true;
             last_notice_[""] = now;
             continue;
         }
         last_notice_[notice.path] = now;
-        if (!notice.moved_from.empty())
+        if (!notice.moved_from.empty()) {
+            service_.note_renamed_while_writing(notice.moved_from, notice.path);
             locks_moved = !service_.note_move(notice.moved_from, notice.path, now + settle_).empty() || locks_moved;
+        }
+        if (notice.what == WatchNotice::What::written) service_.note_writing(notice.path, true);
+        if (notice.what == WatchNotice::What::closed_after_write) service_.note_writing(notice.path, false);
         if (notice.what == WatchNotice::What::appeared) replaced_.insert(notice.path);
         // A file the daemon guards (checked out, or known) got a new identity
         // or new permissions: set them from its lock now, not after the

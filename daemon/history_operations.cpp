@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "core/repo_path.hpp"
@@ -120,7 +121,10 @@ OpResult checkin(OpContext& context, const json& params) {
     // Refused now if the locks are not the caller's; the content is recorded
     // before they are released, so a check-in never leaves a version unsaved.
     const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, "checkin", paths, message, false);
-    const RevisionRequest request{paths_of(locks), context.who.user, message, std::chrono::system_clock::now(), {}};
+    RevisionRequest request{paths_of(locks), context.who.user, message, std::chrono::system_clock::now(), {}};
+    for (const std::string& path : request.paths) {
+        if (context.service.is_being_written(path)) request.seen_open.insert(path);
+    }
     return later(
         context, [request](HistoryStore& store) { return store.record(request); },
         [&service = context.service, who = context.who, request](const std::vector<RecordedFile>* recorded,
@@ -160,9 +164,13 @@ OpResult unlock(OpContext& context, const json& params) {
     const Identity who = context.who;
 
     if (discard) {
+        std::set<std::string> seen_open;
+        for (const std::string& path : normalized) {
+            if (service.is_being_written(path)) seen_open.insert(path);
+        }
         return later(
             context,
-            [normalized](HistoryStore& store) {
+            [normalized, seen_open](HistoryStore& store) {
                 std::vector<Revision> targets;
                 for (const std::string& path : normalized) {
                     const std::optional<Revision> newest = store.newest(path);
@@ -174,7 +182,8 @@ OpResult unlock(OpContext& context, const json& params) {
                     }
                     targets.push_back(*newest);
                 }
-                for (const Revision& target : targets) store.write_working_file(target);
+                for (const Revision& target : targets)
+                    store.write_working_file(target, "undo the check-out", seen_open.contains(target.path));
                 return targets;
             },
             [&service, who, normalized](const std::vector<Revision>* restored, std::exception_ptr error) -> json {
@@ -204,7 +213,7 @@ OpResult unlock(OpContext& context, const json& params) {
         snapshots.push_back({owner_paths, owner,
                              "Snapshot of " + owner + "'s check-out, taken before " + who.user + " broke the lock" +
                                  (reason.empty() ? "" : ": " + reason),
-                             std::chrono::system_clock::now(), who.user});
+                             std::chrono::system_clock::now(), who.user, "break the lock", {}, true});
     }
     return later(
         context,
@@ -327,9 +336,9 @@ OpResult restore(OpContext& context, const json& params) {
     }
     return later(
         context,
-        [path, rev](HistoryStore& store) {
+        [path, rev, seen_open = service.is_being_written(path)](HistoryStore& store) {
             const Revision revision = store.find(path, rev);
-            store.write_working_file(revision);
+            store.write_working_file(revision, "restore", seen_open);
             return revision;
         },
         [&service, who, path](const Revision* revision, std::exception_ptr error) -> json {

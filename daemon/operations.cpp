@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "core/time_format.hpp"
+#include "core/writer_check.hpp"
 #include "daemon/history_operations.hpp"
 #include "daemon/op_json.hpp"
 #include "ipc/protocol.hpp"
@@ -47,6 +48,8 @@ json disk_json(const OpContext& context, const FileEntry& entry) {
     } catch (const std::system_error& error) {
         disk["error"] = error.what();
     }
+    disk["open_for_writing"] = open_for_writing_now(context.facts.repo, entry.file.path,
+                                                    context.service.is_being_written(entry.file.path));
     return disk;
 }
 

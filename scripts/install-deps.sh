@@ -11,7 +11,7 @@ packages=(
   qt6-base-dev libgl-dev
   xvfb xauth dbus dbus-x11 dunst trayer xdotool imagemagick x11-utils
   systemd dpkg-dev
-  socat util-linux strace
+  socat util-linux strace acl vim python3
 )
 
 missing=()

@@ -179,21 +179,71 @@ BOOST_AUTO_TEST_CASE(a_link_in_place_of_a_file_is_never_followed) {
     fs::create_symlink(dir / "secret", dir / "repo/a.mcam");
     BOOST_CHECK_THROW(record({"a.mcam"}, "mallory", "steal"), std::system_error);
     BOOST_TEST(store->revisions("a.mcam").size() == 1u);
-    BOOST_CHECK_THROW(store->write_working_file(*store->newest("a.mcam")), std::system_error);
+    BOOST_CHECK_THROW(store->write_working_file(*store->newest("a.mcam"), "restore"), std::system_error);
     BOOST_TEST(pdm::test::read_text(dir / "secret") == "outside the repository");
 }
 
-BOOST_AUTO_TEST_CASE(writing_a_revision_back_keeps_the_working_files_inode) {
+BOOST_AUTO_TEST_CASE(writing_a_revision_back_replaces_the_working_file_whole_keeping_its_access) {
     store->import({"a.mcam"}, when);
     write("a.mcam", "second version, longer than the first");
     record({"a.mcam"}, "alice", "2");
+    const fs::path file = dir / "repo/a.mcam";
+    fs::permissions(file, fs::perms(0640));
+    BOOST_REQUIRE(std::system(("setfacl -m u:nobody:rw " + file.string()).c_str()) == 0);
     struct stat before {};
-    ::stat((dir / "repo/a.mcam").c_str(), &before);
-    store->write_working_file(store->find("a.mcam", "1"));
+    ::stat(file.c_str(), &before);
+    store->write_working_file(store->find("a.mcam", "1"), "restore");
     struct stat after {};
-    ::stat((dir / "repo/a.mcam").c_str(), &after);
-    BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "first a\n");
-    BOOST_TEST(before.st_ino == after.st_ino);
+    ::stat(file.c_str(), &after);
+    BOOST_TEST(pdm::test::read_text(file) == "first a\n");
+    // A new file renamed into place: a crash never leaves a half-written one.
+    BOOST_TEST(before.st_ino != after.st_ino);
+    BOOST_TEST(after.st_uid == before.st_uid);
+    BOOST_TEST((after.st_mode & 07777) == (before.st_mode & 07777));
+    BOOST_TEST(std::system(("getfacl -p " + file.string() + " | grep -q '^user:nobody:rw-'").c_str()) == 0);
+    // No temp file is left beside it.
+    int entries = 0;
+    for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir / "repo")) ++entries;
+    BOOST_TEST(entries == 2);  // a.mcam and parts/
+}
+
+BOOST_AUTO_TEST_CASE(a_file_open_for_writing_is_neither_recorded_nor_overwritten) {
+    store->import({"a.mcam"}, when);
+    const fs::path file = dir / "repo/a.mcam";
+    {
+        std::ofstream writer(file, std::ios::app);
+        writer << "half of a save" << std::flush;
+        const auto refused = [](const std::string& then) {
+            return [then](const pdm::PdmError& error) {
+                return error.code() == pdm::ErrorCode::conflict && error.details()["reason"] == "open_for_writing" &&
+                       std::string(error.what()).find("save and close it, then " + then) != std::string::npos;
+            };
+        };
+        BOOST_CHECK_EXCEPTION(record({"a.mcam"}, "alice", "too early"), pdm::PdmError, refused("check in"));
+        BOOST_CHECK_EXCEPTION(store->write_working_file(*store->newest("a.mcam"), "restore"), pdm::PdmError,
+                              refused("restore"));
+    }
+    BOOST_TEST(store->revisions("a.mcam").size() == 1u);
+    BOOST_TEST(pdm::test::read_text(file) == "first a\nhalf of a save");
+    // A reader does not hold anything up.
+    std::ifstream reader(file);
+    BOOST_TEST(record({"a.mcam"}, "alice", "finished")[0].recorded);
+    store->write_working_file(store->find("a.mcam", "1"), "restore");
+    BOOST_TEST(pdm::test::read_text(file) == "first a\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_with_a_second_name_is_neither_recorded_nor_overwritten) {
+    write("link.mcam", "a part");
+    store->import({"link.mcam"}, when);
+    // Replaced by a second name of a file outside the repository.
+    dir.write("elsewhere/target.conf", "not a part file");
+    fs::remove(dir / "repo/link.mcam");
+    fs::create_hard_link(dir / "elsewhere/target.conf", dir / "repo/link.mcam");
+    const auto invalid = [](const pdm::PdmError& error) { return error.code() == pdm::ErrorCode::invalid_path; };
+    BOOST_CHECK_EXCEPTION(record({"link.mcam"}, "mallory", "x"), pdm::PdmError, invalid);
+    BOOST_CHECK_EXCEPTION(store->write_working_file(*store->newest("link.mcam"), "restore"), pdm::PdmError, invalid);
+    BOOST_TEST(store->revisions("link.mcam").size() == 1u);
+    BOOST_TEST(pdm::test::read_text(dir / "elsewhere/target.conf") == "not a part file");
 }
 
 BOOST_AUTO_TEST_CASE(diff_gives_a_unified_diff_for_text_and_a_summary_for_binary) {

@@ -71,7 +71,11 @@ BOOST_AUTO_TEST_CASE(each_hostile_line_gets_its_code_and_the_connection_stays_us
 BOOST_AUTO_TEST_CASE(an_oversize_line_is_too_large_and_closes_only_that_connection) {
     auto bystander = client();
     auto c = client();
-    c->send_raw("{\"op\":\"hello\",\"pad\":\"" + std::string(200000, 'x') + "\"}\n");
+    try {
+        c->send_raw("{\"op\":\"hello\",\"pad\":\"" + std::string(200000, 'x') + "\"}\n");
+    } catch (const pdm::ipc::ProtocolError&) {
+        // The daemon answered and closed before the rest was sent: also what it should do.
+    }
     const json reply = json::parse(c->read_line());
     BOOST_TEST(outcome(reply) == "too_large");
     BOOST_TEST(reply["error"]["details"]["limit"] == 65536);

@@ -83,13 +83,16 @@ BOOST_AUTO_TEST_CASE(system_service_exposure_is_at_most_2) {
 
 // Read-only enforcement and the history must still work inside the sandbox:
 // the syscalls they make pass the unit's SystemCallFilter, and the unit keeps
-// exactly CAP_FOWNER (changing modes and ACLs of files others own) and
-// CAP_DAC_OVERRIDE (reading files at check-in, writing them back on restore).
+// exactly CAP_CHOWN (restore gives the new file its owner), CAP_FOWNER
+// (changing modes and ACLs of files others own), CAP_DAC_OVERRIDE (reading
+// files at check-in, writing them back on restore) and CAP_LEASE (reading a
+// file under a lease at check-in).
 BOOST_AUTO_TEST_CASE(the_sandbox_lets_read_only_enforcement_and_the_history_work) {
     TempDir dir;
     const std::string unit = read_text(fs::path(PDM_SOURCE_DIR) / "systemd/pdmd.service");
-    BOOST_TEST(unit.find("\nCapabilityBoundingSet=CAP_FOWNER CAP_DAC_OVERRIDE\n") != std::string::npos);
-    BOOST_TEST(unit.find("\nAmbientCapabilities=CAP_FOWNER CAP_DAC_OVERRIDE\n") != std::string::npos);
+    const std::string capabilities = "CAP_CHOWN CAP_FOWNER CAP_DAC_OVERRIDE CAP_LEASE";
+    BOOST_TEST(unit.find("\nCapabilityBoundingSet=" + capabilities + "\n") != std::string::npos);
+    BOOST_TEST(unit.find("\nAmbientCapabilities=" + capabilities + "\n") != std::string::npos);
 
     // The syscalls of a set as systemd-analyze lists them, and of every set it names.
     std::function<std::set<std::string>(const std::string&)> expand = [&](const std::string& set) {
@@ -109,20 +112,29 @@ BOOST_AUTO_TEST_CASE(the_sandbox_lets_read_only_enforcement_and_the_history_work
         }
         return names;
     };
+    // As systemd applies them, in order: the first line is an allow list,
+    // a "~" line takes from it, a later plain line adds to it again.
     std::set<std::string> allowed;
-    std::set<std::string> denied;
     const std::regex filter_line("\nSystemCallFilter=(~?)([^\n]*)");
     for (auto it = std::sregex_iterator(unit.begin(), unit.end(), filter_line); it != std::sregex_iterator(); ++it) {
         std::istringstream sets((*it)[2].str());
         for (std::string set; sets >> set;) {
-            for (const std::string& name : expand(set)) ((*it)[1].length() ? denied : allowed).insert(name);
+            for (const std::string& name : expand(set)) {
+                if ((*it)[1].length()) {
+                    allowed.erase(name);
+                } else {
+                    allowed.insert(name);
+                }
+            }
         }
     }
-    for (const char* needed : {"openat", "fstat", "newfstatat", "chmod", "fchmodat", "getxattr", "setxattr", "pread64",
-                               "pwrite64", "fsync", "fdatasync", "syncfs", "rename", "renameat", "mkdir"}) {
+    for (const char* needed : {"openat", "fstat", "newfstatat", "chmod", "fchmodat", "fchown", "fchownat", "getxattr",
+                               "setxattr", "fsetxattr", "pread64", "pwrite64", "fsync", "fdatasync", "syncfs", "rename",
+                               "renameat", "unlinkat", "mkdir", "fcntl"}) {
         BOOST_TEST(allowed.contains(needed), needed);
-        BOOST_TEST(!denied.contains(needed), needed);
     }
+    for (const char* kept_out : {"mount", "reboot", "setuid", "ptrace", "setrlimit"})
+        BOOST_TEST(!allowed.contains(kept_out), kept_out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
