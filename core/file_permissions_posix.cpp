@@ -46,6 +46,13 @@ struct TargetFile {
 
 TargetFile open_regular_file(const std::filesystem::path& root, const std::string& path) {
     TargetFile file{open_beneath(root, path, O_PATH), {}};
+    // Another name of the file may lie outside the repository: its
+    // permissions are not the daemon's to change.
+    if (file.opened.status.st_nlink > 1) {
+        errno = EMLINK;
+        fail("'" + path + "' has " + std::to_string(file.opened.status.st_nlink) +
+             " names (hard links); its permissions are left alone");
+    }
     file.proc_path = "/proc/self/fd/" + std::to_string(file.opened.fd.get());
     return file;
 }

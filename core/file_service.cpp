@@ -137,9 +137,17 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
     try {
         normalized = normalize_all(paths);
         for (const std::string& path : normalized) {
-            if (!repository_.stat(path)) {
+            const std::optional<FileStat> file = repository_.stat(path);
+            if (!file) {
                 throw PdmError(ErrorCode::not_found, "no file '" + path + "' in the repository",
                                {{"path", path}});
+            }
+            if (file->links > 1) {
+                throw PdmError(ErrorCode::invalid_path,
+                               "'" + path + "' has " + std::to_string(file->links) +
+                                   " names (hard links); pdmd guards files that have one name only, since another "
+                                   "name may lie outside the repository or be checked out by someone else",
+                               {{"path", path}, {"links", file->links}});
             }
             check_not_arriving(path);
             if (const Lock* lock = table_.find(path)) {

@@ -75,7 +75,7 @@ std::optional<FileStat> Repository::stat(const std::string& normalized) const {
         throw PdmError(ErrorCode::not_found, "'" + normalized + "' is not a tracked file",
                        {{"path", normalized}});
     }
-    FileStat result{normalized, fs::file_size(lexical, ec), {}};
+    FileStat result{normalized, fs::file_size(lexical, ec), {}, fs::hard_link_count(lexical, ec)};
     const auto mtime = fs::last_write_time(lexical, ec);
     if (ec) return std::nullopt;  // removed between the two calls
     result.mtime = to_time_point(mtime);

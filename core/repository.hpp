@@ -16,6 +16,7 @@ struct FileStat {
     std::string path;  // normalised, relative to the repository root
     std::uint64_t size = 0;
     TimePoint mtime;
+    std::uint64_t links = 1;  // names the file has (hard links); pdmd guards files with one
 };
 
 class Repository {

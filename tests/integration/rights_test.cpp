@@ -19,6 +19,28 @@ using pdm::test::SharedDaemon;
 
 BOOST_AUTO_TEST_SUITE(rights, *boost::unit_test::precondition(running_as_root))
 
+// A file outside the repository hard-linked into it: checking it out would
+// have given nobody write access to the outside file through its other name.
+BOOST_AUTO_TEST_CASE(a_hard_link_into_the_repository_is_neither_checked_out_nor_opened) {
+    pdm::test::TempDir outside;
+    const fs::path target = outside.write("target.conf", "not a part file");
+    fs::permissions(target, fs::perms(0644));
+    fs::permissions(outside.path(), fs::perms(0755));
+    DaemonProcess daemon;
+    fs::create_hard_link(target, daemon.repo() / "link.mcam");
+    daemon.start();
+    std::vector<std::string> append = pdm::test::as_nobody();
+    append.insert(append.end(), {"sh", "-c", "echo owned >> \"$0\"", target.string()});
+    const json refused = daemon.client()->call("checkout", {{"path", "link.mcam"}, {"message", ""}});
+    BOOST_TEST(outcome(refused) == "invalid_path", refused.dump());
+    BOOST_TEST(refused["error"]["message"].get<std::string>().find("hard links") != std::string::npos);
+    BOOST_TEST(refused["error"]["details"]["links"] == 2);
+    // Its permissions were never changed: read-only enforcement left it alone.
+    BOOST_TEST(static_cast<int>(fs::status(target).permissions() & fs::perms(0777)) == 0644);
+    BOOST_TEST(pdm::test::run_program(append, daemon.dir().path()).exit_code != 0);
+    BOOST_TEST(pdm::test::read_text(target) == "not a part file");
+}
+
 BOOST_AUTO_TEST_CASE(another_user_cannot_check_in_or_break_roots_lock_and_is_named_truly) {
     SharedDaemon daemon;
     BOOST_TEST(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "root's"}})) == "ok");
