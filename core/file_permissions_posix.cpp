@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
 #include <optional>
 #include <system_error>
 #include <utility>
@@ -69,6 +71,20 @@ uid_t uid_of(const std::string& user) {
     return found->pw_uid;
 }
 
+std::string name_of(uid_t uid) {
+    std::vector<char> buffer(16384);
+    passwd entry{};
+    passwd* found = nullptr;
+    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) return found->pw_name;
+    return std::to_string(uid);
+}
+
+std::string octal(mode_t mode) {
+    char text[8];
+    std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+    return text;
+}
+
 bool has_write(acl_entry_t entry) {
     acl_permset_t permissions;
     return acl_get_permset(entry, &permissions) == 0 && acl_get_perm(permissions, ACL_WRITE) == 1;
@@ -84,24 +100,42 @@ std::optional<uid_t> named_user(acl_entry_t entry) {
     return uid;
 }
 
-// Rewrites who may write: only `writer` (when given), and nobody else; the
-// named entry of `forget` is dropped. Read and execute permissions are kept.
-void set_writer(const std::filesystem::path& root, const std::string& path, std::optional<uid_t> writer,
-                std::optional<uid_t> forget) {
+// What a file's access should become.
+struct Wanted {
+    std::optional<uid_t> owner;   // give the file to this user (ownership enforcement)
+    std::optional<uid_t> writer;  // the one user who may write; nobody when empty
+    std::optional<uid_t> forget;  // drop this user's named ACL entry
+};
+
+// Gives the file its owner, then rewrites who may write: only `writer`, and
+// nobody else. Read and execute permissions are kept.
+PermissionChanges set_access(const std::filesystem::path& root, const std::string& path, const Wanted& wanted) {
     const TargetFile file = open_regular_file(root, path);
     const std::string where = "'" + path + "'";
-    const bool owner_writes = writer && *writer == file.opened.status.st_uid;
+    PermissionChanges changes;
+    struct stat status = file.opened.status;
+    if (wanted.owner && *wanted.owner != status.st_uid) {
+        if (::chown(file.proc_path.c_str(), *wanted.owner, static_cast<gid_t>(-1)) != 0)
+            fail("cannot give " + where + " to " + name_of(*wanted.owner));
+        changes.push_back("owner " + name_of(status.st_uid) + " -> " + name_of(*wanted.owner));
+        // A change of owner clears set-user-ID bits: read the mode again.
+        if (::fstat(file.opened.fd.get(), &status) != 0) fail("cannot stat " + where);
+    }
+    const bool owner_writes = wanted.writer && *wanted.writer == status.st_uid;
     Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
     const bool extended = acl.get() && acl_equiv_mode(acl.get(), nullptr) != 0;
-    const bool needs_entry = writer && !owner_writes;
+    const bool needs_entry = wanted.writer && !owner_writes;
     if (!extended && !needs_entry) {
         // Plain mode bits: the common case, one chmod.
-        const mode_t mode = (file.opened.status.st_mode & 07777 & ~mode_t{0222}) | (owner_writes ? S_IWUSR : 0);
-        if (mode != (file.opened.status.st_mode & 07777) && ::chmod(file.proc_path.c_str(), mode) != 0)
-            fail("cannot change the mode of " + where);
-        return;
+        const mode_t mode = (status.st_mode & 07777 & ~mode_t{0222}) | (owner_writes ? S_IWUSR : 0);
+        if (mode != (status.st_mode & 07777)) {
+            if (::chmod(file.proc_path.c_str(), mode) != 0) fail("cannot change the mode of " + where);
+            changes.push_back("mode " + octal(status.st_mode) + " -> " + octal(mode));
+        }
+        return changes;
     }
     if (!acl.get()) fail("cannot read the ACL of " + where);
+    Acl before(acl_dup(acl.get()));
     std::vector<acl_entry_t> dropped;
     bool writer_has_entry = false;
     acl_entry_t entry;
@@ -111,12 +145,13 @@ void set_writer(const std::filesystem::path& root, const std::string& path, std:
         acl_permset_t permissions;
         if (acl_get_permset(entry, &permissions) != 0) fail("cannot read the ACL of " + where);
         const std::optional<uid_t> uid = named_user(entry);
-        if (uid && forget && *uid == *forget && !(writer && *uid == *writer)) {
+        if (uid && wanted.forget && *uid == *wanted.forget && !(wanted.writer && *uid == *wanted.writer)) {
             dropped.push_back(entry);
             continue;
         }
-        const bool writes = (tag == ACL_USER_OBJ && owner_writes) || (needs_entry && uid && *uid == *writer);
-        if (needs_entry && uid && *uid == *writer) writer_has_entry = true;
+        const bool writes =
+            (tag == ACL_USER_OBJ && owner_writes) || (needs_entry && uid && *uid == *wanted.writer);
+        if (needs_entry && uid && *uid == *wanted.writer) writer_has_entry = true;
         if (tag == ACL_MASK) continue;  // recalculated below
         if (writes) {
             acl_add_perm(permissions, ACL_READ);
@@ -133,42 +168,80 @@ void set_writer(const std::filesystem::path& root, const std::string& path, std:
         acl_entry_t added;
         acl_permset_t permissions;
         if (acl_create_entry(&acl.get(), &added) != 0 || acl_set_tag_type(added, ACL_USER) != 0 ||
-            acl_set_qualifier(added, &*writer) != 0 || acl_get_permset(added, &permissions) != 0 ||
+            acl_set_qualifier(added, &*wanted.writer) != 0 || acl_get_permset(added, &permissions) != 0 ||
             acl_clear_perms(permissions) != 0 || acl_add_perm(permissions, ACL_READ) != 0 ||
             acl_add_perm(permissions, ACL_WRITE) != 0 || acl_set_permset(added, permissions) != 0)
             fail("cannot add an ACL entry to " + where);
     }
     if (acl_calc_mask(&acl.get()) != 0) fail("cannot change the ACL of " + where);
+    if (before.get() && acl_cmp(before.get(), acl.get()) == 0) return changes;
     if (acl_set_file(file.proc_path.c_str(), ACL_TYPE_ACCESS, acl.get()) != 0)
         fail("cannot change the ACL of " + where);
+    changes.push_back("ACL");
+    return changes;
+}
+
+std::optional<uid_t> uid_if_known(const std::string& user) {
+    if (user.empty()) return std::nullopt;
+    try {
+        return uid_of(user);
+    } catch (const std::system_error&) {
+        return std::nullopt;  // the account is gone: it has no entry worth removing by name
+    }
 }
 
 }  // namespace
 
-void FilePermissions::make_read_only(const std::string& path, const std::string& previous_owner) const {
-    std::optional<uid_t> forget;
-    if (!previous_owner.empty()) {
-        try {
-            forget = uid_of(previous_owner);
-        } catch (const std::system_error&) {
-            // The account is gone: it has no entry worth removing by name.
-        }
+std::string_view enforcement_name(Enforcement enforcement) {
+    switch (enforcement) {
+        case Enforcement::off:
+            return "off";
+        case Enforcement::mode:
+            return "mode";
+        case Enforcement::ownership:
+            return "ownership";
     }
-    set_writer(root_, path, std::nullopt, forget);
+    return "off";
 }
 
-void FilePermissions::make_writable_for(const std::string& path, const std::string& user) const {
-    set_writer(root_, path, uid_of(user), std::nullopt);
+FilePermissions::FilePermissions(std::filesystem::path root, Enforcement enforcement)
+    : root_(std::move(root)), enforcement_(enforcement) {}
+
+FilePermissions::OwnershipAbility FilePermissions::can_change_owners() {
+    if (::geteuid() == 0) return {true, "pdmd runs as root"};
+    // CapEff: the effective capabilities in hex; CAP_CHOWN is bit 0.
+    std::ifstream status("/proc/self/status");
+    for (std::string line; std::getline(status, line);) {
+        if (!line.starts_with("CapEff:")) continue;
+        const unsigned long long capabilities = std::stoull(line.substr(7), nullptr, 16);
+        if (capabilities & 1) return {true, "pdmd has CAP_CHOWN"};
+    }
+    return {false, "pdmd runs as " + name_of(::geteuid()) + " without CAP_CHOWN, so it cannot give files away"};
+}
+
+PermissionChanges FilePermissions::make_read_only(const std::string& path, const std::string& previous_owner) const {
+    Wanted wanted;
+    if (enforcement_ == Enforcement::ownership) wanted.owner = ::geteuid();
+    wanted.forget = uid_if_known(previous_owner);
+    return set_access(root_, path, wanted);
+}
+
+PermissionChanges FilePermissions::make_writable_for(const std::string& path, const std::string& user) const {
+    Wanted wanted;
+    wanted.writer = uid_of(user);
+    if (enforcement_ == Enforcement::ownership) wanted.owner = wanted.writer;
+    return set_access(root_, path, wanted);
 }
 
 WriteAccess FilePermissions::inspect(const std::string& path, const std::string& user) const {
     const TargetFile file = open_regular_file(root_, path);
     std::optional<uid_t> uid;
     if (!user.empty()) uid = uid_of(user);
+    const std::string owner = name_of(file.opened.status.st_uid);
     Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
     if (!acl.get() || acl_equiv_mode(acl.get(), nullptr) == 0) {
         const mode_t mode = file.opened.status.st_mode;
-        return {(mode & 0222) != 0, uid && *uid == file.opened.status.st_uid && (mode & S_IWUSR) != 0};
+        return {(mode & 0222) != 0, uid && *uid == file.opened.status.st_uid && (mode & S_IWUSR) != 0, owner};
     }
     // With an ACL, the mask limits every entry of the group class.
     bool mask_writes = true;
@@ -178,6 +251,7 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
         if (acl_get_tag_type(entry, &tag) == 0 && tag == ACL_MASK) mask_writes = has_write(entry);
     }
     WriteAccess access;
+    access.owner = owner;
     for (int which = ACL_FIRST_ENTRY; acl_get_entry(acl.get(), which, &entry) == 1; which = ACL_NEXT_ENTRY) {
         acl_tag_t tag;
         if (acl_get_tag_type(entry, &tag) != 0 || tag == ACL_MASK) continue;
@@ -189,6 +263,17 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
         if (tag == ACL_USER && uid && named_user(entry) == uid) access.user = true;
     }
     return access;
+}
+
+bool FilePermissions::make_folder_sticky(const std::string& folder) const {
+    const FileDescriptor handle = open_folder_beneath(root_, folder);
+    struct stat status {};
+    if (::fstat(handle.get(), &status) != 0) fail("cannot stat the folder '" + folder + "'");
+    if (!S_ISDIR(status.st_mode) || (status.st_mode & 0022) == 0 || (status.st_mode & S_ISVTX)) return false;
+    const std::string proc_path = "/proc/self/fd/" + std::to_string(handle.get());
+    if (::chmod(proc_path.c_str(), (status.st_mode & 07777) | S_ISVTX) != 0)
+        fail("cannot set the sticky bit of the folder '" + folder + "'");
+    return true;
 }
 
 }  // namespace pdm

@@ -358,10 +358,28 @@ std::optional<CommitFailure> FileService::commit() {
     return failure;
 }
 
-void FileService::record_unlocked_write(const std::string& path) {
+void FileService::record_unlocked_write(const std::string& path, nlohmann::json extra) {
     const Identity nobody{"", false};
-    record(nobody, "unlocked_write", {path}, "", "ok", nullptr);
-    pending_events_.push_back({"unlocked_write", path, "", clock_.now(), {}});
+    record(nobody, "unlocked_write", {path}, "", "ok", extra);
+    pending_events_.push_back(
+        {"unlocked_write", path, "", clock_.now(), extra.is_object() ? extra : nlohmann::json::object()});
+}
+
+void FileService::record_permissions_reverted(const std::string& path, const std::vector<std::string>& changes) {
+    const Identity nobody{"", false};
+    record(nobody, "permissions_reverted", {path}, "", "ok", {{"changes", changes}});
+    pending_events_.push_back({"permissions_reverted", path, "", clock_.now(), {{"changes", changes}}});
+}
+
+std::optional<Lock> FileService::durable_lock(const std::string& path) const {
+    // The oldest change not yet durable knows what the path had before it.
+    for (const std::vector<Undo>* changes : {&committing_undo_, &undo_}) {
+        for (const Undo& change : *changes) {
+            if (change.path == path) return change.before;
+        }
+    }
+    const Lock* lock = table_.find(path);
+    return lock ? std::optional<Lock>(*lock) : std::nullopt;
 }
 
 void FileService::record_refusal(const Identity& who, const std::string& op,

@@ -129,6 +129,10 @@ public:
     bool is_locked(const std::string& path) const { return table_.find(path) != nullptr; }
     // The lock on a normalised path; nullptr when it has none.
     const Lock* find_lock(const std::string& path) const { return table_.find(path); }
+    // The lock as the last durable commit left it: what the permissions on
+    // disk follow, so that a change whose commit may still fail never opens
+    // or closes a file.
+    std::optional<Lock> durable_lock(const std::string& path) const;
     // True when no tracked file is on disk at a normalised path.
     bool is_missing(const std::string& path) const;
 
@@ -165,8 +169,13 @@ public:
     void use_index(const FileIndex* index) { index_ = index; }
 
     // A tracked file was written while nobody held its lock: audited, and
-    // announced as unlocked_write once the audit line is durable.
-    void record_unlocked_write(const std::string& path);
+    // announced as unlocked_write once the audit line is durable. `extra`
+    // says more (while the daemon was stopped).
+    void record_unlocked_write(const std::string& path, nlohmann::json extra = nullptr);
+    // Someone changed a tracked file's owner, mode or ACL behind the daemon's
+    // back and the daemon set it back: audited, and announced as
+    // permissions_reverted.
+    void record_permissions_reverted(const std::string& path, const std::vector<std::string>& changes);
 
     // True when changes or audit entries are not yet durable (queued, or in a
     // commit being written).

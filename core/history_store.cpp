@@ -463,6 +463,16 @@ std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& p
 
 std::vector<RecordedFile> HistoryStore::record(const RevisionRequest& request) { return record_files(request, false); }
 
+std::vector<RecordedFile> HistoryStore::record_added(const std::vector<std::string>& paths, const std::string& author,
+                                                     TimePoint time) {
+    RevisionRequest request{paths, author, "added", time, std::nullopt};
+    request.even_if_open = true;
+    // Only what has no revision yet: a file that came back keeps its history.
+    std::erase_if(request.paths, [&](const std::string& path) { return newest(path).has_value(); });
+    if (request.paths.empty()) return {};
+    return record_files(request, true);
+}
+
 std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& request, bool bulk) {
     std::vector<RecordedFile> results;
     std::optional<BulkObjectWrites> bulk_writes;
@@ -493,6 +503,27 @@ std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& requ
         result.revision = newest(result.path);
     }
     return results;
+}
+
+std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<SeenFile>& files) {
+    std::vector<std::string> changed;
+    for (const SeenFile& file : files) {
+        const std::optional<Revision> latest = newest(file.path);
+        if (!latest || latest->removed) continue;
+        // Revision times are whole seconds.
+        const bool touched = file.mtime > latest->time + std::chrono::seconds(1);
+        if (file.size == latest->size && !touched) continue;
+        try {
+            const OpenedFile opened = open_beneath(impl_->root, file.path, O_RDONLY);
+            const auto size = static_cast<std::uint64_t>(opened.status.st_size);
+            ContentDigest digest(size);
+            read_pieces(opened.fd.get(), file.path, size, [&](const char* data, std::size_t length) { digest.update(data, length); });
+            if (digest.finish().first != latest->blob) changed.push_back(file.path);
+        } catch (const std::system_error&) {
+            // Gone or unreadable meanwhile: the watcher reports what happens to it next.
+        }
+    }
+    return changed;
 }
 
 std::vector<Revision> HistoryStore::revisions(const std::string& path, std::size_t limit) const {

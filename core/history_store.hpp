@@ -103,6 +103,13 @@ public:
     // tracked) as its revision 1.
     std::vector<RecordedFile> import(const std::vector<std::string>& paths, TimePoint time);
 
+    // Files that appeared after the import, as their revision 1 in one
+    // commit, authored by whoever created them (`author`): with ownership
+    // enforcement the file's owner becomes the daemon, and this is where its
+    // creator is kept. Taken as they are, even while still open for writing.
+    std::vector<RecordedFile> record_added(const std::vector<std::string>& paths, const std::string& author,
+                                           TimePoint time);
+
     // Reads each file from disk (never through a symbolic link) and records
     // those whose content differs from their newest revision, all in one
     // commit; a file gone from disk that has history is recorded as removed.
@@ -112,6 +119,18 @@ public:
     // a file open for writing; invalid_path: a file with more than one name)
     // or std::runtime_error (I/O, libgit2), leaving the history as it was.
     std::vector<RecordedFile> record(const RevisionRequest& request);
+
+    // A file as the folder shows it, for changed_since_recorded.
+    struct SeenFile {
+        std::string path;
+        std::uint64_t size = 0;
+        TimePoint mtime;
+    };
+    // Of `files`, those whose content differs from their newest revision:
+    // changed while nobody was watching (the daemon was stopped). Only a file
+    // whose size differs, or that was modified after its revision was taken,
+    // is read and compared. Files with no revision are not listed.
+    std::vector<std::string> changed_since_recorded(const std::vector<SeenFile>& files);
 
     // Newest first; at most `limit` (0: all). Empty when the file has none.
     std::vector<Revision> revisions(const std::string& path, std::size_t limit = 0) const;

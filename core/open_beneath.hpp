@@ -50,6 +50,10 @@ struct OpenedFolder {
 };
 OpenedFolder open_parent_beneath(const std::filesystem::path& root, const std::string& path);
 
+// The folder at normalised `folder` below `root` ("" is `root` itself), as
+// an O_PATH handle, reached the same way. Throws std::system_error.
+FileDescriptor open_folder_beneath(const std::filesystem::path& root, const std::string& folder);
+
 // Throws PdmError(invalid_path) when the opened file has more than one name
 // (a hard link): another name may lie outside the repository, or be checked
 // out by someone else, so the daemon neither guards, records nor writes it.

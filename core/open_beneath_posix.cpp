@@ -73,6 +73,16 @@ OpenedFolder open_parent_beneath(const std::filesystem::path& root, const std::s
     return {walk_to_parent(root, path, O_RDONLY), leaf_of(path)};
 }
 
+FileDescriptor open_folder_beneath(const std::filesystem::path& root, const std::string& folder) {
+    if (folder.empty()) {
+        FileDescriptor handle(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+        if (handle.get() < 0) fail("cannot open the repository " + root.string());
+        return handle;
+    }
+    // The folder is the parent of a name inside it.
+    return walk_to_parent(root, folder + "/-", O_PATH);
+}
+
 void require_single_name(const OpenedFile& file, const std::string& path) {
     if (file.status.st_nlink <= 1) return;
     throw PdmError(ErrorCode::invalid_path,

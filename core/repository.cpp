@@ -96,6 +96,22 @@ bool Repository::skips_folder(const std::string& relative) const {
     return has_hidden_segment(relative) || (!excluded_dir_.empty() && is_within(root_ / relative, excluded_dir_));
 }
 
+std::vector<std::string> Repository::folders() const {
+    std::vector<std::string> result{""};
+    std::error_code ec;
+    fs::recursive_directory_iterator it(root_, fs::directory_options::skip_permission_denied, ec);
+    for (const fs::recursive_directory_iterator end; !ec && it != end; it.increment(ec)) {
+        if (it->symlink_status(ec).type() != fs::file_type::directory) continue;
+        const std::string relative = it->path().lexically_relative(root_).generic_string();
+        if (!is_addressable(relative) || skips_folder(relative)) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        result.push_back(relative);
+    }
+    return result;
+}
+
 std::vector<FileStat> Repository::scan_from(const fs::path& start) const {
     std::vector<FileStat> files;
     std::error_code ec;

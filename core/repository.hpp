@@ -57,6 +57,10 @@ public:
     // The same for the files below one folder (a normalised path).
     std::vector<FileStat> scan_below(const std::string& folder) const;
 
+    // Every folder the repository does not skip, "" (the root) first; links
+    // are not followed.
+    std::vector<std::string> folders() const;
+
     // True when the watcher should not look into this folder (hidden, or the
     // excluded state dir). `relative` is normalised; "" is the root.
     bool skips_folder(const std::string& relative) const;

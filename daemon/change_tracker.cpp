@@ -4,13 +4,11 @@
 
 namespace pdm::daemon {
 
-ChangeTracker::ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Publish publish,
-                             Reapply reapply, ipc::CommitGate& commits, const Clock& clock,
-                             std::chrono::milliseconds settle)
+ChangeTracker::ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Hooks hooks,
+                             ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle)
     : index_(index),
       service_(service),
-      publish_(std::move(publish)),
-      reapply_(std::move(reapply)),
+      hooks_(std::move(hooks)),
       commits_(commits),
       clock_(clock),
       settle_(settle),
@@ -20,6 +18,7 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
     if (stopped_) return;
     const auto now = std::chrono::steady_clock::now();
     bool locks_moved = false;
+    bool audited = false;
     for (const WatchNotice& notice : notices) {
         if (notice.lost_track) {
             // Closes may have been lost too: only leases tell from now on.
@@ -40,10 +39,11 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
         // or new permissions: set them from its lock now, not after the
         // settle time. A new file nobody holds waits until it is complete.
         const bool guarded = service_.is_locked(notice.path) || index_.files().contains(notice.path);
-        if (guarded && (notice.what == WatchNotice::What::appeared || notice.what == WatchNotice::What::attributes))
-            reapply_(notice.path);
+        if ((guarded && (notice.what == WatchNotice::What::appeared || notice.what == WatchNotice::What::attributes)) ||
+            notice.what == WatchNotice::What::folder_appeared)
+            audited = hooks_.reapply(notice.path) || audited;
     }
-    if (locks_moved) commits_.request();
+    if (locks_moved || audited) commits_.request();
     arm();
 }
 
@@ -99,11 +99,17 @@ void ChangeTracker::settle() {
 
 void ChangeTracker::announce(const std::vector<FileChange>& changes) {
     static constexpr const char* kinds[] = {"file_added", "file_removed", "file_modified"};
+    std::vector<std::string> added;
+    for (const FileChange& change : changes) {
+        if (change.kind == FileChange::Kind::added && !service_.is_locked(change.file.path))
+            added.push_back(change.file.path);
+    }
+    if (!added.empty() && hooks_.added) hooks_.added(added);
     bool audited = false;
     for (const FileChange& change : changes) {
         Event event{kinds[static_cast<int>(change.kind)], change.file.path, "", clock_.now(), {}};
         if (change.kind != FileChange::Kind::removed) event.extra["size"] = change.file.size;
-        publish_(event);
+        hooks_.publish(event);
         if (change.kind == FileChange::Kind::modified && !service_.is_locked(change.file.path)) {
             service_.record_unlocked_write(change.file.path);
             audited = true;

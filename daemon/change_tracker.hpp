@@ -27,12 +27,23 @@ class ChangeTracker {
 public:
     using Publish = std::function<void(const Event&)>;
     // A tracked file took a new identity (a save put a new file at its name)
-    // or its mode, owner or ACL changed: its permissions may no longer match
-    // its lock. Called at once, not after the settle time.
-    using Reapply = std::function<void(const std::string& path)>;
+    // or its mode, owner or ACL changed, or a folder appeared: its
+    // permissions may no longer match its lock. Called at once, not after the
+    // settle time. True when it audited something (a commit is due).
+    using Reapply = std::function<bool(const std::string& path)>;
 
-    ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Publish publish,
-                  Reapply reapply, ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle);
+    // New files nobody holds, once they settled, before they are announced
+    // (and before read-only enforcement takes them from their creator).
+    using Added = std::function<void(const std::vector<std::string>& paths)>;
+
+    struct Hooks {
+        Publish publish;
+        Reapply reapply;
+        Added added;
+    };
+
+    ChangeTracker(boost::asio::io_context& io, FileIndex& index, FileService& service, Hooks hooks,
+                  ipc::CommitGate& commits, const Clock& clock, std::chrono::milliseconds settle);
 
     void on_notices(const std::vector<WatchNotice>& notices);
     void stop();
@@ -44,8 +55,7 @@ private:
 
     FileIndex& index_;
     FileService& service_;
-    Publish publish_;
-    Reapply reapply_;
+    Hooks hooks_;
     ipc::CommitGate& commits_;
     const Clock& clock_;
     std::chrono::milliseconds settle_;

@@ -50,9 +50,15 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                    "Milliseconds a changed file must be quiet before it is re-read and announced")
         ->check(CLI::Range(0u, 60000u));
     app.add_flag("!--no-watch", config.watch, "Do not watch the folder (list scans it on every request)");
-    app.add_flag("--enforce-readonly,!--no-enforce-readonly", config.enforce_readonly,
-                 "Keep files that are not checked out read-only, and checked-out ones writable by their "
-                 "owner only (default: on)");
+    app.add_option("--enforce", config.enforce,
+                   "Read-only enforcement: ownership (pdmd owns every file nobody has checked out and hands it "
+                   "to the lock holder; needs root or CAP_CHOWN), mode (write bits and ACLs only), off, or "
+                   "auto (default: ownership when possible, else mode)")
+        ->check(CLI::IsMember({"auto", "ownership", "mode", "off"}));
+    // The flags of earlier versions: --no-enforce-readonly is --enforce off.
+    bool enforce_readonly = true;
+    app.add_flag("--enforce-readonly,!--no-enforce-readonly", enforce_readonly,
+                 "Same as --enforce auto; --no-enforce-readonly is --enforce off");
 
     try {
         app.parse(argc, argv);
@@ -61,6 +67,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
         return {std::nullopt, code == 0 ? 0 : 2};
     }
     std::erase(config.ignore, std::string());
+    if (!enforce_readonly) config.enforce = "off";
     config.socket_mode = static_cast<unsigned>(std::stoul(socket_mode, nullptr, 8));
     if (config.state_dir.empty()) config.state_dir = config.repo + "/.pdm";
     if (config.socket_path.empty()) config.socket_path = ipc::default_endpoint_path();

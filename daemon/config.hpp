@@ -24,7 +24,9 @@ struct DaemonConfig {
     std::size_t max_connections = 4096;
     unsigned settle_ms = 300;  // quiet time before a changed file is re-read
     bool watch = true;
-    bool enforce_readonly = true;  // files not checked out are read-only on disk
+    // Read-only enforcement: "auto" (ownership when pdmd may give files
+    // away, else mode), "ownership", "mode" or "off".
+    std::string enforce = "auto";
 };
 
 // Either a config, or the exit code to leave with (0 after --help or

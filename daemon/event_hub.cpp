@@ -7,7 +7,7 @@ namespace pdm::daemon {
 const std::set<std::string>& EventHub::known_kinds() {
     static const std::set<std::string> kinds = {"checked_out",   "checked_in",     "unlocked", "lock_broken",
                                                 "file_added",    "file_removed",   "waiting",  "your_turn",
-                                                "file_modified", "unlocked_write", "lock_moved"};
+                                                "file_modified", "unlocked_write", "lock_moved", "permissions_reverted"};
     return kinds;
 }
 

@@ -23,6 +23,7 @@ struct WatchNotice {
         written,             // a file was written to (so it is open for writing)
         closed_after_write,  // a file open for writing was closed
         attributes,          // a file's mode, owner or ACL changed
+        folder_appeared,     // a folder was created, or renamed or moved here
     };
 
     std::string path;       // normalised, relative to the repository; "" is the root

@@ -121,6 +121,8 @@ private:
         }
         if ((event.mask & IN_ISDIR) && (event.mask & IN_MOVED_FROM)) forget_tree(path);
         WatchNotice notice{path, false, {}, WatchNotice::What::changed};
+        if ((event.mask & IN_ISDIR) && (event.mask & (IN_CREATE | IN_MOVED_TO)))
+            notice.what = WatchNotice::What::folder_appeared;
         if (!(event.mask & IN_ISDIR)) {
             if (event.mask & (IN_CREATE | IN_MOVED_TO)) notice.what = WatchNotice::What::appeared;
             if (event.mask & IN_MODIFY) notice.what = WatchNotice::What::written;

@@ -24,6 +24,7 @@
 #include "daemon/graceful_shutdown.hpp"
 #include "daemon/history_worker.hpp"
 #include "daemon/logging.hpp"
+#include "daemon/offline_changes.hpp"
 #include "daemon/open_file_limit.hpp"
 #include "daemon/read_only_enforcer.hpp"
 #include "daemon/request_dispatcher.hpp"
@@ -64,6 +65,27 @@ std::vector<Glob> globs(const std::vector<std::string>& patterns) {
     return result;
 }
 
+struct ChosenEnforcement {
+    Enforcement mode;
+    std::string why;
+};
+
+// --enforce: ownership where pdmd may give files away, else mode; asked for
+// ownership without the means, pdmd refuses to start rather than guard less.
+std::optional<ChosenEnforcement> choose_enforcement(const std::string& asked) {
+    if (asked == "off") return ChosenEnforcement{Enforcement::off, "--enforce off"};
+    if (asked == "mode") return ChosenEnforcement{Enforcement::mode, "--enforce mode"};
+    const FilePermissions::OwnershipAbility ability = FilePermissions::can_change_owners();
+    if (asked == "ownership" && !ability.able) {
+        spdlog::critical("cannot start: --enforce ownership: {}; run pdmd as root or with CAP_CHOWN, or choose "
+                         "--enforce mode",
+                         ability.why);
+        return std::nullopt;
+    }
+    if (ability.able) return ChosenEnforcement{Enforcement::ownership, ability.why};
+    return ChosenEnforcement{Enforcement::mode, ability.why + "; the owner of a file can make it writable again"};
+}
+
 void log_admins(const DaemonConfig& config) {
     spdlog::info("admins: root{}{}{}", config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
                  config.admin_group.empty() ? "" : "; members of group " + config.admin_group);
@@ -83,6 +105,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         spdlog::critical("cannot start: {}", error.what());
         return 1;
     }
+
+    const std::optional<ChosenEnforcement> enforcement = choose_enforcement(config.enforce);
+    if (!enforcement) return 1;
 
     LockStore store(*state);
     std::optional<LockTable> table = load_locks(store, config.recover, clock);
@@ -121,9 +146,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     EventHub events;
     HistoryWorker history(io, std::move(history_store));
     // Permissions follow each durable event before the replies reporting it go out.
-    const FilePermissions permissions(repo);
+    const FilePermissions permissions(repo, enforcement->mode == Enforcement::off ? Enforcement::mode : enforcement->mode);
     std::optional<ReadOnlyEnforcer> enforcer;
-    if (config.enforce_readonly) enforcer.emplace(permissions, service);
+    if (enforcement->mode != Enforcement::off) enforcer.emplace(permissions, service);
     const auto publish = [&events, &enforcer](const Event& event) {
         if (enforcer) enforcer->observe(event);
         events.publish(event);
@@ -131,7 +156,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     RequestDispatcher dispatcher(service, events, history, AdminPolicy{config.admins, config.admin_group},
-                                 ServerFacts{repo.string(), &permissions, config.enforce_readonly, &history_importing});
+                                 ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why, &history_importing});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
@@ -149,10 +174,11 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     // The index and the watcher: list answers from memory, and every change
     // on disk becomes an event. Without a watcher, list scans per request.
     FileIndex index(repository);
-    const auto reapply = [&enforcer](const std::string& path) {
-        if (enforcer) enforcer->repair(path);
+    const auto reapply = [&enforcer](const std::string& path) { return enforcer && enforcer->repair(path); };
+    const auto added = [&history, &permissions](const std::vector<std::string>& paths) {
+        record_new_files(history, permissions, paths);
     };
-    ChangeTracker tracker(io, index, service, publish, reapply, commits, clock,
+    ChangeTracker tracker(io, index, service, {publish, reapply, added}, commits, clock,
                           std::chrono::milliseconds(config.settle_ms));
     std::unique_ptr<FolderWatcher> watcher;
     if (config.watch) {
@@ -167,16 +193,21 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         }
     }
     std::vector<std::string> tracked;
+    std::vector<HistoryStore::SeenFile> seen;
     try {
+        const auto add = [&](const FileStat& file) {
+            tracked.push_back(file.path);
+            seen.push_back({file.path, file.size, file.mtime});
+        };
         if (watcher) {
-            for (const auto& [path, file] : index.files()) tracked.push_back(path);
+            for (const auto& [path, file] : index.files()) add(file);
         } else {
-            for (const FileStat& file : repository.scan()) tracked.push_back(file.path);
+            for (const FileStat& file : repository.scan()) add(file);
         }
     } catch (const std::exception& error) {
         spdlog::error("cannot read the repository: {}", error.what());
     }
-    if (enforcer) enforcer->reconcile(tracked);
+    if (enforcer) enforcer->reconcile(repository.folders(), tracked);
     if (import_history) {
         // On the history thread, ahead of any check-in: the first commit holds
         // every file as its revision 1.
@@ -194,6 +225,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                         }
                         spdlog::info("history: imported {} file(s) as revision 1", imported->size());
                     });
+    } else {
+        report_offline_changes(history, service, commits, std::move(seen));
     }
     GracefulShutdown shutdown(io, server);
     // With a watcher the index knows the file count; without one it costs a
@@ -265,6 +298,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(), endpoint,
                  service.lock_count(), state_dir.string());
     log_admins(config);
+    spdlog::info("read-only enforcement: {} ({})", enforcement_name(enforcement->mode), enforcement->why);
     manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
     pulse.start();
     io.run();

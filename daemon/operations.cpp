@@ -38,13 +38,15 @@ json file_json(const FileEntry& entry) {
 // nobody holds it, writable by the owner when checked out.
 json disk_json(const OpContext& context, const FileEntry& entry) {
     if (entry.missing || !context.facts.permissions) return nullptr;
-    json disk = {{"enforced", context.facts.enforce_readonly}};
+    json disk = {{"enforced", context.facts.enforcement != Enforcement::off},
+                 {"enforcement", enforcement_name(context.facts.enforcement)}};
     try {
         const WriteAccess access =
             context.facts.permissions->inspect(entry.file.path, entry.lock ? entry.lock->user : "");
         disk["writable"] = access.anyone;
         disk["writable_by_owner"] = entry.lock ? json(access.user) : json(nullptr);
         disk["matches_lock"] = entry.lock ? access.user : !access.anyone;
+        disk["owner"] = access.owner;
     } catch (const std::system_error& error) {
         disk["error"] = error.what();
     }
@@ -61,7 +63,9 @@ json hello(OpContext& context, const json&) {
              {"locks", "audit", "pipelining", "events", "who", "waiting_list", "lock_moved", "read_only", "history"}},
             {"user", context.who.user},
             {"admin", context.who.admin},
-            {"repo", context.facts.repo}};
+            {"repo", context.facts.repo},
+            {"enforcement",
+             {{"mode", enforcement_name(context.facts.enforcement)}, {"why", context.facts.enforcement_why}}}};
 }
 
 json list(OpContext& context, const json& params) {

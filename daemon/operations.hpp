@@ -23,7 +23,8 @@ namespace pdm::daemon {
 struct ServerFacts {
     std::string repo;  // absolute path of the repository
     const FilePermissions* permissions = nullptr;  // for `info`'s view of the disk
-    bool enforce_readonly = false;
+    Enforcement enforcement = Enforcement::off;
+    std::string enforcement_why;  // why that strength: "pdmd runs as root"
     // True until the first import of the folder into the history has read
     // every file (set by main, on the event loop).
     const bool* history_importing = nullptr;

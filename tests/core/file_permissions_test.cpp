@@ -18,7 +18,8 @@ namespace {
 
 struct PermissionsFixture {
     TempDir dir;
-    FilePermissions permissions{dir / "repo"};
+    FilePermissions permissions{dir / "repo", pdm::Enforcement::mode};
+    FilePermissions ownership{dir / "repo", pdm::Enforcement::ownership};
     std::string me = ::getpwuid(::geteuid())->pw_name;
 
     PermissionsFixture() {
@@ -31,6 +32,11 @@ struct PermissionsFixture {
         struct stat status {};
         BOOST_REQUIRE(::lstat((dir / "repo" / path).c_str(), &status) == 0);
         return status.st_mode & 07777;
+    }
+    uid_t owner_of(const std::string& path) const {
+        struct stat status {};
+        BOOST_REQUIRE(::lstat((dir / "repo" / path).c_str(), &status) == 0);
+        return status.st_uid;
     }
 };
 
@@ -73,6 +79,41 @@ BOOST_AUTO_TEST_CASE(another_user_gets_an_acl_entry_that_read_only_takes_back,
     access = permissions.inspect("a.mcam", "nobody");
     BOOST_TEST(!access.user);
     BOOST_TEST(!access.anyone);
+}
+
+BOOST_AUTO_TEST_CASE(each_call_says_what_it_changed_and_nothing_when_the_file_matched) {
+    const pdm::PermissionChanges changes = permissions.make_read_only("a.mcam");
+    BOOST_REQUIRE(changes.size() == 1u);
+    BOOST_TEST(changes[0] == "mode 0664 -> 0444");
+    BOOST_TEST(permissions.make_read_only("a.mcam").empty());
+}
+
+BOOST_AUTO_TEST_CASE(with_ownership_the_lock_holder_owns_the_file_and_the_daemon_takes_it_back,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         return boost::test_tools::assertion_result(::geteuid() == 0 && ::getpwnam("nobody"));
+                     })) {
+    const uid_t nobody = ::getpwnam("nobody")->pw_uid;
+    pdm::PermissionChanges changes = ownership.make_writable_for("a.mcam", "nobody");
+    BOOST_TEST(owner_of("a.mcam") == nobody);
+    BOOST_TEST(mode_of("a.mcam") == 0644u);  // owner write only: group write went
+    BOOST_REQUIRE(changes.size() == 2u);
+    BOOST_TEST(changes[0] == "owner root -> nobody");
+    BOOST_TEST(ownership.inspect("a.mcam", "nobody").user);
+    BOOST_TEST(ownership.inspect("a.mcam", "nobody").owner == "nobody");
+    changes = ownership.make_read_only("a.mcam", "nobody");
+    BOOST_TEST(owner_of("a.mcam") == ::geteuid());
+    BOOST_TEST(mode_of("a.mcam") == 0444u);
+    BOOST_TEST(changes[0] == "owner nobody -> root");
+}
+
+BOOST_AUTO_TEST_CASE(a_folder_others_may_write_gets_the_sticky_bit) {
+    fs::permissions(dir / "repo/parts", fs::perms(0777));
+    BOOST_TEST(permissions.make_folder_sticky("parts"));
+    BOOST_TEST(mode_of("parts") == 01777u);
+    BOOST_TEST(!permissions.make_folder_sticky("parts"));
+    fs::permissions(dir / "repo", fs::perms(0755));
+    BOOST_TEST(!permissions.make_folder_sticky(""));  // only its owner writes it: nothing to protect
+    BOOST_TEST(mode_of("") == 0755u);
 }
 
 BOOST_AUTO_TEST_CASE(links_folders_and_absent_files_are_refused) {
