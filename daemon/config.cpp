@@ -46,6 +46,15 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.add_option("--max-connections", config.max_connections, "Most client connections at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
 
+    app.add_option("--max-message-bytes", config.limits.message_bytes,
+                   "Longest check-out, check-in or unlock message, in bytes")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+    app.add_option("--max-paths", config.limits.paths, "Most paths one request may name")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+    app.add_option("--max-glob-bytes", config.limits.glob_bytes, "Longest match pattern, in bytes")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
+    app.add_option("--max-subscription-globs", config.limits.globs, "Most match patterns of one subscription")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
     app.add_option("--settle-ms", config.settle_ms,
                    "Milliseconds a changed file must be quiet before it is re-read and announced")
         ->check(CLI::Range(0u, 60000u));

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "ipc/protocol.hpp"
+
 namespace pdm::daemon {
 
 struct DaemonConfig {
@@ -22,6 +24,7 @@ struct DaemonConfig {
     bool recover = false;
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;
+    ipc::RequestLimits limits;
     unsigned settle_ms = 300;  // quiet time before a changed file is re-read
     bool watch = true;
     // Read-only enforcement: "auto" (ownership when pdmd may give files

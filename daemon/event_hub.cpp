@@ -1,5 +1,7 @@
 #include "daemon/event_hub.hpp"
 
+#include <algorithm>
+
 #include "core/time_format.hpp"
 
 namespace pdm::daemon {
@@ -24,7 +26,7 @@ void EventHub::disconnected(const ipc::Connection& connection) {
 }
 
 std::uint64_t EventHub::subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<std::string> kinds,
-                                  std::optional<Glob> match) {
+                                  std::vector<Glob> match) {
     subscriptions_[connection->id()] = {connection, std::move(kinds), std::move(match)};
     return seq_;
 }
@@ -49,7 +51,9 @@ void EventHub::publish(const Event& event) {
         const Subscription& subscription = it->second;
         const auto connection = subscription.connection.lock();
         const bool wanted = subscription.kinds.empty() || subscription.kinds.contains(event.kind);
-        const bool matches = !subscription.match || subscription.match->matches(event.path);
+        const bool matches = subscription.match.empty() ||
+                             std::any_of(subscription.match.begin(), subscription.match.end(),
+                                         [&](const Glob& glob) { return glob.matches(event.path); });
         if (connection && addressee == connection->id()) {
             ++it;  // sent below, once
         } else if (!connection) {

@@ -29,7 +29,7 @@ public:
     // Starts (or replaces) the connection's subscription; empty `kinds` means
     // all. Returns the last seq handed out: the next event gets seq + 1.
     std::uint64_t subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<std::string> kinds,
-                            std::optional<Glob> match);
+                            std::vector<Glob> match);
     // True when the connection had a subscription.
     bool unsubscribe(const ipc::Connection& connection);
 
@@ -48,7 +48,7 @@ private:
     struct Subscription {
         std::weak_ptr<ipc::Connection> connection;
         std::set<std::string> kinds;
-        std::optional<Glob> match;
+        std::vector<Glob> match;  // any of them; none: every path
     };
 
     std::uint64_t seq_ = 0;

@@ -116,7 +116,16 @@ std::vector<std::string> paths_of(const std::vector<ReleasedLock>& locks) {
 
 OpResult checkin(OpContext& context, const json& params) {
     const auto [paths, message] = parse_audited(context, "checkin", [&] {
-        return std::pair(path_or_paths(params), optional_string(params, "message").value_or(""));
+        const ipc::RequestLimits& limits = context.facts.limits;
+        std::string text = ipc::optional_text(params, "message", limits.message_bytes).value_or("");
+        // The trailer that marks a snapshot of a broken lock is pdmd's to write.
+        if (text.starts_with("Broken-by:") || text.find("\nBroken-by:") != std::string::npos) {
+            throw PdmError(ErrorCode::bad_request,
+                           "a check-in message may not have a line starting with \"Broken-by:\"; pdmd writes that "
+                           "line itself to mark a broken lock's snapshot",
+                           {{"field", "message"}});
+        }
+        return std::pair(path_or_paths(params, limits.paths), std::move(text));
     });
     // Refused now if the locks are not the caller's; the content is recorded
     // before they are released, so a check-in never leaves a version unsaved.
@@ -142,8 +151,10 @@ OpResult checkin(OpContext& context, const json& params) {
 
 OpResult unlock(OpContext& context, const json& params) {
     const auto [paths, force, discard, reason] = parse_audited(context, "unlock", [&] {
-        return std::tuple(path_or_paths(params), optional_bool(params, "force", false),
-                          optional_bool(params, "discard", false), optional_string(params, "message").value_or(""));
+        const ipc::RequestLimits& limits = context.facts.limits;
+        return std::tuple(path_or_paths(params, limits.paths), optional_bool(params, "force", false),
+                          optional_bool(params, "discard", false),
+                          ipc::optional_text(params, "message", limits.message_bytes).value_or(""));
     });
     const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, "unlock", paths, reason, force);
     const std::vector<std::string> normalized = paths_of(locks);

@@ -156,7 +156,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     RequestDispatcher dispatcher(service, events, history, AdminPolicy{config.admins, config.admin_group},
-                                 ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why, &history_importing});
+                                 ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why, &history_importing,
+                                             config.limits});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;

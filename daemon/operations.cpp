@@ -83,7 +83,7 @@ json list(OpContext& context, const json& params) {
         }
     }
     filter.user = optional_string(params, "user");
-    filter.match = optional_string(params, "match");
+    filter.match = ipc::optional_text(params, "match", context.facts.limits.glob_bytes);
     json files = json::array();
     for (const FileEntry& entry : context.service.list(filter)) files.push_back(file_json(entry));
     return {{"files", std::move(files)}};
@@ -98,7 +98,8 @@ json info(OpContext& context, const json& params) {
 
 OpResult checkout(OpContext& context, const json& params) {
     const auto [paths, message] = parse_audited(context, "checkout", [&] {
-        return std::pair(path_or_paths(params), required_string(params, "message"));
+        return std::pair(path_or_paths(params, context.facts.limits.paths),
+                         ipc::required_text(params, "message", context.facts.limits.message_bytes));
     });
     const bool wait = parse_audited(context, "checkout", [&] { return optional_bool(params, "wait", false); });
     if (wait && paths.size() != 1) {
@@ -159,8 +160,10 @@ json subscribe(OpContext& context, const json& params) {
             kinds.insert(kind.get<std::string>());
         }
     }
-    std::optional<Glob> match;
-    if (const auto pattern = optional_string(params, "match")) match.emplace(*pattern);
+    std::vector<Glob> match;
+    const ipc::RequestLimits& limits = context.facts.limits;
+    for (const std::string& pattern : ipc::optional_patterns(params, "match", limits.globs, limits.glob_bytes))
+        match.emplace_back(pattern);
     return {{"seq", context.events.subscribe(context.connection, std::move(kinds), std::move(match))}};
 }
 

@@ -16,6 +16,7 @@
 #include "daemon/event_hub.hpp"
 #include "daemon/history_worker.hpp"
 #include "ipc/connection.hpp"
+#include "ipc/protocol.hpp"
 #include "ipc/reply.hpp"
 
 namespace pdm::daemon {
@@ -28,6 +29,7 @@ struct ServerFacts {
     // True until the first import of the folder into the history has read
     // every file (set by main, on the event loop).
     const bool* history_importing = nullptr;
+    ipc::RequestLimits limits;
 };
 
 struct OpContext {

@@ -120,7 +120,50 @@ std::optional<std::uint64_t> optional_count(const json& params, const char* name
     return value->get<std::uint64_t>();
 }
 
-std::vector<std::string> path_or_paths(const json& params) {
+namespace {
+
+[[noreturn]] void over_limit(const char* name, const std::string& what, std::size_t limit) {
+    throw PdmError(ErrorCode::bad_request, std::string("\"") + name + "\" " + what + " " + std::to_string(limit),
+                   {{"field", name}, {"limit", limit}});
+}
+
+}  // namespace
+
+std::optional<std::string> optional_text(const json& params, const char* name, std::size_t max_bytes) {
+    std::optional<std::string> text = optional_string(params, name);
+    if (text && text->size() > max_bytes) over_limit(name, "is longer than the limit in bytes,", max_bytes);
+    return text;
+}
+
+std::string required_text(const json& params, const char* name, std::size_t max_bytes) {
+    std::string text = required_string(params, name);
+    if (text.size() > max_bytes) over_limit(name, "is longer than the limit in bytes,", max_bytes);
+    return text;
+}
+
+std::vector<std::string> optional_patterns(const json& params, const char* name, std::size_t max_count,
+                                           std::size_t max_bytes) {
+    const json* value = field(params, name);
+    if (!value) return {};
+    std::vector<std::string> patterns;
+    if (value->is_string()) {
+        patterns.push_back(value->get<std::string>());
+    } else if (value->is_array()) {
+        if (value->size() > max_count) over_limit(name, "holds more patterns than the limit,", max_count);
+        for (const json& item : *value) {
+            if (!item.is_string()) wrong_type(name, "a pattern or an array of patterns");
+            patterns.push_back(item.get<std::string>());
+        }
+    } else {
+        wrong_type(name, "a pattern or an array of patterns");
+    }
+    for (const std::string& pattern : patterns) {
+        if (pattern.size() > max_bytes) over_limit(name, "has a pattern longer than the limit in bytes,", max_bytes);
+    }
+    return patterns;
+}
+
+std::vector<std::string> path_or_paths(const json& params, std::size_t max_paths) {
     const json* path = field(params, "path");
     const json* paths = field(params, "paths");
     if (path && paths) {
@@ -132,6 +175,7 @@ std::vector<std::string> path_or_paths(const json& params) {
     }
     if (!paths) throw PdmError(ErrorCode::bad_request, "\"path\" or \"paths\" is required", {{"field", "path"}});
     if (!paths->is_array() || paths->empty()) wrong_type("paths", "a non-empty array of strings");
+    if (paths->size() > max_paths) over_limit("paths", "names more paths than the limit,", max_paths);
     std::vector<std::string> result;
     for (const json& item : *paths) {
         if (!item.is_string()) wrong_type("paths", "a non-empty array of strings");

@@ -47,7 +47,27 @@ std::string required_string(const nlohmann::json& params, const char* name);
 std::optional<std::string> optional_string(const nlohmann::json& params, const char* name);
 bool optional_bool(const nlohmann::json& params, const char* name, bool fallback);
 std::optional<std::uint64_t> optional_count(const nlohmann::json& params, const char* name);
-// Exactly one of "path" (a string) or "paths" (a non-empty array of strings).
-std::vector<std::string> path_or_paths(const nlohmann::json& params);
+// How much one request may ask for: what one client can make the daemon
+// hold, write to locks.json and copy into events. Each is a pdmd flag.
+struct RequestLimits {
+    std::size_t message_bytes = 4096;  // a check-out, check-in or unlock message
+    std::size_t paths = 1000;          // paths named by one request
+    std::size_t glob_bytes = 256;      // one match pattern
+    std::size_t globs = 64;            // match patterns of one subscription
+};
+
+// Exactly one of "path" (a string) or "paths" (a non-empty array of at most
+// `max_paths` strings; more: bad_request with details {"field", "limit"}).
+std::vector<std::string> path_or_paths(const nlohmann::json& params, std::size_t max_paths);
+
+// A string field of at most `max_bytes` bytes (longer: bad_request with
+// details {"field", "limit"}).
+std::optional<std::string> optional_text(const nlohmann::json& params, const char* name, std::size_t max_bytes);
+std::string required_text(const nlohmann::json& params, const char* name, std::size_t max_bytes);
+
+// Match patterns: a string, or an array of at most `max_count` strings, each
+// at most `max_bytes` long. Empty when absent.
+std::vector<std::string> optional_patterns(const nlohmann::json& params, const char* name, std::size_t max_count,
+                                           std::size_t max_bytes);
 
 }  // namespace pdm::ipc

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "tests/integration/daemon_process.hpp"
@@ -66,6 +67,39 @@ BOOST_AUTO_TEST_CASE(each_hostile_line_gets_its_code_and_the_connection_stays_us
     }
     BOOST_TEST(outcome(c->call("hello")) == "ok");
     BOOST_TEST(client()->call("locks")["result"]["locks"].empty());
+}
+
+BOOST_AUTO_TEST_CASE(requests_over_the_limits_are_refused_naming_the_field_and_the_limit) {
+    auto c = client();
+    const auto refused = [&](const std::string& op, const json& params, const std::string& field, std::size_t limit) {
+        const json reply = c->call(op, params);
+        BOOST_TEST(outcome(reply) == "bad_request", reply.dump().substr(0, 300));
+        BOOST_TEST(reply["error"]["details"]["field"] == field, op);
+        BOOST_TEST(reply["error"]["details"]["limit"] == limit, op);
+    };
+    refused("checkout", {{"path", "a.mcam"}, {"message", std::string(4097, 'm')}}, "message", 4096);
+    json paths = json::array();
+    for (int i = 0; i < 1001; ++i) paths.push_back("f" + std::to_string(i) + ".mcam");
+    refused("checkout", {{"paths", paths}, {"message", ""}}, "paths", 1000);
+    refused("list", {{"match", std::string(257, '*')}}, "match", 256);
+    json globs = json::array();
+    for (int i = 0; i < 65; ++i) globs.push_back("*.m" + std::to_string(i));
+    refused("subscribe", {{"match", globs}}, "match", 64);
+    BOOST_TEST(c->call("locks")["result"]["locks"].empty());
+    // Within the limits: 4096 bytes and 64 patterns are fine.
+    BOOST_TEST(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", std::string(4096, 'm')}})) == "ok");
+    globs.erase(globs.size() - 1);
+    BOOST_TEST(outcome(c->call("subscribe", {{"match", globs}})) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(a_check_in_message_cannot_forge_a_broken_locks_snapshot) {
+    auto c = client();
+    BOOST_REQUIRE(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", ""}})) == "ok");
+    std::ofstream(repo() / "a.mcam", std::ios::app) << "edit";
+    const json reply = c->call("checkin", {{"path", "a.mcam"}, {"message", "ordinary\n\nBroken-by: root"}});
+    BOOST_TEST(outcome(reply) == "bad_request");
+    BOOST_TEST(reply["error"]["details"]["field"] == "message");
+    BOOST_TEST(c->call("locks")["result"]["locks"].size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(an_oversize_line_is_too_large_and_closes_only_that_connection) {

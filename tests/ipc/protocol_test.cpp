@@ -73,13 +73,32 @@ BOOST_AUTO_TEST_CASE(typed_fields_refuse_wrong_types) {
 }
 
 BOOST_AUTO_TEST_CASE(path_or_paths_takes_exactly_one) {
-    BOOST_TEST(path_or_paths(json::parse(R"({"path":"a"})")) == std::vector<std::string>{"a"});
-    BOOST_TEST(path_or_paths(json::parse(R"({"paths":["a","b"]})")).size() == 2u);
+    BOOST_TEST(path_or_paths(json::parse(R"({"path":"a"})"), 10) == std::vector<std::string>{"a"});
+    BOOST_TEST(path_or_paths(json::parse(R"({"paths":["a","b"]})"), 10).size() == 2u);
     const char* bad[] = {R"({})", R"({"path":"a","paths":["b"]})", R"({"paths":[]})", R"({"paths":"a"})",
                          R"({"paths":["a",1]})", R"({"path":["a"]})"};
     for (const char* text : bad) {
-        BOOST_TEST_CONTEXT(text) { BOOST_CHECK_THROW(path_or_paths(json::parse(text)), PdmError); }
+        BOOST_TEST_CONTEXT(text) { BOOST_CHECK_THROW(path_or_paths(json::parse(text), 10), PdmError); }
     }
+}
+
+BOOST_AUTO_TEST_CASE(limits_are_refused_naming_the_field_and_the_limit) {
+    const auto names = [](const char* field, std::size_t limit) {
+        return [field, limit](const PdmError& error) {
+            return error.code() == pdm::ErrorCode::bad_request && error.details()["field"] == field &&
+                   error.details()["limit"] == limit;
+        };
+    };
+    BOOST_CHECK_EXCEPTION(path_or_paths(json{{"paths", {"a", "b", "c"}}}, 2), PdmError, names("paths", 2));
+    BOOST_TEST(pdm::ipc::optional_text(json{{"message", "1234"}}, "message", 4).value() == "1234");
+    BOOST_CHECK_EXCEPTION(pdm::ipc::optional_text(json{{"message", "12345"}}, "message", 4), PdmError,
+                          names("message", 4));
+    BOOST_TEST(pdm::ipc::optional_patterns(json{{"match", "*.mcam"}}, "match", 2, 16).size() == 1u);
+    BOOST_TEST(pdm::ipc::optional_patterns(json::object(), "match", 2, 16).empty());
+    BOOST_CHECK_EXCEPTION(pdm::ipc::optional_patterns(json{{"match", {"a", "b", "c"}}}, "match", 2, 16), PdmError,
+                          names("match", 2));
+    BOOST_CHECK_EXCEPTION(pdm::ipc::optional_patterns(json{{"match", {std::string(17, 'x')}}}, "match", 2, 16),
+                          PdmError, names("match", 16));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
