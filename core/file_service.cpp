@@ -194,6 +194,7 @@ std::vector<ReleasedLock> FileService::check_release(const Identity& who, const 
             throw PdmError(ErrorCode::conflict, "'" + path + "' is not checked out", {{"path", path}});
         }
         check_not_leaving(path);
+        check_not_being_restored(path);
         const bool owner = lock->user == who.user;
         if (!owner && op == "checkin") {
             throw PdmError(ErrorCode::forbidden,

@@ -13,6 +13,7 @@
 // Not thread-safe: the daemon calls it from its single event-loop thread.
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -114,6 +115,20 @@ public:
     std::vector<ReleasedLock> preview_release(const Identity& who, const std::string& op,
                                               const std::vector<std::string>& paths,
                                               const std::string& message, bool force);
+
+    // Restore and undo check-out write the caller's working files, later, on
+    // the history thread. Checks now that `who` holds every path's lock (a
+    // refusal is audited under `op`: "restore", or "unlock" for a discard)
+    // and reserves the paths until end_working_write: meanwhile nobody can
+    // release or break their locks (conflict, reason "being_restored"), so
+    // the write can never land in a file that has passed to someone else.
+    // The reservation ends when the last copy of the returned handle is
+    // dropped (on the event loop's thread: never hand it to another thread).
+    struct WorkingWrite {
+        std::vector<std::string> paths;  // normalised
+        std::shared_ptr<void> reservation;
+    };
+    WorkingWrite begin_working_write(const Identity& who, const std::string& op, const std::vector<std::string>& paths);
 
     // Audits an action on a file that changes no lock (a restore).
     void record_action(const Identity& who, const std::string& op, const std::string& path,
@@ -224,6 +239,8 @@ private:
     // Refuses (conflict) releasing a lock whose file was renamed away a moment
     // ago and has not come back: a save in progress, or a rename to settle.
     void check_not_leaving(const std::string& path) const;
+    // Refuses (conflict) releasing a lock whose working file is being restored.
+    void check_not_being_restored(const std::string& path) const;
 
     Repository& repository_;
     LockStore& store_;
@@ -234,6 +251,7 @@ private:
     WaitingList waiting_;
     PendingMoves pending_moves_;
     std::set<std::string> being_written_;  // per the watcher: written, not closed since
+    std::multiset<std::string> being_restored_;  // reserved by begin_working_write
     std::function<bool(std::uint64_t)> waiter_alive_;
     std::vector<Undo> undo_;                        // changes not yet in a commit, oldest first
     std::vector<Undo> committing_undo_;             // changes in the commit being written

@@ -600,11 +600,21 @@ std::unique_ptr<BlobReader> HistoryStore::open(const Revision& revision) {
 }
 
 void HistoryStore::write_working_file(const Revision& revision, const std::string& then_what, bool seen_open) {
-    const auto reader = open(revision);
-    replace_working_file(impl_->root, revision.path, then_what, seen_open, [&](const WriteBytes& write) {
-        std::vector<char> piece(piece_bytes);
-        while (const std::size_t length = reader->read(piece.data(), piece.size())) write(piece.data(), length);
-    });
+    write_working_files({revision}, then_what, seen_open ? std::set<std::string>{revision.path} : std::set<std::string>{});
+}
+
+void HistoryStore::write_working_files(const std::vector<Revision>& revisions, const std::string& then_what,
+                                       const std::set<std::string>& seen_open) {
+    std::vector<WorkingFileReplacement> files;
+    for (const Revision& revision : revisions) {
+        files.push_back({revision.path, seen_open.contains(revision.path), [this, &revision](const WriteBytes& write) {
+                             const auto reader = open(revision);
+                             std::vector<char> piece(piece_bytes);
+                             while (const std::size_t length = reader->read(piece.data(), piece.size()))
+                                 write(piece.data(), length);
+                         }});
+    }
+    replace_working_files(impl_->root, files, then_what);
 }
 
 DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision>& to) {

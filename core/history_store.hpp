@@ -150,6 +150,10 @@ public:
     // or std::runtime_error.
     // `seen_open`: the watcher saw the file written and not closed since.
     void write_working_file(const Revision& revision, const std::string& then_what, bool seen_open = false);
+    // Several revisions, each into its own working file, all or nothing
+    // (replace_working_files). `seen_open`: paths the watcher saw open.
+    void write_working_files(const std::vector<Revision>& revisions, const std::string& then_what,
+                             const std::set<std::string>& seen_open);
 
     // `from` against `to`, or against the working file when `to` is nothing.
     DiffResult diff(const Revision& from, const std::optional<Revision>& to);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace pdm {
 
@@ -29,5 +30,16 @@ using WriteBytes = std::function<void(const char* data, std::size_t length)>;
 // removed again).
 void replace_working_file(const std::filesystem::path& root, const std::string& path, const std::string& then_what,
                           bool seen_open, const std::function<void(const WriteBytes& write)>& fill);
+
+// The same for several files, all or nothing: every new file is written and
+// flushed beside its old one before the first is renamed into place, so a
+// refusal or an I/O failure while writing leaves every file as it was.
+struct WorkingFileReplacement {
+    std::string path;
+    bool seen_open = false;
+    std::function<void(const WriteBytes& write)> fill;
+};
+void replace_working_files(const std::filesystem::path& root, const std::vector<WorkingFileReplacement>& files,
+                           const std::string& then_what);
 
 }  // namespace pdm

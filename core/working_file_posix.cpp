@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <memory>
 #include <optional>
 #include <random>
 #include <system_error>
@@ -49,42 +50,85 @@ void write_all(int fd, const char* data, std::size_t length, const std::string& 
 
 }  // namespace
 
+namespace {
+
+// One file's new version, written and flushed beside the old one, not yet in
+// place. Removes its temp file unless committed.
+class StagedFile {
+public:
+    StagedFile(const std::filesystem::path& root, const WorkingFileReplacement& file, const std::string& then_what)
+        : path_(file.path), then_what_(then_what) {
+        const std::string where = "'" + path_ + "'";
+        try {
+            old_.emplace(open_beneath(root, path_, O_RDONLY));
+        } catch (const std::system_error& error) {
+            if (error.code() != std::errc::no_such_file_or_directory) throw;
+        }
+        if (old_) {
+            require_single_name(*old_, path_);
+            // Held until the new file is in place: no program can open the old
+            // one for writing meanwhile, so nothing it writes is lost under the rename.
+            lease_.emplace(*old_);
+            if (lease_->outcome() == ReadLease::Outcome::writer_present ||
+                (lease_->outcome() == ReadLease::Outcome::unsupported && file.seen_open))
+                throw open_for_writing(path_, writers_of(*old_), then_what_);
+        }
+        folder_.emplace(open_parent_beneath(root, path_));
+        temp_ = temp_name(folder_->name);
+        const FileDescriptor out(
+            ::openat(folder_->fd.get(), temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (out.get() < 0) fail("cannot create a temp file beside " + where);
+        created_ = true;
+        if (old_) copy_access(old_->fd.get(), out.get(), old_->status, where);
+        file.fill([&](const char* data, std::size_t length) { write_all(out.get(), data, length, where); });
+        if (::fsync(out.get()) != 0) fail("cannot flush the new " + where);
+    }
+    ~StagedFile() {
+        if (created_) ::unlinkat(folder_->fd.get(), temp_.c_str(), 0);
+    }
+    StagedFile(const StagedFile&) = delete;
+    StagedFile& operator=(const StagedFile&) = delete;
+
+    // Still nobody writing the old file (a writer that waited out the lease-break time got in)?
+    void check_still_alone() const {
+        if (lease_ && lease_->outcome() == ReadLease::Outcome::held && !lease_->still_held())
+            throw open_for_writing(path_, writers_of(*old_), then_what_);
+    }
+
+    void put_in_place() {
+        if (::renameat(folder_->fd.get(), temp_.c_str(), folder_->fd.get(), folder_->name.c_str()) != 0)
+            fail("cannot put the new '" + path_ + "' in place");
+        created_ = false;
+    }
+
+    void flush_folder() const {
+        if (::fsync(folder_->fd.get()) != 0) fail("cannot flush the folder of '" + path_ + "'");
+    }
+
+private:
+    std::string path_;
+    std::string then_what_;
+    std::optional<OpenedFile> old_;
+    std::optional<ReadLease> lease_;
+    std::optional<OpenedFolder> folder_;
+    std::string temp_;
+    bool created_ = false;
+};
+
+}  // namespace
+
+void replace_working_files(const std::filesystem::path& root, const std::vector<WorkingFileReplacement>& files,
+                           const std::string& then_what) {
+    std::vector<std::unique_ptr<StagedFile>> staged;
+    for (const WorkingFileReplacement& file : files) staged.push_back(std::make_unique<StagedFile>(root, file, then_what));
+    for (const auto& file : staged) file->check_still_alone();
+    for (const auto& file : staged) file->put_in_place();
+    for (const auto& file : staged) file->flush_folder();
+}
+
 void replace_working_file(const std::filesystem::path& root, const std::string& path, const std::string& then_what,
                           bool seen_open, const std::function<void(const WriteBytes& write)>& fill) {
-    const std::string where = "'" + path + "'";
-    std::optional<OpenedFile> old;
-    try {
-        old.emplace(open_beneath(root, path, O_RDONLY));
-    } catch (const std::system_error& error) {
-        if (error.code() != std::errc::no_such_file_or_directory) throw;
-    }
-    std::optional<ReadLease> lease;
-    if (old) {
-        require_single_name(*old, path);
-        // Held until the new file is in place: no program can open the old
-        // one for writing meanwhile, so nothing it writes is lost under the rename.
-        lease.emplace(*old);
-        if (lease->outcome() == ReadLease::Outcome::writer_present ||
-            (lease->outcome() == ReadLease::Outcome::unsupported && seen_open))
-            throw open_for_writing(path, writers_of(*old), then_what);
-    }
-    const OpenedFolder folder = open_parent_beneath(root, path);
-    const std::string temp = temp_name(folder.name);
-    const FileDescriptor file(::openat(folder.fd.get(), temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (file.get() < 0) fail("cannot create a temp file beside " + where);
-    try {
-        if (old) copy_access(old->fd.get(), file.get(), old->status, where);
-        fill([&](const char* data, std::size_t length) { write_all(file.get(), data, length, where); });
-        if (::fsync(file.get()) != 0) fail("cannot flush the new " + where);
-        if (lease && lease->outcome() == ReadLease::Outcome::held && !lease->still_held())
-            throw open_for_writing(path, writers_of(*old), then_what);
-        if (::renameat(folder.fd.get(), temp.c_str(), folder.fd.get(), folder.name.c_str()) != 0)
-            fail("cannot put the new " + where + " in place");
-    } catch (...) {
-        ::unlinkat(folder.fd.get(), temp.c_str(), 0);
-        throw;
-    }
-    if (::fsync(folder.fd.get()) != 0) fail("cannot flush the folder of " + where);
+    replace_working_files(root, {{path, seen_open, fill}}, then_what);
 }
 
 }  // namespace pdm

@@ -106,6 +106,13 @@ std::shared_ptr<ipc::PendingReply> later(OpContext& context, Work work, Finish f
         });
 }
 
+// A reservation every copy of a finish step shares: ended by the first
+// finish that runs, or, if the reply is dropped unrun (its client left), when
+// the last copy goes. Copies live only on the event loop.
+std::shared_ptr<std::shared_ptr<void>> shared_reservation(FileService::WorkingWrite write) {
+    return std::make_shared<std::shared_ptr<void>>(std::move(write.reservation));
+}
+
 std::vector<std::string> paths_of(const std::vector<ReleasedLock>& locks) {
     std::vector<std::string> paths;
     for (const ReleasedLock& lock : locks) paths.push_back(lock.record.path);
@@ -158,23 +165,12 @@ OpResult unlock(OpContext& context, const json& params) {
     });
     const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, "unlock", paths, reason, force);
     const std::vector<std::string> normalized = paths_of(locks);
-    std::map<std::string, std::vector<std::string>> broken_by_owner;
-    for (const ReleasedLock& lock : locks) {
-        if (!lock.broken) continue;
-        if (discard) {
-            const PdmError refusal(ErrorCode::forbidden,
-                                   "discard undoes your own check-out; '" + lock.record.path + "' is checked out by " +
-                                       lock.record.lock.user,
-                                   {{"path", lock.record.path}, {"locked_by", lock.record.lock.user}});
-            context.service.record_refusal(context.who, "unlock", normalized, reason, refusal);
-            throw refusal;
-        }
-        broken_by_owner[lock.record.lock.user].push_back(lock.record.path);
-    }
     auto& service = context.service;
     const Identity who = context.who;
 
     if (discard) {
+        // Only your own check-outs, reserved until the files are written.
+        FileService::WorkingWrite reserved = service.begin_working_write(who, "unlock", normalized);
         std::set<std::string> seen_open;
         for (const std::string& path : normalized) {
             if (service.is_being_written(path)) seen_open.insert(path);
@@ -193,11 +189,12 @@ OpResult unlock(OpContext& context, const json& params) {
                     }
                     targets.push_back(*newest);
                 }
-                for (const Revision& target : targets)
-                    store.write_working_file(target, "undo the check-out", seen_open.contains(target.path));
+                store.write_working_files(targets, "undo the check-out", seen_open);
                 return targets;
             },
-            [&service, who, normalized](const std::vector<Revision>* restored, std::exception_ptr error) -> json {
+            [&service, who, normalized, reservation = shared_reservation(std::move(reserved))](
+                const std::vector<Revision>* restored, std::exception_ptr error) -> json {
+                reservation->reset();  // the files are written: their locks may go
                 if (error) {
                     const PdmError refusal = as_refusal("no check-out was undone", error);
                     service.record_refusal(who, "unlock", normalized, "", refusal);
@@ -215,6 +212,10 @@ OpResult unlock(OpContext& context, const json& params) {
             });
     }
 
+    std::map<std::string, std::vector<std::string>> broken_by_owner;
+    for (const ReleasedLock& lock : locks) {
+        if (lock.broken) broken_by_owner[lock.record.lock.user].push_back(lock.record.path);
+    }
     if (broken_by_owner.empty()) return released_json(service.unlock(who, normalized, force));
 
     // Breaking someone's lock first saves what they have on disk, as a
@@ -336,15 +337,8 @@ OpResult restore(OpContext& context, const json& params) {
     });
     auto& service = context.service;
     const Identity who = context.who;
-    const Lock* lock = service.find_lock(path);
-    if (!lock || lock->user != who.user) {
-        const PdmError refusal =
-            lock ? PdmError(ErrorCode::forbidden, "'" + path + "' is checked out by " + lock->user + "; only they can restore it",
-                            {{"path", path}, {"locked_by", lock->user}})
-                 : PdmError(ErrorCode::conflict, "'" + path + "' is not checked out; check it out first, then restore", {{"path", path}});
-        service.record_refusal(who, "restore", {path}, "", refusal);
-        throw refusal;
-    }
+    // Only your own check-out, reserved until the file is written.
+    FileService::WorkingWrite reserved = service.begin_working_write(who, "restore", {path});
     return later(
         context,
         [path, rev, seen_open = service.is_being_written(path)](HistoryStore& store) {
@@ -352,7 +346,9 @@ OpResult restore(OpContext& context, const json& params) {
             store.write_working_file(revision, "restore", seen_open);
             return revision;
         },
-        [&service, who, path](const Revision* revision, std::exception_ptr error) -> json {
+        [&service, who, path, reservation = shared_reservation(std::move(reserved))](const Revision* revision,
+                                                                                    std::exception_ptr error) -> json {
+            reservation->reset();
             if (error) {
                 const PdmError refusal = as_refusal("the working file was not restored", error);
                 service.record_refusal(who, "restore", {path}, "", refusal);

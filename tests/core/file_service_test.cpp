@@ -291,6 +291,25 @@ BOOST_AUTO_TEST_CASE(a_lock_never_follows_its_file_to_a_name_no_client_could_giv
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_file_being_restored_keeps_its_lock_until_the_write_is_done) {
+    service.checkout(alice, {"a.mcam"}, "");
+    BOOST_CHECK_EXCEPTION(service.begin_working_write(bob, "restore", {"a.mcam"}), PdmError,
+                          code_is(ErrorCode::forbidden));
+    BOOST_CHECK_EXCEPTION(service.begin_working_write(alice, "restore", {"b.mcam"}), PdmError,
+                          code_is(ErrorCode::conflict));
+    {
+        const auto writing = service.begin_working_write(alice, "restore", {"./a.mcam"});
+        BOOST_TEST(writing.paths == std::vector<std::string>{"a.mcam"});
+        BOOST_CHECK_EXCEPTION(service.unlock(alice, {"a.mcam"}, false), PdmError, [](const PdmError& error) {
+            return error.code() == ErrorCode::conflict && error.details()["reason"] == "being_restored";
+        });
+        BOOST_CHECK_EXCEPTION(service.unlock(admin, {"a.mcam"}, true), PdmError, code_is(ErrorCode::conflict));
+    }
+    BOOST_TEST(service.unlock(alice, {"a.mcam"}, false).size() == 1u);
+    // Refusals were audited under the op that was asked for.
+    BOOST_TEST(service.audit({}).size() >= 4u);
+}
+
 BOOST_AUTO_TEST_CASE(a_lock_stays_put_when_its_new_name_is_hidden_or_taken) {
     service.checkout(alice, {"a.mcam"}, "");
     service.checkout(bob, {"b.mcam"}, "");

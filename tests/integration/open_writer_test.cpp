@@ -159,6 +159,46 @@ BOOST_FIXTURE_TEST_CASE(restore_and_undo_never_write_under_a_program_writing_the
     BOOST_TEST(pdm::test::read_text(repo() / "a.mcam") == "contents of a.mcam");
 }
 
+BOOST_FIXTURE_TEST_CASE(undoing_several_check_outs_is_all_or_nothing, WriterFixture) {
+    auto owner = client();
+    BOOST_REQUIRE(outcome(owner->call("checkout", {{"path", "b.mcam"}, {"message", ""}})) == "ok");
+    std::ofstream(repo() / "a.mcam", std::ios::app) << " edited";
+    Writer writer(*this, "b.mcam", 1, 0, 30);
+    expect_refused_as_open(owner->call("unlock", {{"paths", {"a.mcam", "b.mcam"}}, {"discard", true}}), "b.mcam",
+                           "undo the check-out");
+    // a.mcam, which nothing was writing, was not put back either.
+    BOOST_TEST(pdm::test::read_text(repo() / "a.mcam") == "contents of a.mcam edited");
+    BOOST_TEST(owner->call("locks")["result"]["locks"].size() == 2u);
+    int leftovers = 0;
+    for (const auto& entry : fs::directory_iterator(repo())) leftovers += entry.path().filename().string().starts_with(".pdm-restore");
+    BOOST_TEST(leftovers == 0);
+}
+
+// A restore queued behind other history work holds its file: the owner cannot
+// unlock it meanwhile and let the restore land in someone else's check-out.
+BOOST_FIXTURE_TEST_CASE(a_file_waiting_to_be_restored_cannot_be_released_meanwhile, WriterFixture) {
+    auto owner = client();
+    BOOST_REQUIRE(outcome(owner->call("checkout", {{"path", "b.mcam"}, {"message", ""}})) == "ok");
+    {
+        std::ofstream big(repo() / "b.mcam", std::ios::binary);
+        const std::string block(1 << 20, 'x');
+        for (int i = 0; i < 200; ++i) big << block;
+    }
+    auto busy = client();
+    busy->send_raw(R"({"op":"checkin","path":"b.mcam","id":1})" "\n");  // keeps the history thread busy
+    auto restoring = client();
+    restoring->send_raw(R"({"op":"restore","path":"a.mcam","rev":1,"id":2})" "\n");
+    // The restore is read and its file reserved at once; it runs only after
+    // the 200 MiB check-in ahead of it (seconds).
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const json refused = owner->call("unlock", {{"path", "a.mcam"}});
+    BOOST_TEST(outcome(refused) == "conflict", refused.dump());
+    BOOST_TEST(refused["error"]["details"]["reason"] == "being_restored");
+    BOOST_TEST(outcome(json::parse(busy->read_line())) == "ok");
+    BOOST_TEST(outcome(json::parse(restoring->read_line())) == "ok");
+    BOOST_TEST(outcome(owner->call("unlock", {{"path", "a.mcam"}})) == "ok");
+}
+
 // A daemon run by an ordinary user cannot take a lease on files others own:
 // the watcher's view (written, not closed since) holds the check-in up instead.
 BOOST_AUTO_TEST_CASE(a_daemon_without_leases_falls_back_on_the_watcher,
