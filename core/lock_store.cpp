@@ -24,7 +24,7 @@ LockFileError::LockFileError(const fs::path& file, const std::string& reason, st
       line_(line),
       column_(column) {}
 
-LockTable LockStore::load() const {
+LockTable LockStore::load(nlohmann::json* unusable) const {
     std::string text;
     try {
         text = dir_.read_file(name_);
@@ -33,18 +33,31 @@ LockTable LockStore::load() const {
         throw LockFileError(file_, error.code().message(), 0, 0);
     }
     try {
-        return LockTable::from_json_text(text);
+        return LockTable::from_json_text(text, unusable);
     } catch (const LockFileFormatError& error) {
         throw LockFileError(file_, error.what(), error.line(), error.column());
     }
 }
 
-fs::path LockStore::move_aside(const std::string& utc_time) const {
-    std::string stamp = utc_time;
-    for (char& c : stamp) {
+namespace {
+
+std::string file_stamp(std::string utc_time) {
+    for (char& c : utc_time) {
         if (c == ':') c = '-';  // keep the name valid on every file system
     }
-    const std::string aside = name_ + ".broken-" + stamp;
+    return utc_time;
+}
+
+}  // namespace
+
+fs::path LockStore::set_aside(const nlohmann::json& unusable, const std::string& utc_time) const {
+    const std::string aside = name_ + ".unusable-" + file_stamp(utc_time);
+    dir_.replace_file(aside, unusable.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    return dir_.path() / aside;
+}
+
+fs::path LockStore::move_aside(const std::string& utc_time) const {
+    const std::string aside = name_ + ".broken-" + file_stamp(utc_time);
     dir_.rename(name_, aside);
     return dir_.path() / aside;
 }

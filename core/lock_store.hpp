@@ -35,8 +35,14 @@ public:
     const std::filesystem::path& file() const { return file_; }
 
     // The table on disk: empty when the file does not exist yet. Throws
-    // LockFileError when it exists but is unreadable or invalid.
-    LockTable load() const;
+    // LockFileError when it exists but is unreadable or invalid. With
+    // `unusable`, a lock on a path no client could name does not stop the
+    // load: it goes there instead (see LockTable::from_json_text).
+    LockTable load(nlohmann::json* unusable = nullptr) const;
+
+    // Keeps locks the load could not use in "locks.json.unusable-<UTC time>"
+    // (durably) and returns that file's path: nothing is dropped silently.
+    std::filesystem::path set_aside(const nlohmann::json& unusable, const std::string& utc_time) const;
 
     // Moves a bad locks.json aside to "locks.json.broken-<UTC time>" and returns
     // the new name. The caller then starts from an empty table.

@@ -80,7 +80,7 @@ std::string LockTable::to_json_text() const {
     return text;
 }
 
-LockTable LockTable::from_json_text(const std::string& text) {
+LockTable LockTable::from_json_text(const std::string& text, nlohmann::json* unusable) {
     nlohmann::json document;
     try {
         document = nlohmann::json::parse(text);
@@ -98,13 +98,16 @@ LockTable LockTable::from_json_text(const std::string& text) {
         if (!entry.is_object()) {
             throw LockFileFormatError("the lock on '" + path + "' is not a JSON object", 0, 0);
         }
-        try {
-            if (normalize_repo_path(path) != path) throw PdmError(ErrorCode::invalid_path, "not normalised");
-        } catch (const PdmError&) {
-            throw LockFileFormatError("'" + path + "' is not a valid repository path", 0, 0);
+        Lock lock{string_field(entry, path, "user"), string_field(entry, path, "timestamp"),
+                  string_field(entry, path, "message")};
+        if (!is_addressable(path)) {
+            // Named as JSON writes it: a control character must not reach a terminal raw.
+            const std::string shown = nlohmann::json(path).dump(-1, ' ', true, nlohmann::json::error_handler_t::replace);
+            if (!unusable) throw LockFileFormatError(shown + " is not a valid repository path", 0, 0);
+            (*unusable)[path] = entry;
+            continue;
         }
-        table.insert(path, {string_field(entry, path, "user"), string_field(entry, path, "timestamp"),
-                            string_field(entry, path, "message")});
+        table.insert(path, std::move(lock));
     }
     return table;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace pdm {
 
 struct Lock {
@@ -53,8 +55,11 @@ public:
     // readable with grep.
     std::string to_json_text() const;
     // Throws LockFileFormatError naming the line and column of a syntax error,
-    // or the entry whose shape is wrong.
-    static LockTable from_json_text(const std::string& text);
+    // or the entry whose shape is wrong. An entry of the right shape whose
+    // path no client could name (a control character, "..", not normalised)
+    // is an error too, unless `unusable` is given: then it goes there, as
+    // {"<path>": {...}}, and the rest loads.
+    static LockTable from_json_text(const std::string& text, nlohmann::json* unusable = nullptr);
 
 private:
     struct Entry {

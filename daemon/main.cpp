@@ -42,7 +42,17 @@ namespace {
 // unreadable one would silently release every lock.
 std::optional<LockTable> load_locks(const LockStore& store, bool recover, const Clock& clock) {
     try {
-        return store.load();
+        nlohmann::json unusable = nlohmann::json::object();
+        LockTable table = store.load(&unusable);
+        if (!unusable.empty()) {
+            // A lock no client can name could never be released: keep it
+            // aside for an administrator rather than refuse to start.
+            const fs::path aside = store.set_aside(unusable, format_utc(clock.now()));
+            spdlog::critical("{} lock(s) in locks.json are on paths no client can name (a control character, a "
+                             "backslash): they were moved to {}; every other lock is loaded",
+                             unusable.size(), aside.string());
+        }
+        return table;
     } catch (const LockFileError& error) {
         if (!recover) {
             spdlog::critical("cannot start: {}", error.what());

@@ -66,6 +66,21 @@ BOOST_AUTO_TEST_CASE(wrong_shapes_are_errors) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_lock_on_a_path_no_client_can_name_can_be_set_aside_instead) {
+    const std::string text =
+        "{\"a.mcam\": {\"user\": \"a\", \"timestamp\": \"t\", \"message\": \"m\"},"
+        " \"p\\u0001/b.mcam\": {\"user\": \"b\", \"timestamp\": \"t\", \"message\": \"m\"}}";
+    nlohmann::json unusable = nlohmann::json::object();
+    const LockTable table = LockTable::from_json_text(text, &unusable);
+    BOOST_TEST(table.size() == 1u);
+    BOOST_TEST(unusable.size() == 1u);
+    BOOST_TEST(unusable["p\x01/b.mcam"]["user"] == "b");
+    // Named escaped in the error, never raw.
+    BOOST_CHECK_EXCEPTION(LockTable::from_json_text(text), LockFileFormatError, [](const LockFileFormatError& error) {
+        return std::string(error.what()).find("\\u0001") != std::string::npos;
+    });
+}
+
 BOOST_AUTO_TEST_CASE(records_below_a_folder_are_only_its_own) {
     LockTable table;
     for (const char* path : {"parts/a", "parts/sub/b", "parts-old/c", "partsx", "other/d"}) table.insert(path, {"u", "t", ""});

@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <thread>
 
 #include "tests/integration/daemon_process.hpp"
 
@@ -25,6 +26,44 @@ BOOST_AUTO_TEST_CASE(corrupt_locks_json_refuses_to_start_names_the_position_and_
     BOOST_TEST(log.find("--recover") != std::string::npos);
     BOOST_TEST(read_text(daemon.state_dir() / "locks.json") == corrupt);
     BOOST_TEST(!fs::exists(daemon.socket_path()));
+}
+
+// The reproduction of a folder renamed to a name with a control character:
+// the locks stay at names a client can give, the daemon serves and restarts.
+BOOST_AUTO_TEST_CASE(a_folder_renamed_to_a_name_no_client_can_give_keeps_its_locks_where_they_were) {
+    DaemonProcess daemon;
+    daemon.start({"--settle-ms", "50"});
+    auto client = daemon.client();
+    BOOST_REQUIRE(outcome(client->call("checkout", {{"path", "parts/c.mcam"}, {"message", "held"}})) == "ok");
+    fs::rename(daemon.repo() / "parts", daemon.repo() / "parts\x01");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const json locks = client->call("locks")["result"]["locks"];
+    BOOST_REQUIRE_EQUAL(locks.size(), 1u);
+    BOOST_TEST(locks[0]["path"] == "parts/c.mcam");
+    BOOST_TEST(locks[0]["missing"] == true);
+    daemon.stop();
+    daemon.start();
+    BOOST_TEST(outcome(daemon.client()->call("unlock", {{"path", "parts/c.mcam"}, {"force", true}})) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_no_client_can_name_is_set_aside_and_the_rest_load) {
+    DaemonProcess daemon;
+    const json table = {{"a.mcam", {{"user", "alice"}, {"timestamp", "t"}, {"message", "fine"}}},
+                        {"parts\x01/c.mcam", {{"user", "bob"}, {"timestamp", "t"}, {"message", "stuck"}}}};
+    daemon.dir().write("repo/.pdm/locks.json", table.dump());
+    daemon.start();
+    const json locks = daemon.client()->call("locks")["result"]["locks"];
+    BOOST_REQUIRE_EQUAL(locks.size(), 1u);
+    BOOST_TEST(locks[0]["path"] == "a.mcam");
+    BOOST_TEST(daemon.log().find("moved to") != std::string::npos, daemon.log());
+    BOOST_TEST(daemon.log().find('\x01') == std::string::npos);  // never printed raw
+    int aside = 0;
+    for (const auto& entry : fs::directory_iterator(daemon.state_dir())) {
+        if (!entry.path().filename().string().starts_with("locks.json.unusable-")) continue;
+        ++aside;
+        BOOST_TEST(json::parse(read_text(entry.path()))["parts\x01/c.mcam"]["user"] == "bob");
+    }
+    BOOST_TEST(aside == 1);
 }
 
 BOOST_AUTO_TEST_CASE(recover_moves_the_bad_file_aside_and_starts_empty_loudly) {
