@@ -239,6 +239,7 @@ struct HistoryStore::Impl {
     LibGit2 library;
     std::filesystem::path git_dir;
     std::filesystem::path root;
+    std::uint64_t max_file_bytes = 0;
     Repo repo;
     Odb odb;
     std::map<std::string, std::vector<Revision>> by_path;  // oldest first
@@ -330,6 +331,12 @@ struct HistoryStore::Impl {
                                  (lease.outcome() == ReadLease::Outcome::unsupported && request.seen_open.contains(path));
             if (writing && !request.even_if_open) throw open_for_writing(path, writers_of(*file), request.then_what);
             const auto size = static_cast<std::uint64_t>(file->status.st_size);
+            if (size > max_file_bytes) {
+                throw PdmError(ErrorCode::too_large,
+                               "'" + path + "' is " + std::to_string(size) + " bytes, over the history's limit of " +
+                                   std::to_string(max_file_bytes) + " (pdmd --max-file-bytes)",
+                               {{"path", path}, {"size", size}, {"limit", max_file_bytes}});
+            }
             const int fd = file->fd.get();
             // First only hash: an unchanged file (the common check-in) writes nothing.
             ContentDigest digest(size);
@@ -431,8 +438,10 @@ struct HistoryStore::Impl {
     }
 };
 
-HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::filesystem::path& repo_root)
+HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::filesystem::path& repo_root,
+                           std::uint64_t max_file_bytes)
     : impl_(std::make_unique<Impl>()) {
+    impl_->max_file_bytes = max_file_bytes;
     impl_->git_dir = git_dir;
     impl_->root = repo_root;
     const std::string where = git_dir.string();
@@ -482,7 +491,17 @@ std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& requ
         RecordedFile result;
         result.path = path;
         const std::optional<Revision> latest = newest(path);
-        const std::optional<Impl::Stored> stored = impl_->store_file(path, request);
+        std::optional<Impl::Stored> stored;
+        try {
+            stored = impl_->store_file(path, request);
+        } catch (const PdmError& error) {
+            // The daemon's own recording (import, new files) takes what it can;
+            // a person's check-in is refused whole.
+            if (error.code() != ErrorCode::too_large || !bulk) throw;
+            result.skipped = error.what();
+            results.push_back(std::move(result));
+            continue;
+        }
         if (stored) {
             result.sha256 = stored->sha256;
             if (!latest || latest->removed || latest->blob != stored->blob) changes[path] = stored->blob;

@@ -61,6 +61,7 @@ struct RecordedFile {
                             // was never recorded and is gone): nothing new was written
     std::optional<Revision> revision;  // the new revision, or else the newest one (none: never recorded)
     std::string sha256;                // hex, of the content read; "" when removed / gone
+    std::string skipped;               // why the daemon's own recording left it out ("" when it did not)
 };
 
 // The content of one revision, read in pieces: a 1 GiB revision never has to
@@ -91,7 +92,11 @@ public:
     // Opens `git_dir` (a bare repository), creating it when missing.
     // `repo_root` is the folder of part files, read when recording.
     // Throws std::runtime_error naming the path and libgit2's reason.
-    HistoryStore(const std::filesystem::path& git_dir, const std::filesystem::path& repo_root);
+    // A file larger than `max_file_bytes` is never read into the history: a
+    // check-in of it is refused (PdmError too_large) before a byte is read,
+    // and imports skip it (logged).
+    HistoryStore(const std::filesystem::path& git_dir, const std::filesystem::path& repo_root,
+                 std::uint64_t max_file_bytes = std::uint64_t{4} << 30);
     ~HistoryStore();
     HistoryStore(const HistoryStore&) = delete;
     HistoryStore& operator=(const HistoryStore&) = delete;

@@ -55,6 +55,9 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
         ->check(CLI::Range(std::size_t{1}, std::size_t{1024}));
     app.add_option("--max-subscription-globs", config.limits.globs, "Most match patterns of one subscription")
         ->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
+    app.add_option("--max-file-bytes", config.max_file_bytes,
+                   "Largest file the version history takes; a larger one cannot be checked in (too_large)")
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50));
     app.add_option("--settle-ms", config.settle_ms,
                    "Milliseconds a changed file must be quiet before it is re-read and announced")
         ->check(CLI::Range(0u, 60000u));

@@ -3,6 +3,7 @@
 // config file (--config; TOML or INI keys named like the long flags).
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,7 @@ struct DaemonConfig {
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;
     ipc::RequestLimits limits;
+    std::uint64_t max_file_bytes = std::uint64_t{4} << 30;  // largest file the history reads
     unsigned settle_ms = 300;  // quiet time before a changed file is re-read
     bool watch = true;
     // Read-only enforcement: "auto" (ownership when pdmd may give files

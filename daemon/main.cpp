@@ -130,7 +130,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     // recorded would be refused, so a broken history is a reason not to start.
     std::unique_ptr<HistoryStore> history_store;
     try {
-        history_store = std::make_unique<HistoryStore>(state_dir / "history.git", repo);
+        history_store = std::make_unique<HistoryStore>(state_dir / "history.git", repo, config.max_file_bytes);
     } catch (const std::exception& error) {
         spdlog::critical("cannot start: the version history: {}", error.what());
         return 1;
@@ -234,7 +234,13 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                             }
                             return;
                         }
-                        spdlog::info("history: imported {} file(s) as revision 1", imported->size());
+                        std::size_t skipped = 0;
+                        for (const RecordedFile& file : *imported) {
+                            if (file.skipped.empty()) continue;
+                            spdlog::warn("history: not imported: {}", file.skipped);
+                            ++skipped;
+                        }
+                        spdlog::info("history: imported {} file(s) as revision 1", imported->size() - skipped);
                     });
     } else {
         report_offline_changes(history, service, commits, std::move(seen));

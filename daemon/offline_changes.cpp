@@ -46,8 +46,13 @@ void record_new_files(HistoryWorker& history, const FilePermissions& permissions
     const auto now = std::chrono::system_clock::now();
     for (auto& [owner, owned] : by_owner) {
         history.run([owned = std::move(owned), owner = owner, now](HistoryStore& store) { return store.record_added(owned, owner, now); },
-                    [](std::shared_ptr<std::vector<RecordedFile>>, std::exception_ptr error) {
-                        if (!error) return;
+                    [](std::shared_ptr<std::vector<RecordedFile>> recorded, std::exception_ptr error) {
+                        if (!error) {
+                            for (const RecordedFile& file : *recorded) {
+                                if (!file.skipped.empty()) spdlog::warn("history: new file not recorded: {}", file.skipped);
+                            }
+                            return;
+                        }
                         try {
                             std::rethrow_exception(error);
                         } catch (const std::exception& failure) {

@@ -93,6 +93,22 @@ BOOST_AUTO_TEST_CASE(a_checkin_records_exactly_one_revision_with_its_author_and_
     BOOST_TEST(entries[0]["revisions"]["a.mcam"]["rev"] == 2);
 }
 
+BOOST_AUTO_TEST_CASE(a_file_over_the_size_limit_is_refused_before_a_byte_is_read) {
+    RunningDaemon daemon;
+    auto client = daemon.client();
+    ok_result(client->call("checkout", {{"path", "a.mcam"}, {"message", ""}}));
+    fs::resize_file(daemon.repo() / "a.mcam", std::uintmax_t{1} << 40);  // 1 TiB, sparse
+    const auto started = std::chrono::steady_clock::now();
+    const json refused = client->call("checkin", {{"path", "a.mcam"}});
+    BOOST_TEST(outcome(refused) == "too_large", refused.dump());
+    BOOST_TEST(refused["error"]["details"]["size"] == std::uint64_t{1} << 40);
+    BOOST_TEST(refused["error"]["details"]["limit"] == std::uint64_t{4} << 30);
+    BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(5)));
+    BOOST_TEST(client->call("locks")["result"]["locks"].size() == 1u);
+    // The history thread is free for everyone else.
+    BOOST_TEST(client->call("history", {{"path", "b.mcam"}})["result"]["revisions"].size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(unchanged_content_records_no_revision_and_the_reply_says_so) {
     RunningDaemon daemon;
     auto client = daemon.client();
