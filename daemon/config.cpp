@@ -46,6 +46,9 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.add_option("--max-connections", config.max_connections, "Most client connections at once")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
 
+    app.add_option("--max-connections-per-user", config.max_connections_per_user,
+                   "Most connections of one user at once (root's are not counted)")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app.add_option("--max-message-bytes", config.limits.message_bytes,
                    "Longest check-out, check-in or unlock message, in bytes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));

@@ -25,6 +25,7 @@ struct DaemonConfig {
     bool recover = false;
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;
+    std::size_t max_connections_per_user = 64;
     ipc::RequestLimits limits;
     std::uint64_t max_file_bytes = std::uint64_t{4} << 30;  // largest file the history reads
     unsigned settle_ms = 300;  // quiet time before a changed file is re-read

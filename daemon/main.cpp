@@ -171,6 +171,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
+    limits.max_connections_per_user = config.max_connections_per_user;
     // Keep descriptors in reserve for the state files and the listener itself.
     const std::size_t open_files = raise_open_file_limit();
     if (open_files < limits.max_connections + 64) {

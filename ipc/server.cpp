@@ -10,16 +10,34 @@ namespace pdm::ipc {
 
 namespace asio = boost::asio;
 
+void SessionRegistry::add(const std::shared_ptr<Session>& session, std::uint32_t uid) {
+    if (sessions_.emplace(session.get(), uid).second) ++per_user_[uid];
+}
+
+void SessionRegistry::remove(Session* session) {
+    const auto found = sessions_.find(session);
+    if (found == sessions_.end()) return;
+    if (--per_user_[found->second] == 0) per_user_.erase(found->second);
+    sessions_.erase(found);
+}
+
+std::size_t SessionRegistry::count_of(std::uint32_t uid) const {
+    const auto found = per_user_.find(uid);
+    return found == per_user_.end() ? 0 : found->second;
+}
+
 void SessionRegistry::stop_all() {
     // stop() may finish a session synchronously and remove it from the set.
-    const std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+    std::vector<Session*> sessions;
+    for (const auto& [session, uid] : sessions_) sessions.push_back(session);
     for (Session* session : sessions) {
         if (sessions_.contains(session)) session->stop();
     }
 }
 
 void SessionRegistry::abort_all() {
-    const std::vector<Session*> sessions(sessions_.begin(), sessions_.end());
+    std::vector<Session*> sessions;
+    for (const auto& [session, uid] : sessions_) sessions.push_back(session);
     for (Session* session : sessions) {
         if (sessions_.contains(session)) session->abort();
     }
@@ -57,6 +75,10 @@ std::string Server::refusal_for(const PeerIdentity& peer) const {
     if (!is_valid_utf8(peer.user)) return "the account name of uid " + std::to_string(peer.uid) + " is not valid UTF-8";
     if (registry_->size() >= limits_.max_connections)
         return "too many connections (limit " + std::to_string(limits_.max_connections) + ")";
+    if (!peer.superuser && registry_->count_of(peer.uid) >= limits_.max_connections_per_user) {
+        return "too many connections from " + peer.user + " (limit " +
+               std::to_string(limits_.max_connections_per_user) + " per user); close some and try again";
+    }
     return {};
 }
 

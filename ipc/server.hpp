@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -41,6 +41,9 @@ public:
 struct ServerLimits {
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;
+    // Connections of one user at once (root's are not counted): one account
+    // cannot take every slot from the others.
+    std::size_t max_connections_per_user = 64;
     // A client that stops reading its replies is not read from either once this
     // much output is waiting for it, so no client can grow the daemon's memory.
     std::size_t max_pending_output = 4 * 1024 * 1024;
@@ -52,15 +55,18 @@ class Session;
 // outlives the server (its last handler still queued) can still deregister.
 class SessionRegistry {
 public:
-    void add(const std::shared_ptr<Session>& session) { sessions_.insert(session.get()); }
-    void remove(Session* session) { sessions_.erase(session); }
+    void add(const std::shared_ptr<Session>& session, std::uint32_t uid);
+    void remove(Session* session);
     std::size_t size() const { return sessions_.size(); }
+    // Live sessions of one user.
+    std::size_t count_of(std::uint32_t uid) const;
     std::uint64_t allocate_id() { return next_id_++; }
     void stop_all();
     void abort_all();
 
 private:
-    std::unordered_set<Session*> sessions_;
+    std::unordered_map<Session*, std::uint32_t> sessions_;  // -> its peer's uid
+    std::unordered_map<std::uint32_t, std::size_t> per_user_;
     std::uint64_t next_id_ = 1;
 };
 

@@ -13,7 +13,7 @@ namespace pdm::ipc {
 namespace asio = boost::asio;
 
 Session::Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler, CommitGate& commits,
-                 const ServerLimits& limits, std::shared_ptr<SessionRegistry> registry)
+                 ServerLimits limits, std::shared_ptr<SessionRegistry> registry)
     : stream_(std::move(stream)),
       peer_(std::move(peer)),
       id_(registry->allocate_id()),
@@ -39,7 +39,7 @@ void Session::close_stream() {
 }
 
 void Session::start() {
-    registry_->add(shared_from_this());
+    registry_->add(shared_from_this(), peer_.uid);
     opened_ = true;
     handler_.opened(shared_from_this());
     read_more();
@@ -71,7 +71,7 @@ bool Session::push(std::string line, const std::string& final_line) {
 }
 
 void Session::refuse(std::string reply) {
-    registry_->add(shared_from_this());
+    registry_->add(shared_from_this(), peer_.uid);
     input_done_ = true;
     queue_reply(Reply::now(std::move(reply)));
 }

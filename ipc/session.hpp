@@ -21,7 +21,7 @@ namespace pdm::ipc {
 class Session final : public Connection, public std::enable_shared_from_this<Session> {
 public:
     Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler, CommitGate& commits,
-            const ServerLimits& limits, std::shared_ptr<SessionRegistry> registry);
+            ServerLimits limits, std::shared_ptr<SessionRegistry> registry);
     ~Session() override;
 
     const PeerIdentity& peer() const override { return peer_; }
@@ -67,7 +67,7 @@ private:
     bool opened_ = false;  // the handler was told of it, and must hear of its end
     RequestHandler& handler_;
     CommitGate& commits_;
-    const ServerLimits& limits_;
+    const ServerLimits limits_;  // a copy: a session may outlive the server
     std::shared_ptr<SessionRegistry> registry_;
     LineReader reader_;
     std::array<char, 16 * 1024> read_buffer_{};

@@ -41,6 +41,35 @@ BOOST_AUTO_TEST_CASE(a_hard_link_into_the_repository_is_neither_checked_out_nor_
     BOOST_TEST(pdm::test::read_text(target) == "not a part file");
 }
 
+// One account cannot take every connection slot; root is not counted.
+BOOST_AUTO_TEST_CASE(one_user_cannot_hold_more_than_their_share_of_connections,
+                     *boost::unit_test::precondition(pdm::test::program_installed("/usr/bin/python3", "python3"))) {
+    SharedDaemon daemon({"--max-connections-per-user", "3"});
+    const char* const script = R"(
+import json, socket, sys
+held = []
+for i in range(4):
+    s = socket.socket(socket.AF_UNIX)
+    s.connect(sys.argv[1])
+    s.sendall(b'{"op":"hello"}\n')
+    reply = json.loads(s.makefile().readline())
+    print('ok' if reply['ok'] else 'refused: ' + reply['error']['message'])
+    held.append(s)
+)";
+    std::vector<std::string> argv = pdm::test::as_nobody();
+    argv.insert(argv.end(), {"/usr/bin/python3", "-c", script, daemon.socket_path()});
+    const auto result = pdm::test::run_program(argv, daemon.dir().path());
+    BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.err);
+    BOOST_TEST(result.out.starts_with("ok\nok\nok\nrefused: pdmd refused the connection: too many connections from "
+                                      "nobody (limit 3 per user)"),
+               result.out);
+    std::vector<std::unique_ptr<pdm::ipc::Client>> roots;
+    for (int i = 0; i < 5; ++i) {
+        roots.push_back(daemon.client());
+        BOOST_TEST(outcome(roots.back()->call("hello")) == "ok");
+    }
+}
+
 BOOST_AUTO_TEST_CASE(another_user_cannot_check_in_or_break_roots_lock_and_is_named_truly) {
     SharedDaemon daemon;
     BOOST_TEST(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "root's"}})) == "ok");
