@@ -18,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/open_beneath.hpp"
+
 namespace pdm {
 
 enum class Enforcement { off, mode, ownership };
@@ -38,7 +40,8 @@ using PermissionChanges = std::vector<std::string>;
 
 class FilePermissions {
 public:
-    // `enforcement` is mode or ownership (off: nothing constructs one).
+    // `enforcement` is mode or ownership (off: nothing constructs one). Opens
+    // the repository root once (RepositoryRoot); throws std::system_error.
     FilePermissions(std::filesystem::path root, Enforcement enforcement);
 
     // Whether this process may give files away (root, or CAP_CHOWN), and
@@ -73,10 +76,10 @@ public:
     bool make_folder_sticky(const std::string& folder) const;
 
     Enforcement enforcement() const { return enforcement_; }
-    const std::filesystem::path& root() const { return root_; }
+    const RepositoryRoot& root() const { return root_; }
 
 private:
-    std::filesystem::path root_;
+    RepositoryRoot root_;
     Enforcement enforcement_;
 };
 

@@ -46,7 +46,7 @@ struct TargetFile {
     std::string proc_path;
 };
 
-TargetFile open_regular_file(const std::filesystem::path& root, const std::string& path) {
+TargetFile open_regular_file(const RepositoryRoot& root, const std::string& path) {
     TargetFile file{open_beneath(root, path, O_PATH), {}};
     // Another name of the file may lie outside the repository: its
     // permissions are not the daemon's to change.
@@ -109,7 +109,7 @@ struct Wanted {
 
 // Gives the file its owner, then rewrites who may write: only `writer`, and
 // nobody else. Read and execute permissions are kept.
-PermissionChanges set_access(const std::filesystem::path& root, const std::string& path, const Wanted& wanted) {
+PermissionChanges set_access(const RepositoryRoot& root, const std::string& path, const Wanted& wanted) {
     const TargetFile file = open_regular_file(root, path);
     const std::string where = "'" + path + "'";
     PermissionChanges changes;

@@ -238,7 +238,7 @@ private:
 struct HistoryStore::Impl {
     LibGit2 library;
     std::filesystem::path git_dir;
-    std::filesystem::path root;
+    std::optional<RepositoryRoot> root;
     std::uint64_t max_file_bytes = 0;
     Repo repo;
     Odb odb;
@@ -318,7 +318,7 @@ struct HistoryStore::Impl {
         for (int attempt = 0; attempt < 3; ++attempt) {
             std::optional<OpenedFile> file;
             try {
-                file.emplace(open_beneath(root, path, O_RDONLY));
+                file.emplace(open_beneath(*root, path, O_RDONLY));
             } catch (const std::system_error& error) {
                 if (error.code() == std::errc::no_such_file_or_directory) return std::nullopt;
                 throw;
@@ -443,7 +443,7 @@ HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::file
     : impl_(std::make_unique<Impl>()) {
     impl_->max_file_bytes = max_file_bytes;
     impl_->git_dir = git_dir;
-    impl_->root = repo_root;
+    impl_->root.emplace(repo_root);
     const std::string where = git_dir.string();
     if (std::filesystem::exists(git_dir / "HEAD")) {
         check(git_repository_open_bare(impl_->repo.out(), where.c_str()), "cannot open the history " + where);
@@ -533,7 +533,7 @@ std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<
         const bool touched = file.mtime > latest->time + std::chrono::seconds(1);
         if (file.size == latest->size && !touched) continue;
         try {
-            const OpenedFile opened = open_beneath(impl_->root, file.path, O_RDONLY);
+            const OpenedFile opened = open_beneath(*impl_->root, file.path, O_RDONLY);
             const auto size = static_cast<std::uint64_t>(opened.status.st_size);
             ContentDigest digest(size);
             read_pieces(opened.fd.get(), file.path, size, [&](const char* data, std::size_t length) { digest.update(data, length); });
@@ -633,7 +633,7 @@ void HistoryStore::write_working_files(const std::vector<Revision>& revisions, c
                                  write(piece.data(), length);
                          }});
     }
-    replace_working_files(impl_->root, files, then_what);
+    replace_working_files(*impl_->root, files, then_what);
 }
 
 DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision>& to) {
@@ -652,7 +652,7 @@ DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision
     } else {
         std::optional<OpenedFile> file;
         try {
-            file.emplace(open_beneath(impl_->root, from.path, O_RDONLY));
+            file.emplace(open_beneath(*impl_->root, from.path, O_RDONLY));
         } catch (const std::system_error& error) {
             if (error.code() != std::errc::no_such_file_or_directory) throw;
             throw PdmError(ErrorCode::not_found, "'" + from.path + "' is not on disk", {{"path", from.path}});

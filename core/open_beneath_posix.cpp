@@ -19,27 +19,29 @@ FileDescriptor::~FileDescriptor() {
     if (fd_ >= 0) ::close(fd_);
 }
 
+RepositoryRoot::RepositoryRoot(std::filesystem::path path)
+    : path_(std::move(path)), handle_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
+    if (handle_.get() < 0) fail("cannot open the repository " + path_.string());
+}
+
 namespace {
 
 // Walks from `root` to the folder holding `path`, one folder at a time,
 // never following a link; the last folder is opened with `last_flags`.
-FileDescriptor walk_to_parent(const std::filesystem::path& root, const std::string& path, int last_flags) {
+FileDescriptor walk_to_parent(const RepositoryRoot& root, const std::string& path, int last_flags) {
     const std::string where = "'" + path + "'";
-    FileDescriptor folder(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-    if (folder.get() < 0) fail("cannot open the repository " + root.string());
-    std::size_t start = 0;
     const std::size_t last_slash = path.rfind('/');
+    // The root itself, again, through its handle: never looked up by path.
+    FileDescriptor folder(::openat(root.handle().get(), ".",
+                                   (last_slash == std::string::npos ? last_flags : O_PATH) | O_DIRECTORY | O_CLOEXEC));
+    if (folder.get() < 0) fail("cannot open the repository " + root.path().string());
+    std::size_t start = 0;
     for (std::size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
         const std::string name = path.substr(start, slash - start);
         const int flags = slash == last_slash ? last_flags : O_PATH;
         FileDescriptor next(::openat(folder.get(), name.c_str(), flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (next.get() < 0) fail("cannot open the folder of " + where);
         folder = std::move(next);
-    }
-    if (last_slash == std::string::npos && last_flags != O_PATH) {
-        FileDescriptor reopened(::openat(folder.get(), ".", last_flags | O_DIRECTORY | O_CLOEXEC));
-        if (reopened.get() < 0) fail("cannot open the repository " + root.string());
-        folder = std::move(reopened);
     }
     return folder;
 }
@@ -51,7 +53,7 @@ std::string leaf_of(const std::string& path) {
 
 }  // namespace
 
-OpenedFile open_beneath(const std::filesystem::path& root, const std::string& path, int flags) {
+OpenedFile open_beneath(const RepositoryRoot& root, const std::string& path, int flags) {
     const std::string where = "'" + path + "'";
     const FileDescriptor folder = walk_to_parent(root, path, O_PATH);
     const std::string name = leaf_of(path);
@@ -69,18 +71,13 @@ OpenedFile open_beneath(const std::filesystem::path& root, const std::string& pa
     return file;
 }
 
-OpenedFolder open_parent_beneath(const std::filesystem::path& root, const std::string& path) {
+OpenedFolder open_parent_beneath(const RepositoryRoot& root, const std::string& path) {
     return {walk_to_parent(root, path, O_RDONLY), leaf_of(path)};
 }
 
-FileDescriptor open_folder_beneath(const std::filesystem::path& root, const std::string& folder) {
-    if (folder.empty()) {
-        FileDescriptor handle(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-        if (handle.get() < 0) fail("cannot open the repository " + root.string());
-        return handle;
-    }
-    // The folder is the parent of a name inside it.
-    return walk_to_parent(root, folder + "/-", O_PATH);
+FileDescriptor open_folder_beneath(const RepositoryRoot& root, const std::string& folder) {
+    // The folder is the parent of a name inside it ("" : the root's).
+    return walk_to_parent(root, folder.empty() ? std::string("-") : folder + "/-", O_PATH);
 }
 
 void require_single_name(const OpenedFile& file, const std::string& path) {

@@ -28,13 +28,18 @@ class StateDir {
 public:
     // Creates the folder (owner-only) if missing, then opens and checks it.
     // Throws std::runtime_error with a sentence a person can act on: the path
-    // is a link or not a folder, belongs to another user, or others may write it.
+    // is a link or not a folder, belongs to another user, others may write it,
+    // or others may write the folder holding it and it is not sticky.
     explicit StateDir(const std::filesystem::path& path);
     ~StateDir();
     StateDir(const StateDir&) = delete;
     StateDir& operator=(const StateDir&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
+    // A path that reaches `name` in this folder through the handle held since
+    // start, for libraries that open files by path (libgit2): a folder
+    // renamed or swapped since is not followed.
+    std::string handle_path(const std::string& name) const;
 
     // Takes the folder for this process until it ends (the OS releases it even
     // after kill -9), writing the pid to `name`. Throws std::runtime_error
@@ -79,6 +84,10 @@ public:
     // Up to `length` bytes from `offset`. Safe on another thread than append().
     std::string read_at(std::uint64_t offset, std::size_t length) const;
     const std::filesystem::path& path() const { return path_; }
+    // A path that reaches `name` in this folder through the handle held since
+    // start, for libraries that open files by path (libgit2): a folder
+    // renamed or swapped since is not followed.
+    std::string handle_path(const std::string& name) const;
 
 private:
     std::filesystem::path path_;

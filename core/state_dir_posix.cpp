@@ -89,6 +89,26 @@ StateDir::StateDir(const fs::path& path) : path_(fs::absolute(path).lexically_no
         throw std::runtime_error("the state dir " + path_.string() +
                                  " is writable by other users; run: chmod go-w " + path_.string());
     }
+    // Whoever may write the folder holding the state dir may rename it away
+    // and put a forged one in its place, unless the sticky bit keeps them to
+    // their own entries there.
+    struct stat parent {};
+    if (::fstatat(fd_, "..", &parent, 0) != 0) {
+        const std::string reason = errno_text();
+        ::close(fd_);
+        throw std::runtime_error("cannot inspect the folder holding " + path_.string() + ": " + reason);
+    }
+    if ((parent.st_mode & (S_IWGRP | S_IWOTH)) && !(parent.st_mode & S_ISVTX)) {
+        ::close(fd_);
+        const std::string holder = path_.parent_path().string();
+        throw std::runtime_error("other users may write " + holder + ", which holds the state dir, so they could "
+                                 "rename the state dir away and put a forged one in its place; run: chmod +t " +
+                                 holder + " (or choose a --state-dir outside it, such as /var/lib/pdmd)");
+    }
+}
+
+std::string StateDir::handle_path(const std::string& name) const {
+    return "/proc/self/fd/" + std::to_string(fd_) + "/" + name;
 }
 
 StateDir::~StateDir() {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "core/open_beneath.hpp"
+
 namespace pdm {
 
 using WriteBytes = std::function<void(const char* data, std::size_t length)>;
@@ -28,7 +30,7 @@ using WriteBytes = std::function<void(const char* data, std::size_t length)>;
 // than one name (PdmError invalid_path). Links in the path are never
 // followed. Throws std::system_error for I/O failures (the temp file is
 // removed again).
-void replace_working_file(const std::filesystem::path& root, const std::string& path, const std::string& then_what,
+void replace_working_file(const RepositoryRoot& root, const std::string& path, const std::string& then_what,
                           bool seen_open, const std::function<void(const WriteBytes& write)>& fill);
 
 // The same for several files, all or nothing: every new file is written and
@@ -39,7 +41,7 @@ struct WorkingFileReplacement {
     bool seen_open = false;
     std::function<void(const WriteBytes& write)> fill;
 };
-void replace_working_files(const std::filesystem::path& root, const std::vector<WorkingFileReplacement>& files,
+void replace_working_files(const RepositoryRoot& root, const std::vector<WorkingFileReplacement>& files,
                            const std::string& then_what);
 
 }  // namespace pdm

@@ -56,7 +56,7 @@ namespace {
 // place. Removes its temp file unless committed.
 class StagedFile {
 public:
-    StagedFile(const std::filesystem::path& root, const WorkingFileReplacement& file, const std::string& then_what)
+    StagedFile(const RepositoryRoot& root, const WorkingFileReplacement& file, const std::string& then_what)
         : path_(file.path), then_what_(then_what) {
         const std::string where = "'" + path_ + "'";
         try {
@@ -117,7 +117,7 @@ private:
 
 }  // namespace
 
-void replace_working_files(const std::filesystem::path& root, const std::vector<WorkingFileReplacement>& files,
+void replace_working_files(const RepositoryRoot& root, const std::vector<WorkingFileReplacement>& files,
                            const std::string& then_what) {
     std::vector<std::unique_ptr<StagedFile>> staged;
     for (const WorkingFileReplacement& file : files) staged.push_back(std::make_unique<StagedFile>(root, file, then_what));
@@ -126,7 +126,7 @@ void replace_working_files(const std::filesystem::path& root, const std::vector<
     for (const auto& file : staged) file->flush_folder();
 }
 
-void replace_working_file(const std::filesystem::path& root, const std::string& path, const std::string& then_what,
+void replace_working_file(const RepositoryRoot& root, const std::string& path, const std::string& then_what,
                           bool seen_open, const std::function<void(const WriteBytes& write)>& fill) {
     replace_working_files(root, {{path, seen_open, fill}}, then_what);
 }

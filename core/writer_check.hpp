@@ -60,7 +60,7 @@ std::vector<FileWriter> writers_of(const OpenedFile& file);
 // `root` open for writing right now: a lease tried and given back at once;
 // where none can be taken, `seen_open` (the watcher's view) answers. False
 // for a file that is not there. Cheap enough for the event loop.
-bool open_for_writing_now(const std::filesystem::path& root, const std::string& path, bool seen_open);
+bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, bool seen_open);
 
 // The refusal for a file still open for writing: conflict with details
 // {"reason": "open_for_writing", "path", "pid", "program", "writers"}, and a

@@ -97,7 +97,7 @@ std::vector<FileWriter> writers_of(const OpenedFile& file) {
     return writers;
 }
 
-bool open_for_writing_now(const std::filesystem::path& root, const std::string& path, bool seen_open) {
+bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, bool seen_open) {
     try {
         const OpenedFile file = open_beneath(root, path, O_RDONLY);
         const ReadLease lease(file);

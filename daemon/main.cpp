@@ -96,6 +96,23 @@ std::optional<ChosenEnforcement> choose_enforcement(const std::string& asked) {
     return ChosenEnforcement{Enforcement::mode, ability.why + "; the owner of a file can make it writable again"};
 }
 
+// The default state dir lies in the shared folder, which read-only
+// enforcement makes sticky anyway: done first, so that nobody can rename the
+// state dir away, and so that it passes StateDir's check of its parent.
+void protect_state_dir_parent(const fs::path& repo, const fs::path& state_dir, Enforcement mode) {
+    std::error_code ec;
+    const fs::path parent = fs::weakly_canonical(state_dir, ec).parent_path();
+    const fs::path relative = parent.lexically_relative(repo);
+    if (ec || relative.empty() || *relative.begin() == "..") return;
+    try {
+        const std::string folder = relative == "." ? "" : relative.generic_string();
+        if (FilePermissions(repo, mode).make_folder_sticky(folder))
+            spdlog::info("read-only enforcement: set the sticky bit on {}, which holds the state dir", parent.string());
+    } catch (const std::exception& error) {
+        spdlog::warn("read-only enforcement: {}", error.what());
+    }
+}
+
 void log_admins(const DaemonConfig& config) {
     spdlog::info("admins: root{}{}{}", config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
                  config.admin_group.empty() ? "" : "; members of group " + config.admin_group);
@@ -107,6 +124,10 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     const fs::path repo = fs::canonical(config.repo);
     const fs::path state_dir = fs::absolute(config.state_dir);
 
+    const std::optional<ChosenEnforcement> enforcement = choose_enforcement(config.enforce);
+    if (!enforcement) return 1;
+    if (enforcement->mode != Enforcement::off) protect_state_dir_parent(repo, state_dir, enforcement->mode);
+
     std::optional<StateDir> state;
     try {
         state.emplace(state_dir);
@@ -115,9 +136,6 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         spdlog::critical("cannot start: {}", error.what());
         return 1;
     }
-
-    const std::optional<ChosenEnforcement> enforcement = choose_enforcement(config.enforce);
-    if (!enforcement) return 1;
 
     LockStore store(*state);
     std::optional<LockTable> table = load_locks(store, config.recover, clock);
@@ -130,9 +148,10 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     // recorded would be refused, so a broken history is a reason not to start.
     std::unique_ptr<HistoryStore> history_store;
     try {
-        history_store = std::make_unique<HistoryStore>(state_dir / "history.git", repo, config.max_file_bytes);
+        history_store = std::make_unique<HistoryStore>(state->handle_path("history.git"), repo, config.max_file_bytes);
     } catch (const std::exception& error) {
-        spdlog::critical("cannot start: the version history: {}", error.what());
+        spdlog::critical("cannot start: the version history in {}: {}", (state_dir / "history.git").string(),
+                         error.what());
         return 1;
     }
     const bool import_history = history_store->empty();

@@ -50,7 +50,7 @@ json disk_json(const OpContext& context, const FileEntry& entry) {
     } catch (const std::system_error& error) {
         disk["error"] = error.what();
     }
-    disk["open_for_writing"] = open_for_writing_now(context.facts.repo, entry.file.path,
+    disk["open_for_writing"] = open_for_writing_now(context.facts.permissions->root(), entry.file.path,
                                                     context.service.is_being_written(entry.file.path));
     return disk;
 }

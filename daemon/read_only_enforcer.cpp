@@ -40,7 +40,7 @@ void ReadOnlyEnforcer::observe(const Event& event) const {
 
 bool ReadOnlyEnforcer::repair(const std::string& path) const {
     std::error_code ec;
-    if (std::filesystem::symlink_status(permissions_.root() / path, ec).type() == std::filesystem::file_type::directory) {
+    if (std::filesystem::symlink_status(permissions_.root().path() / path, ec).type() == std::filesystem::file_type::directory) {
         try {
             if (permissions_.make_folder_sticky(path))
                 spdlog::info("read-only enforcement: set the sticky bit on the new folder '{}'", path);

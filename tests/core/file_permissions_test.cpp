@@ -18,6 +18,8 @@ namespace {
 
 struct PermissionsFixture {
     TempDir dir;
+    // The repository exists before the permissions open it.
+    bool made = fs::create_directories(dir / "repo");
     FilePermissions permissions{dir / "repo", pdm::Enforcement::mode};
     FilePermissions ownership{dir / "repo", pdm::Enforcement::ownership};
     std::string me = ::getpwuid(::geteuid())->pw_name;

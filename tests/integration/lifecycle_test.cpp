@@ -107,6 +107,18 @@ BOOST_AUTO_TEST_CASE(a_state_dir_others_can_write_or_that_is_a_link_refuses_to_s
     BOOST_TEST(daemon.log().find("symbolic link") != std::string::npos, daemon.log());
 }
 
+// A shared folder holding the state dir (the default REPO/.pdm): anyone who
+// may write it could rename the state dir away and plant a forged one.
+BOOST_AUTO_TEST_CASE(a_state_dir_in_a_folder_others_may_write_needs_that_folder_sticky) {
+    DaemonProcess daemon;
+    fs::permissions(daemon.repo(), fs::perms(0777));
+    BOOST_TEST(daemon.start_expecting_exit({"--enforce", "off"}) == 1);
+    BOOST_TEST(daemon.log().find("chmod +t " + daemon.repo().string()) != std::string::npos, daemon.log());
+    // With read-only enforcement pdmd makes the shared folder sticky itself, first.
+    daemon.start();
+    BOOST_TEST(((fs::status(daemon.repo()).permissions() & fs::perms::sticky_bit) != fs::perms::none));
+}
+
 BOOST_AUTO_TEST_CASE(a_new_state_dir_is_private_to_the_daemon) {
     DaemonProcess daemon;
     daemon.start();

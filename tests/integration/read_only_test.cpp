@@ -132,4 +132,17 @@ BOOST_AUTO_TEST_CASE(a_new_file_becomes_read_only_once_it_settles) {
     BOOST_TEST((mode_of(daemon.repo() / "parts/new.mcam") & 0222) == 0u);
 }
 
+// The repository is opened once at start: a folder swapped in under its name
+// later never receives the daemon's privileged changes.
+BOOST_AUTO_TEST_CASE(permissions_are_changed_through_the_repository_opened_at_start) {
+    RunningDaemon daemon;
+    fs::rename(daemon.repo(), daemon.dir() / "repo.moved");
+    daemon.dir().write("repo/a.mcam", "planted");
+    fs::permissions(daemon.repo() / "a.mcam", fs::perms(0666));
+    daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", ""}});
+    daemon.client()->call("unlock", {{"path", "a.mcam"}});
+    BOOST_TEST(mode_of(daemon.repo() / "a.mcam") == 0666u);
+    BOOST_TEST((mode_of(daemon.dir() / "repo.moved/a.mcam") & 0222) == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
