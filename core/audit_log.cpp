@@ -46,20 +46,64 @@ void for_each_line_backwards(const DurableAppendFile& file, std::uint64_t end_li
 
 }  // namespace
 
-AuditLog::AuditLog(const StateDir& dir, const std::string& name) : file_(dir, name), initial_size_(file_.size()) {}
+AuditLog::AuditLog(const StateDir& dir, const std::string& name, AuditRotation rotation)
+    : dir_(dir),
+      name_(name),
+      rotation_(rotation),
+      file_(std::make_shared<DurableAppendFile>(dir, name)),
+      initial_size_(file_->size()) {
+    for (std::size_t generation = 1; generation <= rotation_.keep; ++generation) {
+        if (!std::filesystem::exists(dir_.path() / rotated_name(generation))) break;
+        rotated_.push_back(std::make_shared<const DurableAppendFile>(dir_, rotated_name(generation)));
+    }
+}
 
-void AuditLog::append(const nlohmann::json& entry) { file_.append(entry.dump() + "\n"); }
+void AuditLog::append(const nlohmann::json& entry) { file_->append(entry.dump() + "\n"); }
 
-void AuditLog::append_lines(std::string_view lines) { file_.append(lines); }
+void AuditLog::append_lines(std::string_view lines) { file_->append(lines); }
 
-std::vector<nlohmann::json> AuditLog::query(const AuditQuery& query, std::uint64_t end) const {
+bool AuditLog::rotate_if_needed() {
+    if (file_->size() < rotation_.max_bytes) return false;
+    if (rotation_.keep == 0) {
+        dir_.remove(name_);
+    } else {
+        // Oldest first: .keep goes, .k becomes .k+1, the live file becomes .1.
+        dir_.remove(rotated_name(rotation_.keep));
+        for (std::size_t generation = rotation_.keep - 1; generation >= 1; --generation) {
+            if (std::filesystem::exists(dir_.path() / rotated_name(generation)))
+                dir_.rename(rotated_name(generation), rotated_name(generation + 1));
+        }
+        dir_.rename(name_, rotated_name(1));
+        // Open descriptors follow their files through renames: queries under way keep reading.
+        rotated_.insert(rotated_.begin(), file_);
+        if (rotated_.size() > rotation_.keep) rotated_.resize(rotation_.keep);
+    }
+    file_ = std::make_shared<DurableAppendFile>(dir_, name_);
+    initial_size_ = 0;
+    return true;
+}
+
+AuditSnapshot AuditLog::snapshot(std::uint64_t end) const {
+    AuditSnapshot snapshot;
+    snapshot.current_ = file_;
+    snapshot.current_end_ = end;
+    snapshot.rotated_ = rotated_;
+    return snapshot;
+}
+
+std::vector<nlohmann::json> AuditSnapshot::query(const AuditQuery& query) const {
     std::vector<nlohmann::json> entries;
     if (query.limit == 0) return entries;
-    for_each_line_backwards(file_, end, [&](std::string_view line) {
+    const auto visit = [&](std::string_view line) {
         auto entry = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
         if (audit_entry_matches(entry, query)) entries.push_back(std::move(entry));
         return entries.size() < query.limit;
-    });
+    };
+    for_each_line_backwards(*current_, current_end_, visit);
+    for (const auto& older : rotated_) {
+        if (entries.size() >= query.limit) break;
+        for_each_line_backwards(*older, UINT64_MAX, visit);
+    }
     return entries;
 }
 

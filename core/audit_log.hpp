@@ -1,10 +1,14 @@
 #pragma once
 // audit.jsonl: one JSON object per line for every mutating request, granted or
 // refused. Appends are durable before they return; queries read the file from
-// its end, so the newest entries cost the least.
+// its end, so the newest entries cost the least. The log is rotated by size
+// (audit.jsonl.1, .2, ... newest first) and queries read the rotated files
+// too, so disk use is bounded and nothing a query could find goes missing
+// until it is rotated out.
 
 #include <filesystem>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,28 +28,64 @@ struct AuditQuery {
 // True when an entry passes the query's path and user filters.
 bool audit_entry_matches(const nlohmann::json& entry, const AuditQuery& query);
 
+struct AuditRotation {
+    std::uint64_t max_bytes = std::uint64_t{64} << 20;  // rotate once the file has grown past this
+    std::size_t keep = 8;                               // rotated files kept; older ones are deleted
+};
+
+// The files of the log as they were when it was taken, for a query on any
+// thread: rotation goes on meanwhile without disturbing it.
+class AuditSnapshot {
+public:
+    // Matching entries, newest first, at most query.limit of them. Lines that
+    // do not parse (a torn write after a crash) are skipped. Throws std::system_error.
+    std::vector<nlohmann::json> query(const AuditQuery& query) const;
+
+private:
+    friend class AuditLog;
+    std::shared_ptr<const DurableAppendFile> current_;
+    std::uint64_t current_end_ = 0;  // only committed lines
+    std::vector<std::shared_ptr<const DurableAppendFile>> rotated_;  // newest first
+};
+
 class AuditLog {
 public:
-    AuditLog(const StateDir& dir, const std::string& name = "audit.jsonl");
+    AuditLog(const StateDir& dir, const std::string& name = "audit.jsonl", AuditRotation rotation = {});
 
     // Appends one entry (an object with at least "time", "user", "op",
     // "outcome"). Throws std::system_error.
     void append(const nlohmann::json& entry);
     // Appends complete lines ('\n'-terminated JSON objects) with one flush.
-    // May run on another thread than query(): queries skip a line still being written.
+    // May run on another thread than the rest, never during rotate_if_needed().
     void append_lines(std::string_view lines);
 
-    // Matching entries, newest first, at most query.limit of them, among the
-    // first `end` bytes of the file (all of it by default). Lines that do not
-    // parse (a torn write after a crash) are skipped.
-    std::vector<nlohmann::json> query(const AuditQuery& query,
-                                      std::uint64_t end = UINT64_MAX) const;
+    // Rotates when the file has grown past the limit: audit.jsonl becomes
+    // audit.jsonl.1 (the older ones move up, the oldest beyond `keep` goes),
+    // and a new audit.jsonl starts. Durable. Call between commits, on the
+    // thread that owns the log. True when it rotated. Throws std::system_error.
+    bool rotate_if_needed();
 
-    // The file's size when it was opened.
+    // What a query reads: the current file up to `end` bytes, then every
+    // rotated file.
+    AuditSnapshot snapshot(std::uint64_t end) const;
+
+    // Matching entries among the first `end` bytes of the current file and
+    // all rotated ones (see AuditSnapshot::query).
+    std::vector<nlohmann::json> query(const AuditQuery& query, std::uint64_t end = UINT64_MAX) const {
+        return snapshot(end).query(query);
+    }
+
+    // The current file's size when it was opened (0 after a rotation).
     std::uint64_t initial_size() const { return initial_size_; }
 
 private:
-    DurableAppendFile file_;
+    std::string rotated_name(std::size_t generation) const { return name_ + "." + std::to_string(generation); }
+
+    const StateDir& dir_;
+    std::string name_;
+    AuditRotation rotation_;
+    std::shared_ptr<DurableAppendFile> file_;
+    std::vector<std::shared_ptr<const DurableAppendFile>> rotated_;  // newest first
     std::uint64_t initial_size_;
 };
 

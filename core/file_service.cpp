@@ -95,22 +95,28 @@ std::vector<LockRecord> FileService::locks(const std::optional<std::string>& use
     return table_.records(user);
 }
 
-std::vector<nlohmann::json> FileService::audit(const AuditQuery& query) const {
+FileService::PreparedAudit FileService::prepare_audit(const AuditQuery& query) const {
     // Entries not yet on disk are the newest: they come first.
-    std::vector<nlohmann::json> entries;
+    PreparedAudit prepared;
     for (const std::vector<std::string>* lines : {&pending_audit_, &committing_audit_}) {
-        for (auto it = lines->rbegin(); it != lines->rend() && entries.size() < query.limit; ++it) {
+        for (auto it = lines->rbegin(); it != lines->rend() && prepared.newest.size() < query.limit; ++it) {
             nlohmann::json entry = nlohmann::json::parse(*it, nullptr, false);
-            if (audit_entry_matches(entry, query)) entries.push_back(std::move(entry));
+            if (audit_entry_matches(entry, query)) prepared.newest.push_back(std::move(entry));
         }
     }
-    if (entries.size() >= query.limit) return entries;
-    AuditQuery rest = query;
-    rest.limit -= entries.size();
+    prepared.rest = query;
+    prepared.rest.limit -= prepared.newest.size();
+    // Only up to what finished commits wrote: lines of the commit being
+    // written are counted above already.
+    prepared.files = audit_.snapshot(durable_audit_bytes_);
+    return prepared;
+}
+
+std::vector<nlohmann::json> FileService::PreparedAudit::complete() const {
+    std::vector<nlohmann::json> entries = newest;
+    if (rest.limit == 0) return entries;
     try {
-        // Only up to what finished commits wrote: lines of the commit being
-        // written are counted above already.
-        for (nlohmann::json& entry : audit_.query(rest, durable_audit_bytes_)) entries.push_back(std::move(entry));
+        for (nlohmann::json& entry : files.query(rest)) entries.push_back(std::move(entry));
     } catch (const std::system_error& error) {
         throw PdmError(ErrorCode::internal, std::string("cannot read the audit log: ") + error.what());
     }
@@ -313,6 +319,12 @@ void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
     }
     committing_undo_.clear();
     committing_audit_.clear();
+    // Between commits: the one moment the log's file may change under it.
+    try {
+        if (audit_.rotate_if_needed()) durable_audit_bytes_ = 0;
+    } catch (const std::system_error&) {
+        // Not rotated this time: the log goes on growing, and the next commit tries again.
+    }
     std::vector<Event> durable;
     durable.swap(committing_events_);
     if (event_sink_) {
@@ -386,7 +398,11 @@ std::optional<Lock> FileService::durable_lock(const std::string& path) const {
 void FileService::record_refusal(const Identity& who, const std::string& op,
                                  const std::vector<std::string>& paths, const std::string& message,
                                  const PdmError& error) {
-    record(who, op, paths, message, error_code_name(error.code()), {{"error", error.what()}});
+    std::uint64_t suppressed = 0;
+    if (!refusals_.admit(who.user, clock_.now(), suppressed)) return;
+    nlohmann::json extra = {{"error", error.what()}};
+    if (suppressed > 0) extra["refusals_not_audited_before"] = suppressed;
+    record(who, op, paths, message, error_code_name(error.code()), std::move(extra));
 }
 
 void FileService::record(const Identity& who, const std::string& op,

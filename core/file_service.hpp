@@ -30,6 +30,7 @@
 #include "core/lock_store.hpp"
 #include "core/lock_table.hpp"
 #include "core/pending_moves.hpp"
+#include "core/refusal_limiter.hpp"
 #include "core/repository.hpp"
 
 namespace pdm {
@@ -71,7 +72,23 @@ public:
     std::vector<FileEntry> list(const ListFilter& filter) const;
     FileEntry info(const std::string& path) const;
     std::vector<LockRecord> locks(const std::optional<std::string>& user) const;
-    std::vector<nlohmann::json> audit(const AuditQuery& query) const;
+    // An audit query in two parts: the entries not yet on disk (the newest),
+    // taken on the event loop by prepare_audit(), and the files, read by
+    // complete() on any thread, so that a query that matches nothing, and so
+    // reads the whole log, never stalls the event loop.
+    struct PreparedAudit {
+        std::vector<nlohmann::json> newest;
+        AuditQuery rest;
+        AuditSnapshot files;
+        // Throws PdmError(internal) when the log cannot be read.
+        std::vector<nlohmann::json> complete() const;
+    };
+    PreparedAudit prepare_audit(const AuditQuery& query) const;
+    std::vector<nlohmann::json> audit(const AuditQuery& query) const { return prepare_audit(query).complete(); }
+
+    // At most `per_minute` refused requests of one user are audited per
+    // minute (RefusalLimiter); default 60.
+    void set_refusal_audit_limit(std::size_t per_minute) { refusals_.set_per_minute(per_minute); }
 
     // All-or-nothing: either every path is locked for the caller, or none is
     // and PdmError says why (invalid_path, not_found, conflict).
@@ -250,6 +267,7 @@ private:
     const FileIndex* index_ = nullptr;
     WaitingList waiting_;
     PendingMoves pending_moves_;
+    RefusalLimiter refusals_;
     std::set<std::string> being_written_;  // per the watcher: written, not closed since
     std::multiset<std::string> being_restored_;  // reserved by begin_working_write
     std::function<bool(std::uint64_t)> waiter_alive_;

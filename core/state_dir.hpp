@@ -57,6 +57,8 @@ public:
 
     // Renames within the folder, durably. Throws std::system_error.
     void rename(const std::string& from, const std::string& to) const;
+    // Removes a file, durably; a missing file is fine. Throws std::system_error.
+    void remove(const std::string& name) const;
 
     // Opens `name` for appending, creating it; returns the platform handle.
     int open_for_append(const std::string& name) const;

@@ -171,6 +171,14 @@ void StateDir::rename(const std::string& from, const std::string& to) const {
     if (::fsync(fd_) != 0) throw_errno("cannot flush the folder " + path_.string());
 }
 
+void StateDir::remove(const std::string& name) const {
+    if (::unlinkat(fd_, name.c_str(), 0) != 0) {
+        if (errno == ENOENT) return;
+        throw_errno("cannot remove " + (path_ / name).string());
+    }
+    if (::fsync(fd_) != 0) throw_errno("cannot flush the folder " + path_.string());
+}
+
 int StateDir::open_for_append(const std::string& name) const {
     const int fd = ::openat(fd_, name.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) throw_errno("cannot open " + (path_ / name).string());

@@ -61,6 +61,14 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.add_option("--max-file-bytes", config.max_file_bytes,
                    "Largest file the version history takes; a larger one cannot be checked in (too_large)")
         ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50));
+    app.add_option("--audit-max-bytes", config.audit_max_bytes,
+                   "Rotate audit.jsonl once it is larger than this (it becomes audit.jsonl.1)")
+        ->check(CLI::Range(std::uint64_t{4096}, std::uint64_t{1} << 50));
+    app.add_option("--audit-keep", config.audit_keep, "Rotated audit files kept (older ones are deleted)")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1000}));
+    app.add_option("--audit-refusals-per-minute", config.audit_refusals_per_minute,
+                   "Refused requests of one user audited per minute; the rest are counted")
+        ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app.add_option("--settle-ms", config.settle_ms,
                    "Milliseconds a changed file must be quiet before it is re-read and announced")
         ->check(CLI::Range(0u, 60000u));

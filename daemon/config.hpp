@@ -28,6 +28,9 @@ struct DaemonConfig {
     std::size_t max_connections_per_user = 64;
     ipc::RequestLimits limits;
     std::uint64_t max_file_bytes = std::uint64_t{4} << 30;  // largest file the history reads
+    std::uint64_t audit_max_bytes = std::uint64_t{64} << 20;  // audit.jsonl is rotated past this
+    std::size_t audit_keep = 8;                               // rotated audit files kept
+    std::size_t audit_refusals_per_minute = 60;               // refused requests audited per user
     unsigned settle_ms = 300;  // quiet time before a changed file is re-read
     bool watch = true;
     // Read-only enforcement: "auto" (ownership when pdmd may give files

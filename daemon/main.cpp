@@ -27,6 +27,7 @@
 #include "daemon/offline_changes.hpp"
 #include "daemon/open_file_limit.hpp"
 #include "daemon/read_only_enforcer.hpp"
+#include "daemon/read_worker.hpp"
 #include "daemon/request_dispatcher.hpp"
 #include "daemon/service_manager.hpp"
 #include "daemon/service_pulse.hpp"
@@ -142,8 +143,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     if (!table) return 1;
 
     Repository repository(repo, state_dir, globs(config.include), globs(config.ignore));
-    AuditLog audit(*state);
+    AuditLog audit(*state, "audit.jsonl", AuditRotation{config.audit_max_bytes, config.audit_keep});
     FileService service(repository, store, std::move(*table), audit, clock);
+    service.set_refusal_audit_limit(config.audit_refusals_per_minute);
     // The history is opened before serving: a check-in that could not be
     // recorded would be refused, so a broken history is a reason not to start.
     std::unique_ptr<HistoryStore> history_store;
@@ -184,7 +186,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     };
     service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
-    RequestDispatcher dispatcher(service, events, history, AdminPolicy{config.admins, config.admin_group},
+    ReadWorker reads(io);
+    RequestDispatcher dispatcher(service, events, history, reads, AdminPolicy{config.admins, config.admin_group},
                                  ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why, &history_importing,
                                              config.limits});
     ipc::ServerLimits limits;

@@ -6,6 +6,7 @@
 
 #include "core/time_format.hpp"
 #include "core/writer_check.hpp"
+#include "daemon/deferred_reply.hpp"
 #include "daemon/history_operations.hpp"
 #include "daemon/op_json.hpp"
 #include "ipc/protocol.hpp"
@@ -133,7 +134,7 @@ json locks(OpContext& context, const json& params) {
     return {{"locks", std::move(items)}};
 }
 
-json audit(OpContext& context, const json& params) {
+OpResult audit(OpContext& context, const json& params) {
     AuditQuery query;
     query.path = optional_string(params, "path");
     query.user = optional_string(params, "user");
@@ -143,7 +144,19 @@ json audit(OpContext& context, const json& params) {
                        "\"limit\" must be at most " + std::to_string(max_audit_limit), {{"field", "limit"}});
     }
     query.limit = static_cast<std::size_t>(limit);
-    return {{"entries", context.service.audit(query)}};
+    // The files are read on the read thread: a query that matches nothing
+    // reads the whole log, which must not stall the event loop.
+    return std::make_shared<DeferredReply>(
+        context.log, context.id, context.service,
+        [&reads = context.reads, prepared = context.service.prepare_audit(query)](const DeferredReply::Finish& done) {
+            reads.run([prepared] { return prepared.complete(); },
+                      [done](std::shared_ptr<std::vector<json>> entries, std::exception_ptr error) {
+                          done([&]() -> json {
+                              if (error) std::rethrow_exception(error);
+                              return {{"entries", *entries}};
+                          });
+                      });
+        });
 }
 
 json subscribe(OpContext& context, const json& params) {
@@ -191,7 +204,7 @@ constexpr std::array operations{
     Operation{"checkin", true, history_ops::checkin},
     Operation{"unlock", true, history_ops::unlock},
     Operation{"locks", false, now<locks>},
-    Operation{"audit", false, now<audit>},
+    Operation{"audit", false, audit},
     Operation{"subscribe", false, now<subscribe>},
     Operation{"unsubscribe", false, now<unsubscribe>},
     Operation{"who", false, now<who>},

@@ -15,6 +15,7 @@
 #include "daemon/answer.hpp"
 #include "daemon/event_hub.hpp"
 #include "daemon/history_worker.hpp"
+#include "daemon/read_worker.hpp"
 #include "ipc/connection.hpp"
 #include "ipc/protocol.hpp"
 #include "ipc/reply.hpp"
@@ -39,6 +40,7 @@ struct OpContext {
     EventHub& events;
     const std::shared_ptr<ipc::Connection>& connection;
     HistoryWorker& history;
+    ReadWorker& reads;
     const RequestLog& log;
     const nlohmann::json& id;
 };

@@ -12,7 +12,7 @@ namespace pdm::daemon {
 
 class RequestDispatcher final : public ipc::RequestHandler {
 public:
-    RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history, AdminPolicy admins,
+    RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history, ReadWorker& reads, AdminPolicy admins,
                       ServerFacts facts);
 
     ipc::Reply handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) override;
@@ -33,6 +33,7 @@ private:
     FileService& service_;
     EventHub& events_;
     HistoryWorker& history_;
+    ReadWorker& reads_;
     AdminPolicy admins_;
     ServerFacts facts_;
 };

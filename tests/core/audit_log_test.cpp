@@ -82,4 +82,36 @@ BOOST_AUTO_TEST_CASE(queries_can_stop_at_an_offset) {
     BOOST_TEST(entries[0]["n"] == 1);
 }
 
+BOOST_AUTO_TEST_CASE(a_rotated_log_is_still_queried_and_the_oldest_file_goes) {
+    TempDir dir;
+    const pdm::StateDir state(dir.path());
+    AuditLog log(state, "audit.jsonl", pdm::AuditRotation{300, 2});
+    int n = 0;
+    const auto write_until_rotated = [&] {
+        do {
+            log.append(entry(n++, "alice", "a.mcam"));
+        } while (!log.rotate_if_needed());
+    };
+    write_until_rotated();
+    const int first_rotation = n;
+    const auto snapshot = log.snapshot(0);  // a query under way while rotation goes on (the live file empty)
+    write_until_rotated();
+    BOOST_TEST(std::filesystem::exists(dir / "audit.jsonl.1"));
+    BOOST_TEST(std::filesystem::exists(dir / "audit.jsonl.2"));
+    log.append(entry(n++, "alice", "a.mcam"));
+    auto all = log.query({std::nullopt, std::nullopt, 1000});
+    BOOST_TEST(all.size() == static_cast<std::size_t>(n));  // across the live file and both rotated ones
+    BOOST_TEST(all.front()["n"] == n - 1);
+    BOOST_TEST(all.back()["n"] == 0);
+    BOOST_TEST(snapshot.query({std::nullopt, std::nullopt, 1000}).size() == static_cast<std::size_t>(first_rotation));
+    // A third rotation: the oldest file (the first n entries) is gone.
+    write_until_rotated();
+    all = log.query({std::nullopt, std::nullopt, 1000});
+    BOOST_TEST(all.back()["n"] == first_rotation);
+    BOOST_TEST(!std::filesystem::exists(dir / "audit.jsonl.3"));
+    // Reopened, it finds its rotated files again.
+    const AuditLog reopened(state, "audit.jsonl", pdm::AuditRotation{300, 2});
+    BOOST_TEST(reopened.query({std::nullopt, std::nullopt, 1000}).size() == all.size());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

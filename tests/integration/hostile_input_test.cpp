@@ -102,6 +102,25 @@ BOOST_AUTO_TEST_CASE(a_check_in_message_cannot_forge_a_broken_locks_snapshot) {
     BOOST_TEST(c->call("locks")["result"]["locks"].size() == 1u);
 }
 
+// A client looping on a refused request cannot fill the disk with audit lines.
+BOOST_AUTO_TEST_CASE(refused_requests_are_audited_at_a_bounded_rate_and_the_log_rotates) {
+    DaemonProcess daemon;
+    daemon.start({"--audit-refusals-per-minute", "5", "--audit-max-bytes", "4096", "--audit-keep", "10"});
+    auto c = daemon.client();
+    for (int i = 0; i < 50; ++i) c->call("checkin", {{"path", "a.mcam"}});  // not checked out: refused
+    const json refused = c->call("audit", {{"user", "root"}, {"limit", 1000}})["result"]["entries"];
+    BOOST_TEST(refused.size() == 5u);
+    // Granted requests are all audited; the log rotates as it grows, and queries read the rotated files.
+    for (int i = 0; i < 40; ++i) {
+        BOOST_REQUIRE(outcome(c->call("checkout", {{"path", "b.mcam"}, {"message", std::string(100, 'x')}})) == "ok");
+        BOOST_REQUIRE(outcome(c->call("unlock", {{"path", "b.mcam"}})) == "ok");
+    }
+    BOOST_TEST(std::filesystem::exists(daemon.state_dir() / "audit.jsonl.1"));
+    BOOST_TEST(std::filesystem::file_size(daemon.state_dir() / "audit.jsonl") < 8192u);
+    const json recent = c->call("audit", {{"path", "b.mcam"}, {"limit", 60}})["result"]["entries"];
+    BOOST_TEST(recent.size() == 60u);
+}
+
 BOOST_AUTO_TEST_CASE(an_oversize_line_is_too_large_and_closes_only_that_connection) {
     auto bystander = client();
     auto c = client();
