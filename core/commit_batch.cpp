@@ -6,7 +6,7 @@
 
 namespace pdm {
 
-std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit) {
+std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit) noexcept {
     std::optional<CommitFailure> failure;
     if (batch.locks_text) {
         try {
@@ -18,6 +18,8 @@ std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockSt
         } catch (const std::exception& error) {
             return CommitFailure{std::string("could not save the lock table; nothing was changed: ") + error.what(),
                                  false, false};
+        } catch (...) {
+            return CommitFailure{"could not save the lock table; nothing was changed", false, false};
         }
     }
     if (!batch.audit_lines.empty()) {
@@ -31,6 +33,8 @@ std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockSt
                         std::string(error.what()),
                     true, false};
             }
+        } catch (...) {
+            if (!failure) failure = CommitFailure{"the change was made and saved, but not audited", true, false};
         }
     }
     return failure;

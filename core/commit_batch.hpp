@@ -25,7 +25,9 @@ struct CommitFailure {
 };
 
 // locks.json first (atomically replaced, flushed), then the audit lines
-// (appended, flushed). Nothing on success. Never throws.
-std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit);
+// (appended, flushed). Nothing on success. Never throws: every failure is a
+// CommitFailure, since a commit that threw would leave the daemon's commit
+// gate waiting forever (noexcept makes the compiler hold it to that).
+std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit) noexcept;
 
 }  // namespace pdm

@@ -340,8 +340,11 @@ struct HistoryStore::Impl {
             const int fd = file->fd.get();
             // First only hash: an unchanged file (the common check-in) writes nothing.
             ContentDigest digest(size);
-            const std::uint64_t hashed =
-                read_pieces(fd, path, size, [&](const char* data, std::size_t length) { digest.update(data, length); });
+            const auto cancelled = [&] { return request.cancel && request.cancel->load(); };
+            const std::uint64_t hashed = read_pieces(fd, path, size, [&](const char* data, std::size_t length) {
+                if (cancelled()) throw ImportCancelled();
+                digest.update(data, length);
+            });
             if (hashed != size || longer_than(fd, size)) continue;  // written to while read: read it again
             auto [blob, sha256] = digest.finish();
             const git_oid id = oid_of(blob);
@@ -349,6 +352,7 @@ struct HistoryStore::Impl {
                 OdbStream stream;
                 check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
                 const std::uint64_t written = read_pieces(fd, path, size, [&](const char* data, std::size_t length) {
+                    if (cancelled()) throw ImportCancelled();
                     check(git_odb_stream_write(stream.get(), data, length), "cannot store '" + path + "'");
                 });
                 if (written != size) continue;  // shrank while read
@@ -462,8 +466,10 @@ HistoryStore::~HistoryStore() = default;
 
 bool HistoryStore::empty() const { return !impl_->head(); }
 
-std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time) {
+std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time,
+                                               const std::atomic<bool>* cancel) {
     RevisionRequest request{paths, "pdmd", "initial import", time, std::nullopt};
+    request.cancel = cancel;
     // Files being written at the first start are taken as they are: an import
     // that waited for every program to close its files might never finish.
     request.even_if_open = true;
@@ -488,6 +494,7 @@ std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& requ
     if (bulk) bulk_writes.emplace(impl_->git_dir);
     std::map<std::string, std::optional<std::string>> changes;
     for (const std::string& path : request.paths) {
+        if (request.cancel && request.cancel->load()) throw ImportCancelled();
         RecordedFile result;
         result.path = path;
         const std::optional<Revision> latest = newest(path);

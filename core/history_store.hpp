@@ -9,7 +9,9 @@
 // reading and hashing large files never stalls the event loop. Every write is
 // durable (objects, ref and folders flushed) before the call returns.
 
+#include <atomic>
 #include <cstdint>
+#include <stdexcept>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -53,6 +55,14 @@ struct RevisionRequest {
     // writing (a snapshot before a lock is broken: the owner's program may be
     // left open for days; what is there is better than nothing).
     bool even_if_open = false;
+    // Stops the recording when it becomes true (ImportCancelled).
+    const std::atomic<bool>* cancel = nullptr;
+};
+
+// An import stopped because the daemon is stopping.
+class ImportCancelled : public std::runtime_error {
+public:
+    ImportCancelled() : std::runtime_error("the import was stopped: pdmd is stopping") {}
 };
 
 struct RecordedFile {
@@ -105,8 +115,11 @@ public:
     bool empty() const;
 
     // The first commit, "initial import" by pdmd: every path (normalised,
-    // tracked) as its revision 1.
-    std::vector<RecordedFile> import(const std::vector<std::string>& paths, TimePoint time);
+    // tracked) as its revision 1. When `cancel` becomes true (set from any
+    // thread: the daemon is stopping) it stops within a piece of a file,
+    // throws ImportCancelled and commits nothing: the next start imports again.
+    std::vector<RecordedFile> import(const std::vector<std::string>& paths, TimePoint time,
+                                     const std::atomic<bool>* cancel = nullptr);
 
     // Files that appeared after the import, as their revision 1 in one
     // commit, authored by whoever created them (`author`): with ownership

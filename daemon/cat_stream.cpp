@@ -21,6 +21,17 @@ CatStream::CatStream(HistoryWorker& history, RequestLog log, nlohmann::json id, 
     : history_(history),
       state_(std::make_shared<State>(State{std::move(log), std::move(id), std::move(path), std::move(rev), {}, 0, false})) {}
 
+CatStream::~CatStream() {
+    // The reader is a libgit2 object of the history thread's repository: it is
+    // freed there too, after any piece still being read.
+    history_.run(
+        [state = std::move(state_)](HistoryStore&) {
+            state->reader.reset();
+            return true;
+        },
+        [](std::shared_ptr<bool>, std::exception_ptr) {});
+}
+
 void CatStream::next(Deliver deliver) {
     history_.run(
         [state = state_](HistoryStore& store) -> std::string {
@@ -37,6 +48,7 @@ void CatStream::next(Deliver deliver) {
             const std::size_t length = state->reader->read(piece.data(), piece.size());
             if (length == 0) {
                 state->finished = true;
+                state->reader.reset();
                 return nlohmann::json{{"id", state->id}, {"end", true}, {"bytes", state->sent}}.dump() + "\n";
             }
             state->sent += length;

@@ -21,6 +21,9 @@ public:
     static constexpr std::size_t piece_bytes = 192 * 1024;
 
     CatStream(HistoryWorker& history, RequestLog log, nlohmann::json id, std::string path, std::string rev);
+    ~CatStream() override;
+    CatStream(const CatStream&) = delete;
+    CatStream& operator=(const CatStream&) = delete;
     void next(Deliver deliver) override;
 
 private:

@@ -159,6 +159,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     const bool import_history = history_store->empty();
     // Check-outs wait while this is true (see the checkout op).
     bool history_importing = import_history;
+    // Set when a stop signal came: read by the history thread's import.
+    std::atomic<bool> stopping{false};
 
     asio::io_context io(1);
     std::unique_ptr<ipc::LocalListener> listener;
@@ -245,13 +247,17 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     if (import_history) {
         // On the history thread, ahead of any check-in: the first commit holds
         // every file as its revision 1.
-        history.run([tracked](HistoryStore& versions) { return versions.import(tracked, std::chrono::system_clock::now()); },
+        history.run([tracked, &stopping](HistoryStore& versions) {
+                        return versions.import(tracked, std::chrono::system_clock::now(), &stopping);
+                    },
                     [&history_importing](std::shared_ptr<std::vector<RecordedFile>> imported,
                                          std::exception_ptr error) {
                         history_importing = false;
                         if (error) {
                             try {
                                 std::rethrow_exception(error);
+                            } catch (const ImportCancelled& cancelled) {
+                                spdlog::info("history: {}; the next start imports again", cancelled.what());
                             } catch (const std::exception& failure) {
                                 spdlog::error("history: the initial import failed: {}", failure.what());
                             }
@@ -323,6 +329,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     stop_signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
         if (error) return;
         spdlog::info("received {}; shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+        stopping = true;  // a first import under way stops: it would outlast the service manager's patience
         manager.stopping();
         pulse.stop();
         // A second signal now gets the default action: a way out if shutdown hangs.

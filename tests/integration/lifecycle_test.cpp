@@ -3,7 +3,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
+#include <cstring>
 #include <filesystem>
+#include <random>
 #include <thread>
 
 #include "tests/integration/daemon_process.hpp"
@@ -138,6 +140,30 @@ BOOST_AUTO_TEST_CASE(every_flag_can_come_from_a_config_file) {
     c->send_raw("{\"op\":\"hello\",\"pad\":\"" + std::string(5000, 'x') + "\"}\n");
     BOOST_TEST(outcome(json::parse(c->read_line())) == "too_large");
     BOOST_TEST(daemon.log().find("admins: root, alice, bob") != std::string::npos, daemon.log());
+}
+
+// A stop must not wait for a first import of a large folder: systemd's
+// TimeoutStopSec would kill the daemon. The import is taken again next time.
+BOOST_AUTO_TEST_CASE(sigterm_during_a_large_first_import_stops_at_once_and_the_next_start_imports_again) {
+    DaemonProcess daemon;
+    // Incompressible, like CAD files: the import takes about 6 s here.
+    std::mt19937_64 random(42);
+    std::string megabyte(1 << 20, '\0');
+    for (int i = 0; i < 200; ++i) {
+        for (std::size_t at = 0; at < megabyte.size(); at += 8) {
+            const std::uint64_t bits = random();
+            std::memcpy(megabyte.data() + at, &bits, 8);
+        }
+        daemon.dir().write("repo/big/" + std::to_string(i) + ".mcam", megabyte);
+    }
+    daemon.start();
+    const auto asked = std::chrono::steady_clock::now();
+    BOOST_TEST(daemon.stop() == 0);
+    BOOST_TEST((std::chrono::steady_clock::now() - asked < std::chrono::seconds(2)));
+    daemon.start();
+    const json revisions = daemon.client()->call("history", {{"path", "big/199.mcam"}})["result"]["revisions"];
+    BOOST_REQUIRE_EQUAL(revisions.size(), 1u);
+    BOOST_TEST(revisions[0]["message"] == "initial import");
 }
 
 BOOST_AUTO_TEST_CASE(sigint_stops_like_sigterm) {

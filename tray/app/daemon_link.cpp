@@ -33,6 +33,16 @@ void DaemonLink::read_events() {
         std::string reason;
         try {
             ipc::Client events(socket_path_);
+            // Declared after `events`, so destroyed before it: reading_ is
+            // cleared while the client still exists, and ~DaemonLink never
+            // interrupts one that is gone.
+            struct Unpublish {
+                DaemonLink& link;
+                ~Unpublish() {
+                    const std::lock_guard lock(link.mutex_);
+                    link.reading_ = nullptr;
+                }
+            } unpublish{*this};
             {
                 const std::lock_guard lock(mutex_);
                 if (stopping_) return;
@@ -60,7 +70,6 @@ void DaemonLink::read_events() {
             reason = error.what();
         }
         std::unique_lock lock(mutex_);
-        reading_ = nullptr;
         if (stopping_) return;
         const auto wait = backoff.next();
         post([this, reason, wait] { handlers_.lost(reason, static_cast<int>(wait.count())); });
