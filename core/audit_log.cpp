@@ -5,6 +5,19 @@
 
 namespace pdm {
 
+std::string_view audit_op_name(AuditOp op) {
+    switch (op) {
+        case AuditOp::checkout: return "checkout";
+        case AuditOp::checkin: return "checkin";
+        case AuditOp::unlock: return "unlock";
+        case AuditOp::restore: return "restore";
+        case AuditOp::move: return "move";
+        case AuditOp::unlocked_write: return "unlocked_write";
+        case AuditOp::permissions_reverted: return "permissions_reverted";
+    }
+    return "?";
+}
+
 bool audit_entry_matches(const nlohmann::json& entry, const AuditQuery& query) {
     if (!entry.is_object()) return false;
     if (query.user && entry.value("user", "") != *query.user) return false;

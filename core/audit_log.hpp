@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +19,20 @@
 #include "core/state_dir.hpp"
 
 namespace pdm {
+
+// What an audit entry records ("op"): a request, or what the daemon saw.
+enum class AuditOp {
+    checkout,
+    checkin,
+    unlock,
+    restore,
+    move,                  // a lock followed its renamed file
+    unlocked_write,        // a tracked file was written while nobody held its lock
+    permissions_reverted,  // a change of owner, mode or ACL the daemon set back
+};
+
+// The name in audit.jsonl ("checkout"): the one place ops get names.
+std::string_view audit_op_name(AuditOp op);
 
 struct AuditQuery {
     std::optional<std::string> path;  // entries naming this path

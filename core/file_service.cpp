@@ -170,27 +170,27 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
             taken.push_back({path, {who.user, now, message}});
             undo_.push_back({path, std::nullopt});
             table_.insert(path, taken.back().lock);
-            pending_events_.push_back({"checked_out", path, who.user, clock_.now(), {{"message", message}}});
+            pending_events_.push_back({EventKind::checked_out, path, who.user, clock_.now(), {{"message", message}}});
         }
-        record(who, "checkout", normalized, message, "ok", nullptr);
+        record(who, AuditOp::checkout, normalized, message, "ok", nullptr);
         return taken;
     } catch (const PdmError& error) {
-        record_refusal(who, "checkout", normalized.empty() ? paths : normalized, message, error);
+        record_refusal(who, AuditOp::checkout, normalized.empty() ? paths : normalized, message, error);
         throw;
     }
 }
 
 std::vector<ReleasedLock> FileService::checkin(const Identity& who, const std::vector<std::string>& paths,
                                                const std::string& message, const nlohmann::json& revisions) {
-    return release(who, "checkin", paths, message, false, revisions, false);
+    return release(who, AuditOp::checkin, paths, message, false, revisions, false);
 }
 
 std::vector<ReleasedLock> FileService::unlock(const Identity& who, const std::vector<std::string>& paths,
                                               bool force, const nlohmann::json& revisions, bool discarded) {
-    return release(who, "unlock", paths, "", force, revisions, discarded);
+    return release(who, AuditOp::unlock, paths, "", force, revisions, discarded);
 }
 
-std::vector<ReleasedLock> FileService::check_release(const Identity& who, const std::string& op,
+std::vector<ReleasedLock> FileService::check_release(const Identity& who, AuditOp op,
                                                      const std::vector<std::string>& normalized,
                                                      bool force) const {
     std::vector<ReleasedLock> released;
@@ -202,7 +202,7 @@ std::vector<ReleasedLock> FileService::check_release(const Identity& who, const 
         check_not_leaving(path);
         check_not_being_restored(path);
         const bool owner = lock->user == who.user;
-        if (!owner && op == "checkin") {
+        if (!owner && op == AuditOp::checkin) {
             throw PdmError(ErrorCode::forbidden,
                            "'" + path + "' is checked out by " + lock->user + "; only they can check it in",
                            lock_details(path, *lock));
@@ -222,7 +222,7 @@ std::vector<ReleasedLock> FileService::check_release(const Identity& who, const 
     return released;
 }
 
-std::vector<ReleasedLock> FileService::preview_release(const Identity& who, const std::string& op,
+std::vector<ReleasedLock> FileService::preview_release(const Identity& who, AuditOp op,
                                                        const std::vector<std::string>& paths,
                                                        const std::string& message, bool force) {
     std::vector<std::string> normalized;
@@ -235,12 +235,12 @@ std::vector<ReleasedLock> FileService::preview_release(const Identity& who, cons
     }
 }
 
-void FileService::record_action(const Identity& who, const std::string& op, const std::string& path,
+void FileService::record_action(const Identity& who, AuditOp op, const std::string& path,
                                 nlohmann::json extra) {
     record(who, op, {path}, "", "ok", std::move(extra));
 }
 
-std::vector<ReleasedLock> FileService::release(const Identity& who, const std::string& op,
+std::vector<ReleasedLock> FileService::release(const Identity& who, AuditOp op,
                                                const std::vector<std::string>& paths,
                                                const std::string& message, bool force,
                                                const nlohmann::json& revisions, bool discarded) {
@@ -251,10 +251,11 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, const std::s
         for (const ReleasedLock& item : released) {
             undo_.push_back({item.record.path, item.record.lock});
             table_.erase(item.record.path);
-            Event event{op == "checkin" ? "checked_in" : "unlocked", item.record.path, who.user, clock_.now(), {}};
-            if (op == "checkin") event.extra["message"] = message;
+            Event event{op == AuditOp::checkin ? EventKind::checked_in : EventKind::unlocked, item.record.path, who.user,
+                        clock_.now(), {}};
+            if (op == AuditOp::checkin) event.extra["message"] = message;
             if (item.broken) {
-                event.kind = "lock_broken";
+                event.kind = EventKind::lock_broken;
                 event.extra["owner"] = item.record.lock.user;
             }
             if (revisions.is_object() && revisions.contains(item.record.path))
@@ -339,8 +340,8 @@ FileService::WaitResult FileService::checkout_or_wait(const Identity& who, const
     if (!lock || lock->user == who.user) return {checkout(who, {normalized}, message).at(0), 0};
     const std::string owner = lock->user;
     const std::size_t position = waiting_.enqueue(normalized, {who.user, who.connection, message});
-    record(who, "checkout", {normalized}, message, "queued", {{"position", position}, {"locked_by", owner}});
-    pending_events_.push_back({"waiting", normalized, who.user, clock_.now(), {{"owner", owner}, {"position", position}}});
+    record(who, AuditOp::checkout, {normalized}, message, "queued", {{"position", position}, {"locked_by", owner}});
+    pending_events_.push_back({EventKind::waiting, normalized, who.user, clock_.now(), {{"owner", owner}, {"position", position}}});
     return {std::nullopt, position};
 }
 
@@ -359,9 +360,9 @@ void FileService::hand_over(const std::string& path) {
     undo_.push_back({path, std::nullopt});
     table_.insert(path, lock);
     const Identity waiter{next->user, false, next->connection};
-    record(waiter, "checkout", {path}, next->message, "ok", {{"handed_over", true}});
-    pending_events_.push_back({"checked_out", path, next->user, clock_.now(), {{"message", next->message}}});
-    pending_events_.push_back({"your_turn", path, next->user, clock_.now(), {{"connection", next->connection}}});
+    record(waiter, AuditOp::checkout, {path}, next->message, "ok", {{"handed_over", true}});
+    pending_events_.push_back({EventKind::checked_out, path, next->user, clock_.now(), {{"message", next->message}}});
+    pending_events_.push_back({EventKind::your_turn, path, next->user, clock_.now(), {{"connection", next->connection}}});
 }
 
 std::optional<CommitFailure> FileService::commit() {
@@ -373,15 +374,15 @@ std::optional<CommitFailure> FileService::commit() {
 
 void FileService::record_unlocked_write(const std::string& path, nlohmann::json extra) {
     const Identity nobody{"", false};
-    record(nobody, "unlocked_write", {path}, "", "ok", extra);
+    record(nobody, AuditOp::unlocked_write, {path}, "", "ok", extra);
     pending_events_.push_back(
-        {"unlocked_write", path, "", clock_.now(), extra.is_object() ? extra : nlohmann::json::object()});
+        {EventKind::unlocked_write, path, "", clock_.now(), extra.is_object() ? extra : nlohmann::json::object()});
 }
 
 void FileService::record_permissions_reverted(const std::string& path, const std::vector<std::string>& changes) {
     const Identity nobody{"", false};
-    record(nobody, "permissions_reverted", {path}, "", "ok", {{"changes", changes}});
-    pending_events_.push_back({"permissions_reverted", path, "", clock_.now(), {{"changes", changes}}});
+    record(nobody, AuditOp::permissions_reverted, {path}, "", "ok", {{"changes", changes}});
+    pending_events_.push_back({EventKind::permissions_reverted, path, "", clock_.now(), {{"changes", changes}}});
 }
 
 std::optional<Lock> FileService::durable_lock(const std::string& path) const {
@@ -395,7 +396,7 @@ std::optional<Lock> FileService::durable_lock(const std::string& path) const {
     return lock ? std::optional<Lock>(*lock) : std::nullopt;
 }
 
-void FileService::record_refusal(const Identity& who, const std::string& op,
+void FileService::record_refusal(const Identity& who, AuditOp op,
                                  const std::vector<std::string>& paths, const std::string& message,
                                  const PdmError& error) {
     std::uint64_t suppressed = 0;
@@ -405,12 +406,12 @@ void FileService::record_refusal(const Identity& who, const std::string& op,
     record(who, op, paths, message, error_code_name(error.code()), std::move(extra));
 }
 
-void FileService::record(const Identity& who, const std::string& op,
+void FileService::record(const Identity& who, AuditOp op,
                          const std::vector<std::string>& paths, const std::string& message,
                          const std::string& outcome, nlohmann::json extra) {
     nlohmann::json entry = {{"time", format_utc(clock_.now())},
                             {"user", who.user},
-                            {"op", op},
+                            {"op", audit_op_name(op)},
                             {"paths", paths},
                             {"message", message},
                             {"outcome", outcome}};

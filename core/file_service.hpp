@@ -126,16 +126,16 @@ public:
                                      bool force, const nlohmann::json& revisions = nullptr,
                                      bool discarded = false);
 
-    // What checkin ("checkin") or unlock ("unlock") would release, changing
+    // What checkin (AuditOp::checkin) or unlock (AuditOp::unlock) would release, changing
     // nothing: lets the daemon save the files' content before the locks go.
     // A refusal is audited and thrown just as the release itself would.
-    std::vector<ReleasedLock> preview_release(const Identity& who, const std::string& op,
+    std::vector<ReleasedLock> preview_release(const Identity& who, AuditOp op,
                                               const std::vector<std::string>& paths,
                                               const std::string& message, bool force);
 
     // Restore and undo check-out write the caller's working files, later, on
     // the history thread. Checks now that `who` holds every path's lock (a
-    // refusal is audited under `op`: "restore", or "unlock" for a discard)
+    // refusal is audited under `op`: restore, or unlock for a discard)
     // and reserves the paths until end_working_write: meanwhile nobody can
     // release or break their locks (conflict, reason "being_restored"), so
     // the write can never land in a file that has passed to someone else.
@@ -145,15 +145,15 @@ public:
         std::vector<std::string> paths;  // normalised
         std::shared_ptr<void> reservation;
     };
-    WorkingWrite begin_working_write(const Identity& who, const std::string& op, const std::vector<std::string>& paths);
+    WorkingWrite begin_working_write(const Identity& who, AuditOp op, const std::vector<std::string>& paths);
 
     // Audits an action on a file that changes no lock (a restore).
-    void record_action(const Identity& who, const std::string& op, const std::string& path,
+    void record_action(const Identity& who, AuditOp op, const std::string& path,
                        nlohmann::json extra);
 
     // Audits a mutating request refused before it reached the methods above
     // (a malformed request); the methods audit their own outcomes.
-    void record_refusal(const Identity& who, const std::string& op,
+    void record_refusal(const Identity& who, AuditOp op,
                         const std::vector<std::string>& paths, const std::string& message,
                         const PdmError& error);
 
@@ -239,14 +239,14 @@ private:
 
     std::vector<std::string> normalize_all(const std::vector<std::string>& paths) const;
     void hand_over(const std::string& path);
-    std::vector<ReleasedLock> release(const Identity& who, const std::string& op,
+    std::vector<ReleasedLock> release(const Identity& who, AuditOp op,
                                       const std::vector<std::string>& paths,
                                       const std::string& message, bool force,
                                       const nlohmann::json& revisions, bool discarded);
     // The locks a release would take, checked; throws PdmError.
-    std::vector<ReleasedLock> check_release(const Identity& who, const std::string& op,
+    std::vector<ReleasedLock> check_release(const Identity& who, AuditOp op,
                                             const std::vector<std::string>& normalized, bool force) const;
-    void record(const Identity& who, const std::string& op, const std::vector<std::string>& paths,
+    void record(const Identity& who, AuditOp op, const std::vector<std::string>& paths,
                 const std::string& message, const std::string& outcome, nlohmann::json extra);
     // True when a tracked regular file is on disk at a normalised path.
     bool file_present(const std::string& path) const;

@@ -47,10 +47,10 @@ std::vector<MovedLock> FileService::follow_move(const std::string& from, const s
         table_.insert(new_path, lock);
         waiting_.rename(old_path, new_path);
         // The watcher cannot tell who renamed the file: the audit names the owner.
-        record(Identity{"", false}, "move", {old_path, new_path}, "", "ok",
+        record(Identity{"", false}, AuditOp::move, {old_path, new_path}, "", "ok",
                {{"from", old_path}, {"to", new_path}, {"owner", lock.user}});
         pending_events_.push_back(
-            {"lock_moved", new_path, "", clock_.now(), {{"from", old_path}, {"owner", lock.user}}});
+            {EventKind::lock_moved, new_path, "", clock_.now(), {{"from", old_path}, {"owner", lock.user}}});
         moved.push_back({old_path, {new_path, lock}});
     }
     return moved;

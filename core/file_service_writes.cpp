@@ -6,18 +6,18 @@
 
 namespace pdm {
 
-FileService::WorkingWrite FileService::begin_working_write(const Identity& who, const std::string& op,
+FileService::WorkingWrite FileService::begin_working_write(const Identity& who, AuditOp op,
                                                            const std::vector<std::string>& paths) {
     std::vector<std::string> normalized;
     try {
         normalized = normalize_all(paths);
-        const std::string verb = op == "restore" ? "restore it" : "undo it";
+        const std::string verb = op == AuditOp::restore ? "restore it" : "undo it";
         for (const std::string& path : normalized) {
             const Lock* lock = table_.find(path);
             if (!lock) {
                 throw PdmError(ErrorCode::conflict,
                                "'" + path + "' is not checked out; check it out first, then " +
-                                   (op == "restore" ? "restore" : "change it"),
+                                   (op == AuditOp::restore ? "restore" : "change it"),
                                {{"path", path}});
             }
             if (lock->user != who.user) {

@@ -98,7 +98,7 @@ void ChangeTracker::settle() {
 }
 
 void ChangeTracker::announce(const std::vector<FileChange>& changes) {
-    static constexpr const char* kinds[] = {"file_added", "file_removed", "file_modified"};
+    static constexpr EventKind kinds[] = {EventKind::file_added, EventKind::file_removed, EventKind::file_modified};
     std::vector<std::string> added;
     for (const FileChange& change : changes) {
         if (change.kind == FileChange::Kind::added && !service_.is_locked(change.file.path))

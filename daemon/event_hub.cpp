@@ -6,13 +6,6 @@
 
 namespace pdm::daemon {
 
-const std::set<std::string>& EventHub::known_kinds() {
-    static const std::set<std::string> kinds = {"checked_out",   "checked_in",     "unlocked", "lock_broken",
-                                                "file_added",    "file_removed",   "waiting",  "your_turn",
-                                                "file_modified", "unlocked_write", "lock_moved", "permissions_reverted"};
-    return kinds;
-}
-
 void EventHub::connected(const std::shared_ptr<ipc::Connection>& connection) {
     ++online_[connection->peer().user];
     connections_[connection->id()] = connection;
@@ -25,7 +18,7 @@ void EventHub::disconnected(const ipc::Connection& connection) {
     if (it != online_.end() && --it->second <= 0) online_.erase(it);
 }
 
-std::uint64_t EventHub::subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<std::string> kinds,
+std::uint64_t EventHub::subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<EventKind> kinds,
                                   std::vector<Glob> match) {
     subscriptions_[connection->id()] = {connection, std::move(kinds), std::move(match)};
     return seq_;
@@ -40,7 +33,7 @@ void EventHub::publish(const Event& event) {
         addressee = it->get<std::uint64_t>();
         body.erase(it);
     }
-    body["event"] = event.kind;
+    body["event"] = event_kind_name(event.kind);
     body["seq"] = ++seq_;
     body["time"] = format_utc(event.time);
     body["path"] = event.path;

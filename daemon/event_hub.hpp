@@ -21,14 +21,13 @@ namespace pdm::daemon {
 class EventHub {
 public:
     // The kinds a client may subscribe to.
-    static const std::set<std::string>& known_kinds();
 
     void connected(const std::shared_ptr<ipc::Connection>& connection);
     void disconnected(const ipc::Connection& connection);
 
     // Starts (or replaces) the connection's subscription; empty `kinds` means
     // all. Returns the last seq handed out: the next event gets seq + 1.
-    std::uint64_t subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<std::string> kinds,
+    std::uint64_t subscribe(const std::shared_ptr<ipc::Connection>& connection, std::set<EventKind> kinds,
                             std::vector<Glob> match);
     // True when the connection had a subscription.
     bool unsubscribe(const ipc::Connection& connection);
@@ -47,7 +46,7 @@ public:
 private:
     struct Subscription {
         std::weak_ptr<ipc::Connection> connection;
-        std::set<std::string> kinds;
+        std::set<EventKind> kinds;  // none: every kind
         std::vector<Glob> match;  // any of them; none: every path
     };
 

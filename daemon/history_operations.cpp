@@ -122,7 +122,7 @@ std::vector<std::string> paths_of(const std::vector<ReleasedLock>& locks) {
 }  // namespace
 
 OpResult checkin(OpContext& context, const json& params) {
-    const auto [paths, message] = parse_audited(context, "checkin", [&] {
+    const auto [paths, message] = parse_audited(context, AuditOp::checkin, [&] {
         const ipc::RequestLimits& limits = context.facts.limits;
         std::string text = ipc::optional_text(params, "message", limits.message_bytes).value_or("");
         // The trailer that marks a snapshot of a broken lock is pdmd's to write.
@@ -136,7 +136,7 @@ OpResult checkin(OpContext& context, const json& params) {
     });
     // Refused now if the locks are not the caller's; the content is recorded
     // before they are released, so a check-in never leaves a version unsaved.
-    const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, "checkin", paths, message, false);
+    const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, AuditOp::checkin, paths, message, false);
     RevisionRequest request{paths_of(locks), context.who.user, message, std::chrono::system_clock::now(), {}};
     for (const std::string& path : request.paths) {
         if (context.service.is_being_written(path)) request.seen_open.insert(path);
@@ -147,7 +147,7 @@ OpResult checkin(OpContext& context, const json& params) {
                                                                   std::exception_ptr error) -> json {
             if (error) {
                 const PdmError refusal = as_refusal("nothing was checked in", error);
-                service.record_refusal(who, "checkin", request.paths, request.message, refusal);
+                service.record_refusal(who, AuditOp::checkin, request.paths, request.message, refusal);
                 throw refusal;
             }
             json result = released_json(service.checkin(who, request.paths, request.message, recorded_by_path(*recorded)));
@@ -157,20 +157,20 @@ OpResult checkin(OpContext& context, const json& params) {
 }
 
 OpResult unlock(OpContext& context, const json& params) {
-    const auto [paths, force, discard, reason] = parse_audited(context, "unlock", [&] {
+    const auto [paths, force, discard, reason] = parse_audited(context, AuditOp::unlock, [&] {
         const ipc::RequestLimits& limits = context.facts.limits;
         return std::tuple(path_or_paths(params, limits.paths), optional_bool(params, "force", false),
                           optional_bool(params, "discard", false),
                           ipc::optional_text(params, "message", limits.message_bytes).value_or(""));
     });
-    const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, "unlock", paths, reason, force);
+    const std::vector<ReleasedLock> locks = context.service.preview_release(context.who, AuditOp::unlock, paths, reason, force);
     const std::vector<std::string> normalized = paths_of(locks);
     auto& service = context.service;
     const Identity who = context.who;
 
     if (discard) {
         // Only your own check-outs, reserved until the files are written.
-        FileService::WorkingWrite reserved = service.begin_working_write(who, "unlock", normalized);
+        FileService::WorkingWrite reserved = service.begin_working_write(who, AuditOp::unlock, normalized);
         std::set<std::string> seen_open;
         for (const std::string& path : normalized) {
             if (service.is_being_written(path)) seen_open.insert(path);
@@ -197,7 +197,7 @@ OpResult unlock(OpContext& context, const json& params) {
                 reservation->reset();  // the files are written: their locks may go
                 if (error) {
                     const PdmError refusal = as_refusal("no check-out was undone", error);
-                    service.record_refusal(who, "unlock", normalized, "", refusal);
+                    service.record_refusal(who, AuditOp::unlock, normalized, "", refusal);
                     throw refusal;
                 }
                 json revisions = json::object();
@@ -239,7 +239,7 @@ OpResult unlock(OpContext& context, const json& params) {
         [&service, who, normalized](const std::vector<RecordedFile>* recorded, std::exception_ptr error) -> json {
             if (error) {
                 const PdmError refusal = as_refusal("the owner's work could not be saved, so no lock was broken", error);
-                service.record_refusal(who, "unlock", normalized, "", refusal);
+                service.record_refusal(who, AuditOp::unlock, normalized, "", refusal);
                 throw refusal;
             }
             json result = released_json(service.unlock(who, normalized, true, recorded_by_path(*recorded)));
@@ -329,7 +329,7 @@ OpResult cat(OpContext& context, const json& params) {
 }
 
 OpResult restore(OpContext& context, const json& params) {
-    const auto [path, rev] = parse_audited(context, "restore", [&] {
+    const auto [path, rev] = parse_audited(context, AuditOp::restore, [&] {
         const std::string normalized = normalize_repo_path(required_string(params, "path"));
         const std::optional<std::string> revision = optional_rev(params, "rev");
         if (!revision) throw PdmError(ErrorCode::bad_request, "\"rev\" is required: a revision number or a commit id", {{"field", "rev"}});
@@ -338,7 +338,7 @@ OpResult restore(OpContext& context, const json& params) {
     auto& service = context.service;
     const Identity who = context.who;
     // Only your own check-out, reserved until the file is written.
-    FileService::WorkingWrite reserved = service.begin_working_write(who, "restore", {path});
+    FileService::WorkingWrite reserved = service.begin_working_write(who, AuditOp::restore, {path});
     return later(
         context,
         [path, rev, seen_open = service.is_being_written(path)](HistoryStore& store) {
@@ -351,10 +351,10 @@ OpResult restore(OpContext& context, const json& params) {
             reservation->reset();
             if (error) {
                 const PdmError refusal = as_refusal("the working file was not restored", error);
-                service.record_refusal(who, "restore", {path}, "", refusal);
+                service.record_refusal(who, AuditOp::restore, {path}, "", refusal);
                 throw refusal;
             }
-            service.record_action(who, "restore", path, {{"revision", revision_ref(*revision)}});
+            service.record_action(who, AuditOp::restore, path, {{"revision", revision_ref(*revision)}});
             return {{"path", path}, {"rev", revision->number}, {"commit", revision->commit}, {"size", revision->size}};
         });
 }

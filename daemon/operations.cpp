@@ -98,14 +98,14 @@ json info(OpContext& context, const json& params) {
 }
 
 OpResult checkout(OpContext& context, const json& params) {
-    const auto [paths, message] = parse_audited(context, "checkout", [&] {
+    const auto [paths, message] = parse_audited(context, AuditOp::checkout, [&] {
         return std::pair(path_or_paths(params, context.facts.limits.paths),
                          ipc::required_text(params, "message", context.facts.limits.message_bytes));
     });
-    const bool wait = parse_audited(context, "checkout", [&] { return optional_bool(params, "wait", false); });
+    const bool wait = parse_audited(context, AuditOp::checkout, [&] { return optional_bool(params, "wait", false); });
     if (wait && paths.size() != 1) {
         const PdmError error(ErrorCode::bad_request, "\"wait\" takes one \"path\"", {{"field", "wait"}});
-        context.service.record_refusal(context.who, "checkout", paths, message, error);
+        context.service.record_refusal(context.who, AuditOp::checkout, paths, message, error);
         throw error;
     }
     auto apply = [&service = context.service, who = context.who, paths, message, wait]() -> json {
@@ -160,17 +160,21 @@ OpResult audit(OpContext& context, const json& params) {
 }
 
 json subscribe(OpContext& context, const json& params) {
-    std::set<std::string> kinds;
+    std::set<EventKind> kinds;
     if (const auto field = params.find("events"); field != params.end() && !field->is_null()) {
         if (!field->is_array()) {
             throw PdmError(ErrorCode::bad_request, "\"events\" must be an array of event kinds", {{"field", "events"}});
         }
-        for (const json& kind : *field) {
-            if (!kind.is_string() || !EventHub::known_kinds().contains(kind.get<std::string>())) {
-                throw PdmError(ErrorCode::bad_request, "unknown event kind " + kind.dump(),
-                               {{"field", "events"}, {"known", EventHub::known_kinds()}});
+        for (const json& name : *field) {
+            const std::optional<EventKind> kind =
+                name.is_string() ? event_kind_named(name.get<std::string>()) : std::nullopt;
+            if (!kind) {
+                json known = json::array();
+                for (const EventKind each : all_event_kinds) known.push_back(event_kind_name(each));
+                throw PdmError(ErrorCode::bad_request, "unknown event kind " + name.dump(),
+                               {{"field", "events"}, {"known", std::move(known)}});
             }
-            kinds.insert(kind.get<std::string>());
+            kinds.insert(*kind);
         }
     }
     std::vector<Glob> match;

@@ -57,7 +57,7 @@ struct Operation {
 
 // Reads a mutating request's fields; a malformed one is audited as refused.
 template <typename Parse>
-auto parse_audited(OpContext& context, const char* op, Parse parse) {
+auto parse_audited(OpContext& context, AuditOp op, Parse parse) {
     try {
         return parse();
     } catch (const PdmError& error) {

@@ -28,13 +28,26 @@ void ReadOnlyEnforcer::reconcile(const std::vector<std::string>& folders, const 
 }
 
 void ReadOnlyEnforcer::observe(const Event& event) const {
-    if (event.kind == "checked_out" || event.kind == "lock_moved" || event.kind == "file_added" ||
-        event.kind == "file_modified" || event.kind == "unlocked_write") {
-        match_lock(event.path);
-    } else if (event.kind == "checked_in" || event.kind == "unlocked") {
-        match_lock(event.path, event.user);
-    } else if (event.kind == "lock_broken") {
-        match_lock(event.path, event.extra.value("owner", ""));
+    switch (event.kind) {
+        case EventKind::checked_out:
+        case EventKind::lock_moved:
+        case EventKind::file_added:
+        case EventKind::file_modified:
+        case EventKind::unlocked_write:
+            match_lock(event.path);
+            break;
+        case EventKind::checked_in:
+        case EventKind::unlocked:
+            match_lock(event.path, event.user);
+            break;
+        case EventKind::lock_broken:
+            match_lock(event.path, event.extra.value("owner", ""));
+            break;
+        case EventKind::waiting:
+        case EventKind::your_turn:
+        case EventKind::file_removed:
+        case EventKind::permissions_reverted:
+            break;  // nothing on disk to set
     }
 }
 

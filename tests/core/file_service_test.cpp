@@ -293,12 +293,12 @@ BOOST_AUTO_TEST_CASE(a_lock_never_follows_its_file_to_a_name_no_client_could_giv
 
 BOOST_AUTO_TEST_CASE(a_file_being_restored_keeps_its_lock_until_the_write_is_done) {
     service.checkout(alice, {"a.mcam"}, "");
-    BOOST_CHECK_EXCEPTION(service.begin_working_write(bob, "restore", {"a.mcam"}), PdmError,
+    BOOST_CHECK_EXCEPTION(service.begin_working_write(bob, pdm::AuditOp::restore, {"a.mcam"}), PdmError,
                           code_is(ErrorCode::forbidden));
-    BOOST_CHECK_EXCEPTION(service.begin_working_write(alice, "restore", {"b.mcam"}), PdmError,
+    BOOST_CHECK_EXCEPTION(service.begin_working_write(alice, pdm::AuditOp::restore, {"b.mcam"}), PdmError,
                           code_is(ErrorCode::conflict));
     {
-        const auto writing = service.begin_working_write(alice, "restore", {"./a.mcam"});
+        const auto writing = service.begin_working_write(alice, pdm::AuditOp::restore, {"./a.mcam"});
         BOOST_TEST(writing.paths == std::vector<std::string>{"a.mcam"});
         BOOST_CHECK_EXCEPTION(service.unlock(alice, {"a.mcam"}, false), PdmError, [](const PdmError& error) {
             return error.code() == ErrorCode::conflict && error.details()["reason"] == "being_restored";

@@ -134,6 +134,8 @@ BOOST_AUTO_TEST_CASE(a_mode_or_owner_changed_behind_pdmds_back_is_set_back_at_on
 BOOST_AUTO_TEST_CASE(a_write_while_the_daemon_was_stopped_is_reported_at_the_next_start) {
     DaemonProcess daemon;
     daemon.start();
+    // Answered once the first import is done (a stop would cancel it).
+    BOOST_REQUIRE(daemon.client()->call("history", {{"path", "a.mcam"}})["result"]["revisions"].size() == 1u);
     daemon.stop();
     fs::permissions(daemon.repo() / "a.mcam", fs::perms(0644));
     std::ofstream(daemon.repo() / "a.mcam", std::ios::app) << " changed offline";
