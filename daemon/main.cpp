@@ -157,8 +157,6 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         return 1;
     }
     const bool import_history = history_store->empty();
-    // Check-outs wait while this is true (see the checkout op).
-    bool history_importing = import_history;
     // Set when a stop signal came: read by the history thread's import.
     std::atomic<bool> stopping{false};
 
@@ -190,7 +188,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     ReadWorker reads(io);
     RequestDispatcher dispatcher(service, events, history, reads, AdminPolicy{config.admins, config.admin_group},
-                                 ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why, &history_importing,
+                                 ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why,
                                              config.limits});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
@@ -245,14 +243,15 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     }
     if (enforcer) enforcer->reconcile(repository.folders(), tracked);
     if (import_history) {
+        service.set_history_importing(true);
         // On the history thread, ahead of any check-in: the first commit holds
         // every file as its revision 1.
         history.run([tracked, &stopping](HistoryStore& versions) {
                         return versions.import(tracked, std::chrono::system_clock::now(), &stopping);
                     },
-                    [&history_importing](std::shared_ptr<std::vector<RecordedFile>> imported,
+                    [&service](std::shared_ptr<std::vector<RecordedFile>> imported,
                                          std::exception_ptr error) {
-                        history_importing = false;
+                        service.set_history_importing(false);
                         if (error) {
                             try {
                                 std::rethrow_exception(error);

@@ -120,7 +120,7 @@ OpResult checkout(OpContext& context, const json& params) {
     };
     // While the first import still reads the files, a check-out would let its
     // owner change a file before its revision 1 is taken: it waits its turn.
-    if (context.facts.history_importing && *context.facts.history_importing)
+    if (context.service.checkout_waits_for_import())
         return history_ops::after_queued_history_work(context, std::move(apply));
     return apply();
 }

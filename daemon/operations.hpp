@@ -27,9 +27,6 @@ struct ServerFacts {
     const FilePermissions* permissions = nullptr;  // for `info`'s view of the disk
     Enforcement enforcement = Enforcement::off;
     std::string enforcement_why;  // why that strength: "pdmd runs as root"
-    // True until the first import of the folder into the history has read
-    // every file (set by main, on the event loop).
-    const bool* history_importing = nullptr;
     ipc::RequestLimits limits;
 };
 
