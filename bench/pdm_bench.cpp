@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdm-bench: starts the real pdmd on a generated repository and measures
 //   - hello round trips (the peer: protocol + socket cost, no state touched),
 //   - checkout+checkin pairs on distinct files by N clients, with 0 and with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // pdmctl's subcommands. Each builds one request, sends it with the shared
 // client library, and prints the reply for people (or raw JSON with --json).

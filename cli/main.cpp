@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdmctl: the command line people and scripts use to check files out and in.
 
 #include <cstdint>

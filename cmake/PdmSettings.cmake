@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # One interface target carries the project's compiler settings: every pdm
 # target links it, so warnings and sanitizers are decided in exactly one place.
 add_library(pdm_settings INTERFACE)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // audit.jsonl: one JSON object per line for every mutating request, granted or
 // refused. Appends are durable before they return; queries read the file from

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where core gets the current time from: the daemon uses the system clock,
 // tests a clock they set.

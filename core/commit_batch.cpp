@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/commit_batch.hpp"
 
 #include <exception>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The bytes one commit writes, taken from FileService on the event-loop
 // thread and written by write_commit() on any thread: it touches only the

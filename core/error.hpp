@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Typed errors raised by core. The protocol layer maps each ErrorCode to its
 // wire name in exactly one place (ipc/error_codes.cpp); nothing else decides

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Something that happened to a file, announced to subscribers once it is durable.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The tracked files as last seen: built by one scan at start, then kept
 // current path by path from the folder watcher's notices, so `list` needs no

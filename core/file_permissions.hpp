@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Who may write a tracked file on disk. Read-only enforcement keeps every file
 // that is not checked out unwritable, and lets only its lock's owner write a

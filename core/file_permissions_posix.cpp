@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/file_permissions.hpp"
 
 #include "core/open_beneath.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What check-out, check-in and unlock mean. The one owner of the lock table.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FileService: what the watcher tells about files, and what renames on disk
 // do to locks. A folder's locks follow it at
 // once; a checked-out file's lock waits out the settle time, so that the way

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FileService: the rules for writing a user's working file (restore, undo
 // check-out), which happens on the history thread while the lock table goes
 // on changing on the event loop.

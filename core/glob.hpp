@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // File-name patterns for `list --match` and `--include`.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The version history: a bare git repository (history.git in the state dir)
 // that only the daemon writes, through libgit2, so standard git tools can read

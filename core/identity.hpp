@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Who is asking. Built by the daemon from the operating system's account of the
 // peer (never from anything the client sent), then handed to core.

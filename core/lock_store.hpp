@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // locks.json on disk: loading it at start, and making every change durable.
 

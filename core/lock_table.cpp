@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/lock_table.hpp"
 
 #include <nlohmann/json.hpp>

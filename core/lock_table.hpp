@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The lock table in memory, and its exact on-disk shape (the seeds' locks.json):
 //   {"parts/PN1001.mcam": {"user": "alice", "timestamp": "2026-11-23T10:00:00Z", "message": "..."}}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Opening a repository file without ever following a symbolic link: from the
 // repository root one folder at a time. A link planted anywhere on the path,

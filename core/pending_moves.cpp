@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/pending_moves.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Renames of checked-out files that wait out the settle time before their lock
 // follows. Desktop programs save by renaming the file away (to a backup or a

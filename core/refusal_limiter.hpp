@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How many refused requests of one user are audited: at most `per_minute` in
 // each minute; the rest are counted, and the count goes into that user's next

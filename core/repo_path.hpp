@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The syntax of a path as clients write it: relative to the repository root,
 // '/'-separated, normalised. Checking where it leads on disk is Repository's job.

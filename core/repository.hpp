@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The folder of part files: which of its files are tracked, and where a
 // client's path really leads. Reads the file system; never writes to it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The daemon's state folder and every write into it. One implementation per
 // platform (state_dir_posix.cpp; Windows follows).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/waiting_list.hpp"
 
 #include <algorithm>

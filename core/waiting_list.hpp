@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Who waits for which file, first come first served. A waiter is one client
 // connection: when it closes, its places are given up.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Putting new content in a user's working file (restore, undo check-out) so
 // that a crash, a full disk or a program writing it can never leave a part

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/working_file.hpp"
 
 #include <acl/libacl.h>

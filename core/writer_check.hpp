@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Whether a program still has a file open for writing, and a way to keep it so
 // while the daemon reads it. A check-in must record a finished file: the bytes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/writer_check.hpp"
 
 #include <dirent.h>

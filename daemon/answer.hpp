@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Turns the outcome of one request into its reply line: the result, or the
 // error it threw mapped to the protocol's code and logged. The one place that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // `cat`: the content of one revision as a stream of reply lines — a header
 // (the reply proper, with the size), then base64 pieces, then an end line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Turns the watcher's notices into index updates, lock moves and file events.
 // A path is re-read only once it has been quiet for the settle time, so a CAM

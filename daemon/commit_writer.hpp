@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Writes group commits on a thread of its own, so the event loop keeps
 // serving (and gathering the next batch) while the disk works. The thread

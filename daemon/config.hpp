@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // pdmd's settings: command-line flags, each of which may also come from a
 // config file (--config; TOML or INI keys named like the long flags).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // A reply finished later, on the event loop, once work elsewhere (the history
 // thread) is done: the op hands over how to start that work, and the work

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Who is connected, who subscribed to which events, and the daemon-wide event
 // sequence: every event gets the next `seq`, so a subscriber can tell it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Tells the event loop which paths of the repository changed on disk. One
 // implementation per platform (folder_watcher_inotify.cpp on Linux;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/graceful_shutdown.hpp"
 
 #include <spdlog/spdlog.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Stops accepting, lets open connections finish what they already sent (and
 // their last commit), and closes the stragglers when the grace period ends.

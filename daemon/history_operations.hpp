@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The ops that involve the version history: check-in and unlock (which save
 // content before locks go), and history, diff, blame, cat and restore. Their

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The version history on a thread of its own: recording a check-in reads and
 // hashes whole files (a CAM program can be a gigabyte), which must never

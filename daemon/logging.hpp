@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // pdmd logs to stderr: readable lines at a terminal, lines with syslog
 // priority prefixes ("<4>...") when stderr is the journal, so that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdmd: the lock daemon. Wires core (what a check-out means) to ipc (how
 // clients reach it) on one io_context thread that owns all state.
 

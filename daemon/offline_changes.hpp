@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Files the history learns of from the folder rather than from a check-in.
 // At start: files written while the daemon was stopped, which no watcher saw.

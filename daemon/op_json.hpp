@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // How locks and released locks look in replies; shared by the ops.
 

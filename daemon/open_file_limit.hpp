@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Every client connection costs the daemon one file descriptor. One file per
 // platform (open_file_limit_posix.cpp).

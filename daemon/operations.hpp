@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The protocol's ops: one small handler each, with its request fields and its
 // reply shape, all registered in one table (operations.cpp).

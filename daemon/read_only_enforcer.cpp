@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "daemon/read_only_enforcer.hpp"
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Keeps the owners and write permissions of tracked files in step with their
 // locks (--enforce): a file nobody has checked out is read-only (and, with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Reads that may take long (an audit query that matches nothing reads the
 // whole log) on a thread of their own, so they never stall the event loop

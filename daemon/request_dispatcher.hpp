@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Turns one request line from a peer into one reply line: parse, find the op,
 // run it as the peer's OS identity, and map any error to its protocol code.

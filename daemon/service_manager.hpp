@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the daemon tells, and takes from, the service manager that started it:
 // systemd on Linux (service_manager_systemd.cpp), nothing when there is none

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Keeps the service manager informed from the event loop itself: watchdog
 // pings (so a stuck loop is restarted) and a one-line status, every

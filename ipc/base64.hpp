@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Base64 (RFC 4648, with padding): how file content travels in JSON lines.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The one client library: pdmctl, the tray, the tests and the benchmarks all
 // talk to pdmd through it. Blocking calls on a connection of its own.

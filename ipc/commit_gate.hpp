@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Group commit. Replies that must wait for durability wait here, each for a
 // numbered batch. One commit runs at a time; while it is written (off the

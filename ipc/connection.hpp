@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What a request handler knows of the connection a request came on, and how it
 // sends that connection lines nobody asked for (events).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Splits a byte stream into protocol lines ('\n'-terminated, "\r\n" accepted)
 // and refuses any line longer than a limit before buffering more of it.

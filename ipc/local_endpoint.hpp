@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Where clients reach the daemon, behind one narrow interface with one file per
 // platform (local_endpoint_posix.cpp: a Unix domain socket; Windows: a named pipe).

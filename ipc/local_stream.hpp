@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The stream type a local connection uses on this platform: a Unix domain
 // socket on POSIX, a named pipe handle on Windows. Session and Client are

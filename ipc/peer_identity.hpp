@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Who is on the other end of a local connection, as the operating system
 // vouches for it (SO_PEERCRED on Linux; the pipe client's token on Windows).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Protocol v1 codec: one JSON object per line in, one per line out. Knows
 // nothing of files or locks; see docs/protocol.md for the wire format.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Accepts local connections and runs one Session per connection on the
 // caller's io_context. Sessions turn bytes into lines and lines into calls of a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One client connection: its stream, its read buffer and its queue of replies.
 // Requests are handled one line at a time, in order, so pipelined requests get

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds pdmd and runs it in the foreground on a copy of the bundled demo
 # repository (demo/repo), on a socket inside build/. Ctrl-C stops it.
 set -euo pipefail

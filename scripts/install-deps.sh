@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs the Debian 12 packages pdmd needs to build and test, if any is
 # missing. Uses sudo when not run as root. Safe to run again: it installs
 # nothing when everything is present.
@@ -10,7 +11,7 @@ packages=(
   libgit2-dev libssl-dev git
   qt6-base-dev libgl-dev
   xvfb xauth dbus dbus-x11 dunst trayer xdotool imagemagick x11-utils
-  systemd dpkg-dev
+  systemd dpkg-dev lintian
   socat util-linux strace acl vim python3
 )
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds everything and runs every test twice: a normal build
 # (RelWithDebInfo), then a Release build (-O3, what packagers build) with
 # AddressSanitizer + UndefinedBehaviorSanitizer. Warnings are errors in both.

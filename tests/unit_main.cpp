@@ -1,2 +1,3 @@
+// SPDX-License-Identifier: Apache-2.0
 #define BOOST_TEST_MODULE pdm unit tests
 #include <boost/test/unit_test.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HistoryStore on a temp folder: revisions, numbering, snapshots, streaming,
 // links refused, diff, blame, and git's own view of what was written.
 

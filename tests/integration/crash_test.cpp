@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kill -9 in the middle of a storm of check-outs and check-ins: after a
 // restart every acknowledged change is there and locks.json parses.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The real pdmd, started on a temp repository for one test and stopped after
 // it. Clients connect over its real Unix socket.

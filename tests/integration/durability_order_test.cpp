@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // kill -9 cannot show a missing fsync (the page cache survives it), so this
 // watches the real daemon's system calls instead: before the reply to a
 // check-out leaves, the new locks.json must be flushed, renamed into place,

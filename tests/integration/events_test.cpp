@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The event stream: what subscribers are told, in order, and only once durable.
 
 #include <boost/test/unit_test.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Version history against the real daemon: what check-in records, history,
 // diff, blame, cat (with a 1 GiB file in bounded memory), restore, discard,
 // the snapshot a forced unlock takes, git's own view, and kill -9 mid check-in.

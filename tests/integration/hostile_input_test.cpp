@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile input gets a precise error, never a crash, and other clients keep
 // being served.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A check-in records a finished file. A program that still has the file open
 // for writing (python3 here, saving 10 MiB in 256 KiB pieces like a CAM
 // program) holds up check-in, restore and undo, with a message that names it;

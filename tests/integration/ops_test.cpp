@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every op and every error code, against the real daemon over its socket.
 
 #include <boost/test/unit_test.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Read-only means read-only: with ownership enforcement (pdmd run as root,
 // as under systemd with CAP_CHOWN), nobody but the lock holder can change a
 // tracked file, the user who created it included. The second user is nobody.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Many clients at once: the single event loop grants each file to exactly one.
 
 #include <boost/test/unit_test.hpp>

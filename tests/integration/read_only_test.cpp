@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Read-only enforcement against the real daemon: the write permissions on disk
 // follow the locks through check-out, check-in, a lock owned by someone who
 // does not own the file, new files and a restart.

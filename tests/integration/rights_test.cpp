@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Identity comes from the peer's credentials. Run as root, these tests drive
 // pdmctl as the unprivileged user "nobody" (via setpriv) against root's locks.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A check-out survives the way programs save. Each test checks a.mcam out as
 // root, saves it the way one kind of program does, and proves: the lock stayed
 // on the name, nobody else could take the file meanwhile, the new file's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdmd under a service manager, without a running systemd: socket activation
 // through systemd-socket-activate, sd_notify messages on a datagram socket the
 // test owns, journal-style log lines, and configuration reload on SIGHUP.

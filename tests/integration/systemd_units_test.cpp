@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shipped systemd units: systemd-analyze must accept every one of them
 // without a word on stderr (it exits 0 even for a misspelled key), and the
 // system service must stay at an exposure of 2.0 or less.

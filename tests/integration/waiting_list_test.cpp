@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The waiting list: a locked file is handed to the first waiter still
 // connected, in FIFO order, in the same commit as the release. These run
 // clients as two real users (root and nobody), so they need root.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The folder watcher: every file event is produced by its real cause on disk,
 // and the in-memory index stays equal to a fresh scan.
 

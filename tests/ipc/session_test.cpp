@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Session over a socket pair: no path on disk, no daemon, no sleeping.
 
 #include <boost/test/unit_test.hpp>

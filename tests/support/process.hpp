@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Child processes for tests: start a program with its output captured in
 // files, signal it, wait for it with a deadline.

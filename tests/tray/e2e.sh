@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # pdm-tray end to end, on a real (virtual) desktop: Xvfb, a private session
 # D-Bus with dunst as its notification service, trayer as the tray host, the
 # real pdmd and the real pdm-tray. The desktop user is `nobody`; root is the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which events concern the user and what the tray says about them: every
 // event kind, from the user's side and from someone else's.
 

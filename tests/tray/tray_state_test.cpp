@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The tray's state: check-outs kept current from events, the recent activity,
 // the icon, tooltip and menu, bursts grouped, and the reconnection backoff.
 

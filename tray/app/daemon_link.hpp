@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // pdm-tray's connection to pdmd, through the same client library as pdmctl.
 // A thread of its own subscribes to the event stream and reads it, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Shows a notification through the desktop's notification service
 // (org.freedesktop.Notifications on the session bus), or, with none, as a

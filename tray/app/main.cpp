@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdm-tray: shows your check-outs in the system tray and tells you what
 // happens to your files. One instance per user.
 

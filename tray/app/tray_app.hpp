@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The Qt side of pdm-tray: draws TrayState as an icon, a tooltip and a menu,
 // shows the notifications the model chose, and turns clicks into requests.

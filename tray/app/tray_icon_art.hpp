@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The tray icon, drawn rather than shipped: its look says the state —
 // a green disc when connected with nothing checked out, blue with the number

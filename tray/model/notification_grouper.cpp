@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tray/model/notification_grouper.hpp"
 
 #include <algorithm>

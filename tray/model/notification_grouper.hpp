@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Bursts become one notification: twelve check-ins by bob within a couple of
 // seconds are "bob checked in 12 files", not twelve pop-ups. Time is passed

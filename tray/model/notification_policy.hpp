@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Which events concern the person at the desk, and what the notification
 // says. Routine check-outs and check-ins by others are off unless asked for;

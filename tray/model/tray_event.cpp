@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tray/model/tray_event.hpp"
 
 namespace pdm::tray {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // One event from pdmd's stream (see docs/protocol.md, subscribe), as the tray
 // needs it. Plain data: no Qt, no socket.

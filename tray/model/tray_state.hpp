@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #pragma once
 // What the tray shows: whether pdmd is reachable, the files you have checked
 // out, the recent activity, and from these the icon, the tooltip and the
