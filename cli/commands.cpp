@@ -25,12 +25,9 @@ struct CommandFailed {
 class Connection {
 public:
     explicit Connection(const GlobalOptions& global) : global_(global) {
-        if (global.socket_path.empty()) {
-            std::cerr << "pdmctl: no socket to connect to: set PDMD_SOCKET or pass --socket\n";
-            throw CommandFailed{exit_unreachable};
-        }
         try {
-            client_.emplace(global.socket_path);
+            endpoint_ = ipc::locate_daemon(global.socket_path);
+            client_.emplace(endpoint_.path);
         } catch (const ipc::ConnectError& error) {
             std::cerr << "pdmctl: " << error.what() << "\n";
             throw CommandFailed{exit_unreachable};
@@ -85,9 +82,11 @@ public:
 
     bool json_output() const { return global_.json; }
     ipc::Client& client() { return *client_; }
+    const ipc::Endpoint& endpoint() const { return endpoint_; }
 
 private:
     const GlobalOptions& global_;
+    ipc::Endpoint endpoint_;
     std::optional<ipc::Client> client_;
     std::optional<fs::path> repo_;
 };
@@ -123,11 +122,18 @@ std::string next_line(ipc::Client& client) {
 int run_ping(const GlobalOptions& global) {
     return guarded([&] {
         Connection connection(global);
-        const json hello = connection.call("hello");
-        if (connection.json_output()) return print_json(hello);
+        json hello = connection.call("hello");
+        const ipc::Endpoint& endpoint = connection.endpoint();
+        if (connection.json_output()) {
+            hello["socket"] = endpoint.path;
+            hello["daemon"] = endpoint.which;
+            return print_json(hello);
+        }
+        const std::string which = endpoint.which == "given" ? "" : " (the " + endpoint.which + " daemon)";
         std::cout << "pdmd " << hello["version"].get<std::string>() << " (protocol " << hello["protocol"]
-                  << ") serving " << hello["repo"].get<std::string>() << "\nyou are "
-                  << hello["user"].get<std::string>() << (hello["admin"].get<bool>() ? " (admin)" : "") << "\n";
+                  << ") serving " << hello["repo"].get<std::string>() << "\nsocket " << endpoint.path << which
+                  << "\nyou are " << hello["user"].get<std::string>()
+                  << (hello["admin"].get<bool>() ? " (admin)" : "") << "\n";
     });
 }
 

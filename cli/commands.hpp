@@ -14,7 +14,7 @@ namespace pdm::cli {
 enum ExitCode { exit_ok = 0, exit_refused = 1, exit_usage = 2, exit_unreachable = 3 };
 
 struct GlobalOptions {
-    std::string socket_path;
+    std::string socket_path;  // --socket; empty: ipc::locate_daemon decides
     bool json = false;
 };
 

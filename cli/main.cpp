@@ -14,7 +14,6 @@
 int main(int argc, char** argv) {
     using namespace pdm::cli;
     GlobalOptions global;
-    global.socket_path = pdm::ipc::client_endpoint_path();
 
     CLI::App app{"pdmctl: check part files out of and into a pdmd-guarded folder"};
     app.set_version_flag("--version", std::string("pdmctl ") + PDM_VERSION);
@@ -23,7 +22,9 @@ int main(int argc, char** argv) {
                "3 cannot reach pdmd.\nPaths are relative to the current folder when it is inside the "
                "repository, else relative to the repository.\n");
     app.require_subcommand(1);
-    app.add_option("--socket", global.socket_path, "pdmd's socket (default: $PDMD_SOCKET, else the daemon's default)");
+    app.add_option("--socket", global.socket_path,
+                   "pdmd's socket (default: $PDMD_SOCKET, else your own daemon's if one runs, else the system "
+                   "daemon's /run/pdmd/pdmd.sock)");
     app.add_flag("--json", global.json, "Print the daemon's JSON instead of tables");
 
     auto* ping = app.add_subcommand("ping", "Check that pdmd answers, and who it says you are");

@@ -2,6 +2,7 @@
 #include "ipc/client.hpp"
 
 #include <cstdlib>
+#include <vector>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,9 +17,31 @@ namespace pdm::ipc {
 
 namespace asio = boost::asio;
 
-std::string client_endpoint_path() {
-    if (const char* socket = std::getenv("PDMD_SOCKET"); socket && *socket) return socket;
-    return default_endpoint_path();
+Endpoint locate_daemon(const std::string& given) {
+    std::vector<Endpoint> candidates;
+    if (!given.empty()) {
+        candidates.push_back({given, "given"});
+    } else if (const char* socket = std::getenv("PDMD_SOCKET"); socket && *socket) {
+        candidates.push_back({socket, "given"});
+    } else {
+        candidates = default_endpoints();
+    }
+    std::string tried;
+    for (const Endpoint& candidate : candidates) {
+        asio::io_context io;
+        try {
+            connect_local(io, candidate.path);
+            return candidate;
+        } catch (const boost::system::system_error& error) {
+            const std::string where = candidate.which == "given" ? "" : " (the " + candidate.which + " daemon)";
+            tried += "\n  " + candidate.path + where + ": " + describe_connect_failure(candidate.path, error.code());
+        }
+    }
+    if (candidates.empty()) tried = "\n  nowhere: no default place for a socket here";
+    throw ConnectError("cannot reach pdmd; tried:" + tried +
+                       (candidates.size() == 1 && candidates.front().which == "given"
+                            ? ""
+                            : "\nStart pdmd, or name its socket with --socket PATH (or PDMD_SOCKET)."));
 }
 
 struct Client::Impl {
@@ -31,14 +54,8 @@ Client::Client(const std::string& socket_path) : impl_(std::make_unique<Impl>())
     try {
         impl_->stream = connect_local(impl_->io, socket_path);
     } catch (const boost::system::system_error& error) {
-        std::string hint;
-        if (error.code() == boost::system::errc::permission_denied) {
-            hint = " (you may not use this socket: ask for the group that owns it)";
-        } else if (error.code() == boost::system::errc::no_such_file_or_directory ||
-                   error.code() == boost::system::errc::connection_refused) {
-            hint = " (is pdmd running?)";
-        }
-        throw ConnectError("cannot reach pdmd at " + socket_path + ": " + error.code().message() + hint);
+        throw ConnectError("cannot reach pdmd at " + socket_path + ": " +
+                           describe_connect_failure(socket_path, error.code()));
     }
 }
 

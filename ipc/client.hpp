@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ipc/endpoint.hpp"
+
 namespace pdm::ipc {
 
 // The daemon could not be reached (no socket, refused, permission denied).
@@ -26,9 +28,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// The socket a client uses when not given one: $PDMD_SOCKET, else the
-// daemon's default (default_endpoint_path).
-std::string client_endpoint_path();
+// The one endpoint lookup of every client (pdmctl, pdm-tray): `given` (a
+// --socket flag) when not empty, else $PDMD_SOCKET, else the per-user
+// daemon's socket when a daemon answers there, else the system daemon's.
+// Throws ConnectError listing every place tried and why each failed
+// (missing, refused, permission denied with the group that would let the
+// user in).
+Endpoint locate_daemon(const std::string& given = "");
 
 class Client {
 public:

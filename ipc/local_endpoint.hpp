@@ -6,9 +6,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
+#include "ipc/endpoint.hpp"
 #include "ipc/local_stream.hpp"
 
 namespace pdm::ipc {
@@ -46,9 +48,18 @@ bool peer_has_hung_up(LocalStream& stream);
 // Connects to the daemon's endpoint. Throws boost::system::system_error.
 LocalStream connect_local(boost::asio::io_context& io, const std::string& path);
 
-// The endpoint used when none is configured: /run/pdmd/pdmd.sock for the
-// superuser, $XDG_RUNTIME_DIR/pdmd.sock for everyone else (empty when that
-// variable is unset).
+// The endpoint a daemon serves when none is configured: /run/pdmd/pdmd.sock
+// for the superuser, $XDG_RUNTIME_DIR/pdmd.sock for everyone else (empty when
+// that variable is unset).
 std::string default_endpoint_path();
+
+// Where clients look for a daemon when told nothing, in order: the per-user
+// daemon's socket (when $XDG_RUNTIME_DIR is set), then the system daemon's.
+std::vector<Endpoint> default_endpoints();
+
+// Why connecting to `path` failed, in words a person can act on: no socket
+// there, nothing answers, or permission denied naming the group that owns
+// the socket and the command that adds the user to it.
+std::string describe_connect_failure(const std::string& path, const boost::system::error_code& error);
 
 }  // namespace pdm::ipc

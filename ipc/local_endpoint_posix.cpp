@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -143,6 +145,30 @@ LocalStream connect_local(asio::io_context& io, const std::string& path) {
     LocalStream stream(io);
     stream.connect(Protocol::endpoint(path));
     return stream;
+}
+
+std::vector<Endpoint> default_endpoints() {
+    std::vector<Endpoint> endpoints;
+    if (const char* runtime_dir = std::getenv("XDG_RUNTIME_DIR"); runtime_dir && *runtime_dir)
+        endpoints.push_back({std::string(runtime_dir) + "/pdmd.sock", "per-user"});
+    endpoints.push_back({"/run/pdmd/pdmd.sock", "system"});
+    return endpoints;
+}
+
+std::string describe_connect_failure(const std::string& path, const boost::system::error_code& error) {
+    namespace errc = boost::system::errc;
+    if (error == errc::no_such_file_or_directory) return "no socket there";
+    if (error == errc::connection_refused) return "nothing answers there (a daemon that stopped left its socket)";
+    if (error == asio::error::name_too_long) return "the path is too long for a socket";
+    if (error != errc::permission_denied) return error.message();
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) return "permission denied (its folder may not be entered)";
+    std::string owners = std::to_string(status.st_gid);
+    if (const struct group* entry = ::getgrgid(status.st_gid)) owners = entry->gr_name;
+    std::string user = "$USER";
+    if (const struct passwd* me = ::getpwuid(::geteuid())) user = me->pw_name;
+    return "permission denied: only members of group " + owners + " may use it; an administrator adds you with: "
+           "sudo usermod -a -G " + owners + " " + user + " (then log in again)";
 }
 
 std::string default_endpoint_path() {

@@ -22,6 +22,14 @@ DaemonLink::~DaemonLink() {
     for (auto& [id, request] : requests_) request.join();
 }
 
+std::string DaemonLink::current_path() {
+    {
+        const std::lock_guard lock(mutex_);
+        if (!connected_path_.empty()) return connected_path_;
+    }
+    return ipc::locate_daemon(socket_path_).path;
+}
+
 void DaemonLink::start() { reader_ = std::thread([this] { read_events(); }); }
 
 void DaemonLink::post(std::function<void()> work) const {
@@ -33,7 +41,8 @@ void DaemonLink::read_events() {
     while (!stopping_) {
         std::string reason;
         try {
-            ipc::Client events(socket_path_);
+            const std::string path = ipc::locate_daemon(socket_path_).path;
+            ipc::Client events(path);
             // Declared after `events`, so destroyed before it: reading_ is
             // cleared while the client still exists, and ~DaemonLink never
             // interrupts one that is gone.
@@ -48,6 +57,7 @@ void DaemonLink::read_events() {
                 const std::lock_guard lock(mutex_);
                 if (stopping_) return;
                 reading_ = &events;
+                connected_path_ = path;
             }
             const nlohmann::json hello = events.call("hello");
             if (!hello.value("ok", false)) throw std::runtime_error(hello["error"].value("message", "hello refused"));
@@ -57,7 +67,7 @@ void DaemonLink::read_events() {
             if (!subscribed.value("ok", false)) throw std::runtime_error("pdmd refused to send events");
             // The check-outs are read after subscribing (on a second
             // connection), so no change falls between the list and the stream.
-            ipc::Client snapshot(socket_path_);
+            ipc::Client snapshot(path);
             const nlohmann::json locks = snapshot.call("locks", {{"user", me}});
             std::vector<std::string> mine;
             for (const nlohmann::json& lock : locks["result"]["locks"]) mine.push_back(lock["path"]);
@@ -83,7 +93,7 @@ void DaemonLink::request(std::string op, nlohmann::json params, std::function<vo
     requests_.emplace(id, std::thread([this, id, op = std::move(op), params = std::move(params), done = std::move(done)] {
         nlohmann::json reply;
         try {
-            ipc::Client client(socket_path_);
+            ipc::Client client(current_path());
             reply = client.call(op, params);
         } catch (const std::exception& error) {
             reply = {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", error.what()}}}};

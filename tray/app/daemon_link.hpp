@@ -33,6 +33,8 @@ public:
         std::function<void(std::string reason, int retry_seconds)> lost;
     };
 
+    // `socket_path`: --socket; empty: looked up at every connection
+    // (ipc::locate_daemon: $PDMD_SOCKET, the user's own daemon, the system's).
     DaemonLink(std::string socket_path, QObject* context, Handlers handlers);
     ~DaemonLink();  // stops the reader and waits for it
     DaemonLink(const DaemonLink&) = delete;
@@ -49,7 +51,11 @@ private:
     void read_events();
     void post(std::function<void()> work) const;
 
-    std::string socket_path_;
+    // The socket of the daemon the reader is connected to (guarded by mutex_).
+    std::string current_path();
+
+    const std::string socket_path_;
+    std::string connected_path_;  // where the reader found pdmd last (guarded by mutex_)
     QObject* context_;
     Handlers handlers_;
     std::thread reader_;

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("pdm-tray");
     QApplication::setQuitOnLastWindowClosed(false);  // dialogs close; the tray stays
 
-    std::string socket_path = pdm::ipc::client_endpoint_path();
+    std::string socket_path;  // empty: DaemonLink looks pdmd up (ipc::locate_daemon)
     const QStringList arguments = QApplication::arguments();
     bool show_menu = false;
     for (qsizetype i = 1; i < arguments.size(); ++i) {
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
             show_menu = true;
         } else {
             std::cerr << "usage: pdm-tray [--socket PATH] [--show-menu]\n"
-                         "  --socket     pdmd's socket (default: $PDMD_SOCKET, else the daemon's default)\n"
+                         "  --socket     pdmd's socket (default: $PDMD_SOCKET, else your own daemon's if one\n"
+                         "               runs, else the system daemon's /run/pdmd/pdmd.sock)\n"
                          "  --show-menu  open the menu at start (screenshots, keyboard users)\n";
             return arguments[i] == "--help" ? 0 : 2;
         }
