@@ -11,7 +11,7 @@ packages=(
   libgit2-dev libssl-dev git
   qt6-base-dev libgl-dev
   xvfb xauth dbus dbus-x11 dunst trayer xdotool imagemagick x11-utils
-  systemd dpkg-dev lintian
+  systemd dpkg-dev lintian debootstrap systemd-container zstd
   socat util-linux strace acl vim python3
 )
 
