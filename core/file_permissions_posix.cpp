@@ -48,15 +48,15 @@ struct TargetFile {
 };
 
 TargetFile open_regular_file(const RepositoryRoot& root, const std::string& path) {
-    TargetFile file{open_beneath(root, path, O_PATH), {}};
+    TargetFile file{open_beneath(root, path, FileAccess::inspect), {}};
     // Another name of the file may lie outside the repository: its
     // permissions are not the daemon's to change.
-    if (file.opened.status.st_nlink > 1) {
+    if (file.opened.info.links > 1) {
         errno = EMLINK;
-        fail("'" + path + "' has " + std::to_string(file.opened.status.st_nlink) +
+        fail("'" + path + "' has " + std::to_string(file.opened.info.links) +
              " names (hard links); its permissions are left alone");
     }
-    file.proc_path = "/proc/self/fd/" + std::to_string(file.opened.fd.get());
+    file.proc_path = "/proc/self/fd/" + std::to_string(file.opened.handle.native());
     return file;
 }
 
@@ -114,24 +114,24 @@ PermissionChanges set_access(const RepositoryRoot& root, const std::string& path
     const TargetFile file = open_regular_file(root, path);
     const std::string where = "'" + path + "'";
     PermissionChanges changes;
-    struct stat status = file.opened.status;
-    if (wanted.owner && *wanted.owner != status.st_uid) {
+    FileInfo status = file.opened.info;
+    if (wanted.owner && *wanted.owner != status.owner) {
         if (::chown(file.proc_path.c_str(), *wanted.owner, static_cast<gid_t>(-1)) != 0)
             fail("cannot give " + where + " to " + name_of(*wanted.owner));
-        changes.push_back("owner " + name_of(status.st_uid) + " -> " + name_of(*wanted.owner));
+        changes.push_back("owner " + name_of(status.owner) + " -> " + name_of(*wanted.owner));
         // A change of owner clears set-user-ID bits: read the mode again.
-        if (::fstat(file.opened.fd.get(), &status) != 0) fail("cannot stat " + where);
+        status = info_of(file.opened.handle);
     }
-    const bool owner_writes = wanted.writer && *wanted.writer == status.st_uid;
+    const bool owner_writes = wanted.writer && *wanted.writer == status.owner;
     Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
     const bool extended = acl.get() && acl_equiv_mode(acl.get(), nullptr) != 0;
     const bool needs_entry = wanted.writer && !owner_writes;
     if (!extended && !needs_entry) {
         // Plain mode bits: the common case, one chmod.
-        const mode_t mode = (status.st_mode & 07777 & ~mode_t{0222}) | (owner_writes ? S_IWUSR : 0);
-        if (mode != (status.st_mode & 07777)) {
+        const mode_t mode = (status.mode & 07777 & ~mode_t{0222}) | (owner_writes ? S_IWUSR : 0);
+        if (mode != (status.mode & 07777)) {
             if (::chmod(file.proc_path.c_str(), mode) != 0) fail("cannot change the mode of " + where);
-            changes.push_back("mode " + octal(status.st_mode) + " -> " + octal(mode));
+            changes.push_back("mode " + octal(status.mode) + " -> " + octal(mode));
         }
         return changes;
     }
@@ -238,11 +238,11 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
     const TargetFile file = open_regular_file(root_, path);
     std::optional<uid_t> uid;
     if (!user.empty()) uid = uid_of(user);
-    const std::string owner = name_of(file.opened.status.st_uid);
+    const std::string owner = name_of(file.opened.info.owner);
     Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
     if (!acl.get() || acl_equiv_mode(acl.get(), nullptr) == 0) {
-        const mode_t mode = file.opened.status.st_mode;
-        return {(mode & 0222) != 0, uid && *uid == file.opened.status.st_uid && (mode & S_IWUSR) != 0, owner};
+        const mode_t mode = file.opened.info.mode;
+        return {(mode & 0222) != 0, uid && *uid == file.opened.info.owner && (mode & S_IWUSR) != 0, owner};
     }
     // With an ACL, the mask limits every entry of the group class.
     bool mask_writes = true;
@@ -260,19 +260,18 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
         const bool writes = has_write(entry) && (!group_class || mask_writes);
         if (!writes) continue;
         access.anyone = true;
-        if (tag == ACL_USER_OBJ && uid && *uid == file.opened.status.st_uid) access.user = true;
+        if (tag == ACL_USER_OBJ && uid && *uid == file.opened.info.owner) access.user = true;
         if (tag == ACL_USER && uid && named_user(entry) == uid) access.user = true;
     }
     return access;
 }
 
 bool FilePermissions::make_folder_sticky(const std::string& folder) const {
-    const FileDescriptor handle = open_folder_beneath(root_, folder);
-    struct stat status {};
-    if (::fstat(handle.get(), &status) != 0) fail("cannot stat the folder '" + folder + "'");
-    if (!S_ISDIR(status.st_mode) || (status.st_mode & 0022) == 0 || (status.st_mode & S_ISVTX)) return false;
-    const std::string proc_path = "/proc/self/fd/" + std::to_string(handle.get());
-    if (::chmod(proc_path.c_str(), (status.st_mode & 07777) | S_ISVTX) != 0)
+    const FileHandle handle = open_folder_beneath(root_, folder);
+    const FileInfo status = info_of(handle);
+    if (!status.folder || (status.mode & 0022) == 0 || (status.mode & S_ISVTX)) return false;
+    const std::string proc_path = "/proc/self/fd/" + std::to_string(handle.native());
+    if (::chmod(proc_path.c_str(), (status.mode & 07777) | S_ISVTX) != 0)
         fail("cannot set the sticky bit of the folder '" + folder + "'");
     return true;
 }

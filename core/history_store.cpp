@@ -1,9 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/history_store.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <git2.h>
 #include <openssl/evp.h>
 
@@ -136,27 +133,23 @@ private:
 // Reads an open file in pieces, at most `limit` bytes, calling `use` for
 // each; returns the byte count.
 template <typename Use>
-std::uint64_t read_pieces(int fd, const std::string& path, std::uint64_t limit, Use use) {
+std::uint64_t read_pieces(const FileHandle& file, std::uint64_t limit, Use use) {
     std::vector<char> piece(piece_bytes);
     std::uint64_t total = 0;
     while (total < limit) {
         const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), limit - total));
-        const ssize_t length = ::pread(fd, piece.data(), wanted, static_cast<off_t>(total));
-        if (length < 0) {
-            if (errno == EINTR) continue;
-            throw std::system_error(errno, std::generic_category(), "cannot read '" + path + "'");
-        }
+        const std::size_t length = read_at(file, total, piece.data(), wanted);
         if (length == 0) break;
-        use(piece.data(), static_cast<std::size_t>(length));
-        total += static_cast<std::uint64_t>(length);
+        use(piece.data(), length);
+        total += length;
     }
     return total;
 }
 
 // True when the file holds bytes past `size`: it grew while it was read.
-bool longer_than(int fd, std::uint64_t size) {
+bool longer_than(const FileHandle& file, std::uint64_t size) {
     char byte;
-    return ::pread(fd, &byte, 1, static_cast<off_t>(size)) > 0;
+    return read_at(file, size, &byte, 1) > 0;
 }
 
 // The message as the user gave it, and the snapshot trailer pdmd added.
@@ -175,8 +168,8 @@ std::pair<std::string, std::optional<std::string>> split_message(std::string mes
 }
 
 // While it lives, objects are written without an fsync each; flush() then
-// makes all of them durable with one syncfs. Importing thousands of files
-// thus costs one flush, not thousands.
+// makes all of them durable at once (Linux: one syncfs). Importing thousands
+// of files thus costs one flush, not thousands.
 class BulkObjectWrites {
 public:
     explicit BulkObjectWrites(const std::filesystem::path& git_dir) : objects_(git_dir / "objects") {
@@ -186,16 +179,18 @@ public:
     BulkObjectWrites(const BulkObjectWrites&) = delete;
     BulkObjectWrites& operator=(const BulkObjectWrites&) = delete;
 
-    // Flushes the file system holding the objects, then flushes as usual again.
+    // A loose object written meanwhile (hex id): flush() covers it.
+    void wrote(const std::string& blob) { written_.push_back(objects_ / blob.substr(0, 2) / blob.substr(2)); }
+
+    // Flushes the objects written, then flushes as usual again.
     void flush() {
-        const FileDescriptor folder(::open(objects_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (folder.get() < 0 || ::syncfs(folder.get()) != 0)
-            throw std::system_error(errno, std::generic_category(), "cannot flush " + objects_.string());
+        flush_written(objects_, written_);
         check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1), "cannot change libgit2's fsync setting");
     }
 
 private:
     std::filesystem::path objects_;
+    std::vector<std::filesystem::path> written_;
 };
 
 class MemoryReader final : public BlobReader {
@@ -319,7 +314,7 @@ struct HistoryStore::Impl {
         for (int attempt = 0; attempt < 3; ++attempt) {
             std::optional<OpenedFile> file;
             try {
-                file.emplace(open_beneath(*root, path, O_RDONLY));
+                file.emplace(open_beneath(*root, path, FileAccess::read));
             } catch (const std::system_error& error) {
                 if (error.code() == std::errc::no_such_file_or_directory) return std::nullopt;
                 throw;
@@ -331,18 +326,18 @@ struct HistoryStore::Impl {
             const bool writing = lease.outcome() == ReadLease::Outcome::writer_present ||
                                  (lease.outcome() == ReadLease::Outcome::unsupported && request.seen_open.contains(path));
             if (writing && !request.even_if_open) throw open_for_writing(path, writers_of(*file), request.then_what);
-            const auto size = static_cast<std::uint64_t>(file->status.st_size);
+            const std::uint64_t size = file->info.size;
             if (size > max_file_bytes) {
                 throw PdmError(ErrorCode::too_large,
                                "'" + path + "' is " + std::to_string(size) + " bytes, over the history's limit of " +
                                    std::to_string(max_file_bytes) + " (pdmd --max-file-bytes)",
                                {{"path", path}, {"size", size}, {"limit", max_file_bytes}});
             }
-            const int fd = file->fd.get();
+            const FileHandle& fd = file->handle;
             // First only hash: an unchanged file (the common check-in) writes nothing.
             ContentDigest digest(size);
             const auto cancelled = [&] { return request.cancel && request.cancel->load(); };
-            const std::uint64_t hashed = read_pieces(fd, path, size, [&](const char* data, std::size_t length) {
+            const std::uint64_t hashed = read_pieces(fd, size, [&](const char* data, std::size_t length) {
                 if (cancelled()) throw ImportCancelled();
                 digest.update(data, length);
             });
@@ -352,7 +347,7 @@ struct HistoryStore::Impl {
             if (!git_odb_exists(odb.get(), &id)) {
                 OdbStream stream;
                 check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
-                const std::uint64_t written = read_pieces(fd, path, size, [&](const char* data, std::size_t length) {
+                const std::uint64_t written = read_pieces(fd, size, [&](const char* data, std::size_t length) {
                     if (cancelled()) throw ImportCancelled();
                     check(git_odb_stream_write(stream.get(), data, length), "cannot store '" + path + "'");
                 });
@@ -511,6 +506,7 @@ std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& requ
             continue;
         }
         if (stored) {
+            if (bulk_writes) bulk_writes->wrote(stored->blob);
             result.sha256 = stored->sha256;
             if (!latest || latest->removed || latest->blob != stored->blob) changes[path] = stored->blob;
         } else if (latest && !latest->removed) {
@@ -541,10 +537,10 @@ std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<
         const bool touched = file.mtime > latest->time + std::chrono::seconds(1);
         if (file.size == latest->size && !touched) continue;
         try {
-            const OpenedFile opened = open_beneath(*impl_->root, file.path, O_RDONLY);
-            const auto size = static_cast<std::uint64_t>(opened.status.st_size);
+            const OpenedFile opened = open_beneath(*impl_->root, file.path, FileAccess::read);
+            const std::uint64_t size = opened.info.size;
             ContentDigest digest(size);
-            read_pieces(opened.fd.get(), file.path, size, [&](const char* data, std::size_t length) { digest.update(data, length); });
+            read_pieces(opened.handle, size, [&](const char* data, std::size_t length) { digest.update(data, length); });
             if (digest.finish().first != latest->blob) changed.push_back(file.path);
         } catch (const std::system_error&) {
             // Gone or unreadable meanwhile: the watcher reports what happens to it next.
@@ -660,14 +656,14 @@ DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision
     } else {
         std::optional<OpenedFile> file;
         try {
-            file.emplace(open_beneath(*impl_->root, from.path, O_RDONLY));
+            file.emplace(open_beneath(*impl_->root, from.path, FileAccess::read));
         } catch (const std::system_error& error) {
             if (error.code() != std::errc::no_such_file_or_directory) throw;
             throw PdmError(ErrorCode::not_found, "'" + from.path + "' is not on disk", {{"path", from.path}});
         }
-        ContentDigest digest(static_cast<std::uint64_t>(file->status.st_size));
-        const bool keep = static_cast<std::uint64_t>(file->status.st_size) <= diff_text_limit;
-        result.to_size = read_pieces(file->fd.get(), from.path, static_cast<std::uint64_t>(file->status.st_size),
+        ContentDigest digest(file->info.size);
+        const bool keep = file->info.size <= diff_text_limit;
+        result.to_size = read_pieces(file->handle, file->info.size,
                                      [&](const char* data, std::size_t length) {
             digest.update(data, length);
             if (keep) to_bytes.append(data, length);

@@ -2,6 +2,7 @@
 #include "core/open_beneath.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,34 +15,32 @@ namespace {
 
 [[noreturn]] void fail(const std::string& what) { throw std::system_error(errno, std::generic_category(), what); }
 
-}  // namespace
+int fd_of(const FileHandle& file) { return static_cast<int>(file.native()); }
 
-FileDescriptor::~FileDescriptor() {
-    if (fd_ >= 0) ::close(fd_);
-}
+}  // namespace
 
 RepositoryRoot::RepositoryRoot(std::filesystem::path path)
     : path_(std::move(path)), handle_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
-    if (handle_.get() < 0) fail("cannot open the repository " + path_.string());
+    if (!handle_.valid()) fail("cannot open the repository " + path_.string());
 }
 
 namespace {
 
 // Walks from `root` to the folder holding `path`, one folder at a time,
 // never following a link; the last folder is opened with `last_flags`.
-FileDescriptor walk_to_parent(const RepositoryRoot& root, const std::string& path, int last_flags) {
+FileHandle walk_to_parent(const RepositoryRoot& root, const std::string& path, int last_flags) {
     const std::string where = "'" + path + "'";
     const std::size_t last_slash = path.rfind('/');
     // The root itself, again, through its handle: never looked up by path.
-    FileDescriptor folder(::openat(root.handle().get(), ".",
+    FileHandle folder(::openat(static_cast<int>(root.handle().native()), ".",
                                    (last_slash == std::string::npos ? last_flags : O_PATH) | O_DIRECTORY | O_CLOEXEC));
-    if (folder.get() < 0) fail("cannot open the repository " + root.path().string());
+    if (!folder.valid()) fail("cannot open the repository " + root.path().string());
     std::size_t start = 0;
     for (std::size_t slash; (slash = path.find('/', start)) != std::string::npos; start = slash + 1) {
         const std::string name = path.substr(start, slash - start);
         const int flags = slash == last_slash ? last_flags : O_PATH;
-        FileDescriptor next(::openat(folder.get(), name.c_str(), flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (next.get() < 0) fail("cannot open the folder of " + where);
+        FileHandle next(::openat(fd_of(folder), name.c_str(), flags | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!next.valid()) fail("cannot open the folder of " + where);
         folder = std::move(next);
     }
     return folder;
@@ -54,21 +53,21 @@ std::string leaf_of(const std::string& path) {
 
 }  // namespace
 
-OpenedFile open_beneath(const RepositoryRoot& root, const std::string& path, int flags) {
+OpenedFile open_beneath(const RepositoryRoot& root, const std::string& path, FileAccess access) {
     const std::string where = "'" + path + "'";
-    const FileDescriptor folder = walk_to_parent(root, path, O_PATH);
+    const FileHandle folder = walk_to_parent(root, path, O_PATH);
     const std::string name = leaf_of(path);
+    const int flags = access == FileAccess::inspect ? O_PATH : access == FileAccess::read ? O_RDONLY : O_WRONLY;
     // O_NONBLOCK: a FIFO planted in place of the file must not hang the open.
-    OpenedFile file{FileDescriptor(::openat(folder.get(), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK)), {}};
-    if (file.fd.get() < 0) fail("cannot open " + where);
-    if (::fstat(file.fd.get(), &file.status) != 0) fail("cannot stat " + where);
-    if (!S_ISREG(file.status.st_mode)) {
-        errno = S_ISLNK(file.status.st_mode) ? ELOOP : EINVAL;
+    FileHandle handle(::openat(fd_of(folder), name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+    if (!handle.valid()) fail("cannot open " + where);
+    OpenedFile file{std::move(handle), {}};
+    file.info = info_of(file.handle);
+    if (!file.info.regular) {
+        errno = S_ISLNK(file.info.mode) ? ELOOP : EINVAL;
         fail(where + " is not a regular file");
     }
-    if ((flags & O_PATH) == 0 && ::fcntl(file.fd.get(), F_SETFL, flags & O_APPEND) != 0) {
-        fail("cannot set up " + where);
-    }
+    if (access != FileAccess::inspect && ::fcntl(fd_of(file.handle), F_SETFL, 0) != 0) fail("cannot set up " + where);
     return file;
 }
 
@@ -76,18 +75,18 @@ OpenedFolder open_parent_beneath(const RepositoryRoot& root, const std::string& 
     return {walk_to_parent(root, path, O_RDONLY), leaf_of(path)};
 }
 
-FileDescriptor open_folder_beneath(const RepositoryRoot& root, const std::string& folder) {
+FileHandle open_folder_beneath(const RepositoryRoot& root, const std::string& folder) {
     // The folder is the parent of a name inside it ("" : the root's).
     return walk_to_parent(root, folder.empty() ? std::string("-") : folder + "/-", O_PATH);
 }
 
 void require_single_name(const OpenedFile& file, const std::string& path) {
-    if (file.status.st_nlink <= 1) return;
+    if (file.info.links <= 1) return;
     throw PdmError(ErrorCode::invalid_path,
-                   "'" + path + "' has " + std::to_string(file.status.st_nlink) +
+                   "'" + path + "' has " + std::to_string(file.info.links) +
                        " names (hard links); pdmd guards files that have one name only, since another name may "
                        "lie outside the repository or be checked out by someone else",
-                   {{"path", path}, {"links", file.status.st_nlink}});
+                   {{"path", path}, {"links", file.info.links}});
 }
 
 }  // namespace pdm

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "core/file_handle.hpp"
+
 namespace pdm {
 
 // replace_file() got as far as the rename, so the new contents are in place,
@@ -61,13 +63,13 @@ public:
     // Removes a file, durably; a missing file is fine. Throws std::system_error.
     void remove(const std::string& name) const;
 
-    // Opens `name` for appending, creating it; returns the platform handle.
-    int open_for_append(const std::string& name) const;
+    // Opens `name` for appending (and reading), creating it.
+    FileHandle open_for_append(const std::string& name) const;
 
 private:
     std::filesystem::path path_;
-    int fd_ = -1;
-    int lock_fd_ = -1;
+    FileHandle folder_;
+    FileHandle lock_;
 };
 
 // An append-only file whose every append is on disk before append() returns,
@@ -94,7 +96,7 @@ public:
 
 private:
     std::filesystem::path path_;
-    int fd_ = -1;
+    FileHandle file_;
 };
 
 }  // namespace pdm

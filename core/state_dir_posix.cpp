@@ -31,24 +31,7 @@ void write_all(int fd, std::string_view bytes, const std::string& what) {
     }
 }
 
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    // Closes now so that a close() error is reported, not lost in a destructor.
-    void close(const std::string& what) {
-        if (::close(std::exchange(fd_, -1)) != 0) throw_errno(what);
-    }
-
-private:
-    int fd_;
-};
+int raw(const FileHandle& handle) { return static_cast<int>(handle.native()); }
 
 std::string read_holder(int fd) {
     char buffer[32] = {};
@@ -67,26 +50,24 @@ StateDir::StateDir(const fs::path& path) : path_(fs::absolute(path).lexically_no
         if (::mkdir(path_.c_str(), 0700) != 0 && errno != EEXIST)
             throw std::runtime_error("cannot create the state dir " + path_.string() + ": " + errno_text());
     }
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd_ < 0) {
+    folder_ = FileHandle(::open(path_.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    const int fd = raw(folder_);
+    if (fd < 0) {
         if (errno == ELOOP || errno == ENOTDIR)
             throw std::runtime_error("the state dir " + path_.string() + " is a symbolic link or not a folder");
         throw std::runtime_error("cannot open the state dir " + path_.string() + ": " + errno_text());
     }
     struct stat info {};
-    if (::fstat(fd_, &info) != 0) {
+    if (::fstat(fd, &info) != 0) {
         const std::string reason = errno_text();
-        ::close(fd_);
         throw std::runtime_error("cannot inspect " + path_.string() + ": " + reason);
     }
     if (info.st_uid != ::geteuid()) {
-        ::close(fd_);
         throw std::runtime_error("the state dir " + path_.string() + " belongs to uid " + std::to_string(info.st_uid) +
                                  ", not to the daemon's user (uid " + std::to_string(::geteuid()) +
                                  "); another user could forge or replace its files");
     }
     if (info.st_mode & (S_IWGRP | S_IWOTH)) {
-        ::close(fd_);
         throw std::runtime_error("the state dir " + path_.string() +
                                  " is writable by other users; run: chmod go-w " + path_.string());
     }
@@ -94,13 +75,11 @@ StateDir::StateDir(const fs::path& path) : path_(fs::absolute(path).lexically_no
     // and put a forged one in its place, unless the sticky bit keeps them to
     // their own entries there.
     struct stat parent {};
-    if (::fstatat(fd_, "..", &parent, 0) != 0) {
+    if (::fstatat(fd, "..", &parent, 0) != 0) {
         const std::string reason = errno_text();
-        ::close(fd_);
         throw std::runtime_error("cannot inspect the folder holding " + path_.string() + ": " + reason);
     }
     if ((parent.st_mode & (S_IWGRP | S_IWOTH)) && !(parent.st_mode & S_ISVTX)) {
-        ::close(fd_);
         const std::string holder = path_.parent_path().string();
         throw std::runtime_error("other users may write " + holder + ", which holds the state dir, so they could "
                                  "rename the state dir away and put a forged one in its place; run: chmod +t " +
@@ -109,54 +88,52 @@ StateDir::StateDir(const fs::path& path) : path_(fs::absolute(path).lexically_no
 }
 
 std::string StateDir::handle_path(const std::string& name) const {
-    return "/proc/self/fd/" + std::to_string(fd_) + "/" + name;
+    return "/proc/self/fd/" + std::to_string(folder_.native()) + "/" + name;
 }
 
-StateDir::~StateDir() {
-    if (lock_fd_ >= 0) ::close(lock_fd_);
-    if (fd_ >= 0) ::close(fd_);
-}
+StateDir::~StateDir() = default;
 
 void StateDir::lock_for_this_process(const std::string& name) {
-    FileDescriptor file(::openat(fd_, name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (file.get() < 0) throw std::runtime_error("cannot open " + (path_ / name).string() + ": " + errno_text());
-    if (::flock(file.get(), LOCK_EX | LOCK_NB) != 0) {
+    FileHandle file(::openat(raw(folder_), name.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!file.valid()) throw std::runtime_error("cannot open " + (path_ / name).string() + ": " + errno_text());
+    if (::flock(raw(file), LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
-            throw std::runtime_error("another pdmd (" + read_holder(file.get()) + ") is already running on state dir " +
+            throw std::runtime_error("another pdmd (" + read_holder(raw(file)) + ") is already running on state dir " +
                                      path_.string());
         }
         throw std::runtime_error("cannot lock " + (path_ / name).string() + ": " + errno_text());
     }
     const std::string pid = std::to_string(::getpid()) + "\n";
-    if (::ftruncate(file.get(), 0) != 0 ||
-        ::pwrite(file.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    if (::ftruncate(raw(file), 0) != 0 ||
+        ::pwrite(raw(file), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
         throw std::runtime_error("cannot write " + (path_ / name).string() + ": " + errno_text());
     }
-    lock_fd_ = file.release();
+    lock_ = std::move(file);
 }
 
 void StateDir::replace_file(const std::string& name, std::string_view contents) const {
     const std::string temp = name + ".tmp";
     const std::string shown = (path_ / temp).string();
-    FileDescriptor file(::openat(fd_, temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (file.get() < 0) throw_errno("cannot create " + shown);
-    write_all(file.get(), contents, "cannot write " + shown);
-    if (::fsync(file.get()) != 0) throw_errno("cannot flush " + shown);
-    file.close("cannot close " + shown);
-    if (::renameat(fd_, temp.c_str(), fd_, name.c_str()) != 0) throw_errno("cannot replace " + (path_ / name).string());
-    if (::fsync(fd_) != 0) {
+    {
+        const FileHandle file(::openat(raw(folder_), temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!file.valid()) throw_errno("cannot create " + shown);
+        write_all(raw(file), contents, "cannot write " + shown);
+        flush(file);
+    }
+    if (::renameat(raw(folder_), temp.c_str(), raw(folder_), name.c_str()) != 0) throw_errno("cannot replace " + (path_ / name).string());
+    if (::fsync(raw(folder_)) != 0) {
         throw RenamedButNotFlushed(errno, std::generic_category(), "cannot flush the folder " + path_.string());
     }
 }
 
 std::string StateDir::read_file(const std::string& name) const {
     const std::string shown = (path_ / name).string();
-    FileDescriptor file(::openat(fd_, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-    if (file.get() < 0) throw_errno("cannot open " + shown);
+    const FileHandle file(::openat(raw(folder_), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!file.valid()) throw_errno("cannot open " + shown);
     std::string contents;
     char buffer[65536];
     for (;;) {
-        const ssize_t got = ::read(file.get(), buffer, sizeof buffer);
+        const ssize_t got = ::read(raw(file), buffer, sizeof buffer);
         if (got < 0) {
             if (errno == EINTR) continue;
             throw_errno("cannot read " + shown);
@@ -168,75 +145,63 @@ std::string StateDir::read_file(const std::string& name) const {
 }
 
 void StateDir::rename(const std::string& from, const std::string& to) const {
-    if (::renameat(fd_, from.c_str(), fd_, to.c_str()) != 0) throw_errno("cannot rename " + (path_ / from).string());
-    if (::fsync(fd_) != 0) throw_errno("cannot flush the folder " + path_.string());
+    if (::renameat(raw(folder_), from.c_str(), raw(folder_), to.c_str()) != 0) throw_errno("cannot rename " + (path_ / from).string());
+    if (::fsync(raw(folder_)) != 0) throw_errno("cannot flush the folder " + path_.string());
 }
 
 void StateDir::remove(const std::string& name) const {
-    if (::unlinkat(fd_, name.c_str(), 0) != 0) {
+    if (::unlinkat(raw(folder_), name.c_str(), 0) != 0) {
         if (errno == ENOENT) return;
         throw_errno("cannot remove " + (path_ / name).string());
     }
-    if (::fsync(fd_) != 0) throw_errno("cannot flush the folder " + path_.string());
+    if (::fsync(raw(folder_)) != 0) throw_errno("cannot flush the folder " + path_.string());
 }
 
-int StateDir::open_for_append(const std::string& name) const {
-    const int fd = ::openat(fd_, name.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-    if (fd < 0) throw_errno("cannot open " + (path_ / name).string());
-    if (::fsync(fd_) != 0) {
-        ::close(fd);
-        throw_errno("cannot flush the folder " + path_.string());
-    }
-    return fd;
+FileHandle StateDir::open_for_append(const std::string& name) const {
+    FileHandle file(::openat(raw(folder_), name.c_str(), O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!file.valid()) throw_errno("cannot open " + (path_ / name).string());
+    if (::fsync(raw(folder_)) != 0) throw_errno("cannot flush the folder " + path_.string());
+    return file;
 }
 
 DurableAppendFile::DurableAppendFile(const StateDir& dir, const std::string& name)
-    : path_(dir.path() / name), fd_(dir.open_for_append(name)) {
+    : path_(dir.path() / name), file_(dir.open_for_append(name)) {
+    const int fd = raw(file_);
     struct stat info {};
     char last = '\n';
-    if (::fstat(fd_, &info) == 0 && info.st_size > 0 && ::pread(fd_, &last, 1, info.st_size - 1) == 1 &&
+    if (::fstat(fd, &info) == 0 && info.st_size > 0 && ::pread(fd, &last, 1, info.st_size - 1) == 1 &&
         last != '\n') {
         append("\n");
     }
 }
 
-DurableAppendFile::~DurableAppendFile() {
-    if (fd_ >= 0) ::close(fd_);
-}
+DurableAppendFile::~DurableAppendFile() = default;
 
 void DurableAppendFile::append(std::string_view bytes) {
+    const int fd = raw(file_);
     struct stat before {};
-    const bool known_size = ::fstat(fd_, &before) == 0;
+    const bool known_size = ::fstat(fd, &before) == 0;
     try {
-        write_all(fd_, bytes, "cannot append to " + path_.string());
-        if (::fdatasync(fd_) != 0) throw_errno("cannot flush " + path_.string());
+        write_all(fd, bytes, "cannot append to " + path_.string());
+        if (::fdatasync(fd) != 0) throw_errno("cannot flush " + path_.string());
     } catch (const std::system_error&) {
         // Cut off a partial append so the next one does not continue a torn line.
-        if (known_size && ::ftruncate(fd_, before.st_size) != 0) {
+        if (known_size && ::ftruncate(fd, before.st_size) != 0) {
             // Nothing more to do: readers skip lines that do not parse.
         }
         throw;
     }
 }
 
-std::uint64_t DurableAppendFile::size() const {
-    struct stat info {};
-    if (::fstat(fd_, &info) != 0) throw_errno("cannot inspect " + path_.string());
-    return static_cast<std::uint64_t>(info.st_size);
-}
+std::uint64_t DurableAppendFile::size() const { return info_of(file_).size; }
 
 std::string DurableAppendFile::read_at(std::uint64_t offset, std::size_t length) const {
     std::string bytes(length, '\0');
     std::size_t got_total = 0;
     while (got_total < length) {
-        const ssize_t got = ::pread(fd_, bytes.data() + got_total, length - got_total,
-                                    static_cast<off_t>(offset + got_total));
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("cannot read " + path_.string());
-        }
+        const std::size_t got = pdm::read_at(file_, offset + got_total, bytes.data() + got_total, length - got_total);
         if (got == 0) break;
-        got_total += static_cast<std::size_t>(got);
+        got_total += got;
     }
     bytes.resize(got_total);
     return bytes;

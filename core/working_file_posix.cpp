@@ -28,9 +28,9 @@ std::string temp_name(const std::string& name) {
 }
 
 // Gives the temp file what the replaced one had: owner, group, mode, ACL.
-void copy_access(int from, int to, const struct stat& status, const std::string& where) {
-    if (::fchown(to, status.st_uid, status.st_gid) != 0) fail("cannot give the new " + where + " its owner");
-    if (::fchmod(to, status.st_mode & 07777) != 0) fail("cannot give the new " + where + " its mode");
+void copy_access(int from, int to, const FileInfo& status, const std::string& where) {
+    if (::fchown(to, status.owner, status.group) != 0) fail("cannot give the new " + where + " its owner");
+    if (::fchmod(to, status.mode & 07777) != 0) fail("cannot give the new " + where + " its mode");
     acl_t acl = acl_get_fd(from);
     if (!acl) return;  // no ACL support here: the mode is all there is
     const bool extended = acl_equiv_mode(acl, nullptr) != 0;
@@ -61,7 +61,7 @@ public:
         : path_(file.path), then_what_(then_what) {
         const std::string where = "'" + path_ + "'";
         try {
-            old_.emplace(open_beneath(root, path_, O_RDONLY));
+            old_.emplace(open_beneath(root, path_, FileAccess::read));
         } catch (const std::system_error& error) {
             if (error.code() != std::errc::no_such_file_or_directory) throw;
         }
@@ -76,16 +76,17 @@ public:
         }
         folder_.emplace(open_parent_beneath(root, path_));
         temp_ = temp_name(folder_->name);
-        const FileDescriptor out(
-            ::openat(folder_->fd.get(), temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-        if (out.get() < 0) fail("cannot create a temp file beside " + where);
+        const FileHandle out(
+            ::openat(folder(), temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+        if (!out.valid()) fail("cannot create a temp file beside " + where);
+        const int fd = static_cast<int>(out.native());
         created_ = true;
-        if (old_) copy_access(old_->fd.get(), out.get(), old_->status, where);
-        file.fill([&](const char* data, std::size_t length) { write_all(out.get(), data, length, where); });
-        if (::fsync(out.get()) != 0) fail("cannot flush the new " + where);
+        if (old_) copy_access(static_cast<int>(old_->handle.native()), fd, old_->info, where);
+        file.fill([&](const char* data, std::size_t length) { write_all(fd, data, length, where); });
+        if (::fsync(fd) != 0) fail("cannot flush the new " + where);
     }
     ~StagedFile() {
-        if (created_) ::unlinkat(folder_->fd.get(), temp_.c_str(), 0);
+        if (created_) ::unlinkat(folder(), temp_.c_str(), 0);
     }
     StagedFile(const StagedFile&) = delete;
     StagedFile& operator=(const StagedFile&) = delete;
@@ -97,16 +98,18 @@ public:
     }
 
     void put_in_place() {
-        if (::renameat(folder_->fd.get(), temp_.c_str(), folder_->fd.get(), folder_->name.c_str()) != 0)
+        if (::renameat(folder(), temp_.c_str(), folder(), folder_->name.c_str()) != 0)
             fail("cannot put the new '" + path_ + "' in place");
         created_ = false;
     }
 
     void flush_folder() const {
-        if (::fsync(folder_->fd.get()) != 0) fail("cannot flush the folder of '" + path_ + "'");
+        if (::fsync(folder()) != 0) fail("cannot flush the folder of '" + path_ + "'");
     }
 
 private:
+    int folder() const { return static_cast<int>(folder_->handle.native()); }
+
     std::string path_;
     std::string then_what_;
     std::optional<OpenedFile> old_;

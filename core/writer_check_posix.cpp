@@ -26,6 +26,8 @@ void ignore_lease_breaks() {
     std::call_once(once, [] { ::signal(SIGIO, SIG_IGN); });
 }
 
+int fd_of(const FileHandle& file) { return static_cast<int>(file.native()); }
+
 bool is_digits(const char* text) {
     if (!*text) return false;
     for (; *text; ++text) {
@@ -56,17 +58,17 @@ std::string program_of(const std::string& pid) {
 
 ReadLease::ReadLease(const OpenedFile& file) : file_(file), outcome_(Outcome::held) {
     ignore_lease_breaks();
-    if (::fcntl(file_.fd.get(), F_SETLEASE, F_RDLCK) == 0) return;
+    if (::fcntl(fd_of(file_.handle), F_SETLEASE, F_RDLCK) == 0) return;
     // EAGAIN: the file is open for writing somewhere (or mapped shared and writable).
     outcome_ = errno == EAGAIN ? Outcome::writer_present : Outcome::unsupported;
 }
 
 ReadLease::~ReadLease() {
-    if (outcome_ == Outcome::held) ::fcntl(file_.fd.get(), F_SETLEASE, F_UNLCK);
+    if (outcome_ == Outcome::held) ::fcntl(fd_of(file_.handle), F_SETLEASE, F_UNLCK);
 }
 
 bool ReadLease::still_held() const {
-    return outcome_ == Outcome::held && ::fcntl(file_.fd.get(), F_GETLEASE) == F_RDLCK;
+    return outcome_ == Outcome::held && ::fcntl(fd_of(file_.handle), F_GETLEASE) == F_RDLCK;
 }
 
 std::vector<FileWriter> writers_of(const OpenedFile& file) {
@@ -84,7 +86,9 @@ std::vector<FileWriter> writers_of(const OpenedFile& file) {
             if (!is_digits(descriptor->d_name)) continue;
             struct stat target {};
             if (::stat((fd_folder + "/" + descriptor->d_name).c_str(), &target) != 0) continue;
-            if (target.st_dev != file.status.st_dev || target.st_ino != file.status.st_ino) continue;
+            if (static_cast<std::uint64_t>(target.st_dev) != file.info.device ||
+                static_cast<std::uint64_t>(target.st_ino) != file.info.id)
+                continue;
             const long flags = open_flags(pid, descriptor->d_name);
             if (flags >= 0 && (flags & O_ACCMODE) != O_RDONLY) {
                 writes = true;
@@ -100,7 +104,7 @@ std::vector<FileWriter> writers_of(const OpenedFile& file) {
 
 bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, bool seen_open) {
     try {
-        const OpenedFile file = open_beneath(root, path, O_RDONLY);
+        const OpenedFile file = open_beneath(root, path, FileAccess::read);
         const ReadLease lease(file);
         return lease.outcome() == ReadLease::Outcome::writer_present ||
                (lease.outcome() == ReadLease::Outcome::unsupported && seen_open);

@@ -2,12 +2,10 @@
 // pdmd: the lock daemon. Wires core (what a check-out means) to ipc (how
 // clients reach it) on one io_context thread that owns all state.
 
-#include <csignal>
 #include <filesystem>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
@@ -121,7 +119,6 @@ void log_admins(const DaemonConfig& config) {
 }
 
 int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manager) {
-    std::signal(SIGPIPE, SIG_IGN);
     SystemClock clock;
     const fs::path repo = fs::canonical(config.repo);
     const fs::path state_dir = fs::absolute(config.state_dir);
@@ -294,52 +291,41 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                std::to_string(server.connection_count()) + " client(s)";
     });
 
-    // SIGHUP re-reads the command line and config file. Log level, admins and
-    // include and ignore patterns change at once; connections and locks are untouched.
-    asio::signal_set reload_signal(io, SIGHUP);
-    std::function<void()> wait_for_reload = [&] {
-        reload_signal.async_wait([&](const boost::system::error_code& error, int) {
-            if (error) return;
-            manager.reloading();
-            const ParsedCommandLine parsed = parse_command_line(argc, argv);
-            if (!parsed.config) {
-                spdlog::error("reload: the configuration is not valid; keeping the current one");
-            } else {
-                const DaemonConfig& fresh = *parsed.config;
-                try {
-                    repository.set_patterns(globs(fresh.include), globs(fresh.ignore));
-                    set_log_level(fresh.log_level);
-                    dispatcher.set_admins(AdminPolicy{fresh.admins, fresh.admin_group});
-                    spdlog::info("reloaded the configuration");
-                    log_admins(fresh);
-                    if (fresh.repo != config.repo || fresh.state_dir != config.state_dir ||
-                        fresh.socket_path != config.socket_path)
-                        spdlog::warn("reload: repo, state-dir and socket changes take effect at the next restart");
-                } catch (const std::exception& failure) {
-                    spdlog::error("reload: {}; keeping the current configuration", failure.what());
-                }
+    // A reload re-reads the command line and config file. Log level, admins
+    // and include and ignore patterns change at once; connections and locks
+    // are untouched.
+    const auto reload = [&] {
+        manager.reloading();
+        const ParsedCommandLine parsed = parse_command_line(argc, argv);
+        if (!parsed.config) {
+            spdlog::error("reload: the configuration is not valid; keeping the current one");
+        } else {
+            const DaemonConfig& fresh = *parsed.config;
+            try {
+                repository.set_patterns(globs(fresh.include), globs(fresh.ignore));
+                set_log_level(fresh.log_level);
+                dispatcher.set_admins(AdminPolicy{fresh.admins, fresh.admin_group});
+                spdlog::info("reloaded the configuration");
+                log_admins(fresh);
+                if (fresh.repo != config.repo || fresh.state_dir != config.state_dir ||
+                    fresh.socket_path != config.socket_path)
+                    spdlog::warn("reload: repo, state-dir and socket changes take effect at the next restart");
+            } catch (const std::exception& failure) {
+                spdlog::error("reload: {}; keeping the current configuration", failure.what());
             }
-            manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
-            wait_for_reload();
-        });
+        }
+        manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
     };
-    wait_for_reload();
-
-    asio::signal_set stop_signals(io, SIGINT, SIGTERM);
-    stop_signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
-        if (error) return;
-        spdlog::info("received {}; shutting down", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    const auto stop = [&] {
         stopping = true;  // a first import under way stops: it would outlast the service manager's patience
         manager.stopping();
+        manager.stop_watching_controls();
         pulse.stop();
-        // A second signal now gets the default action: a way out if shutdown hangs.
-        boost::system::error_code ignored;
-        stop_signals.clear(ignored);
-        reload_signal.cancel(ignored);
         if (watcher) watcher->stop();
         tracker.stop();
         shutdown.begin();
-    });
+    };
+    manager.watch_controls(io, {stop, reload});
 
     server.start();
     spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(), endpoint,

@@ -3,11 +3,17 @@
 // What the daemon tells, and takes from, the service manager that started it:
 // systemd on Linux (service_manager_systemd.cpp), nothing when there is none
 // (service_manager_none.cpp); the Windows service control manager follows.
+// Requests to stop or reload (POSIX signals, service controls) reach the
+// daemon through it too, so main has no platform code of its own.
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <boost/asio/io_context.hpp>
 
 namespace pdm::daemon {
 
@@ -18,8 +24,20 @@ public:
     // The manager in force for this process (a no-op one when none started it).
     static std::unique_ptr<ServiceManager> detect();
 
-    // A listening socket handed over by socket activation, if any.
-    virtual std::optional<int> inherited_listener() = 0;
+    // What the daemon does when asked; called on the event loop.
+    struct Controls {
+        std::function<void()> stop;    // SIGTERM, SIGINT; a service STOP or SHUTDOWN
+        std::function<void()> reload;  // SIGHUP; a service PARAMCHANGE
+    };
+    // Delivers stop and reload requests to `controls` from now on.
+    virtual void watch_controls(boost::asio::io_context& io, Controls controls) = 0;
+    // The daemon is stopping: no more reloads, and a second stop request
+    // gets the platform's default (a way out if shutdown hangs).
+    virtual void stop_watching_controls() = 0;
+
+    // A listening endpoint handed over by socket activation, if any (its
+    // native handle).
+    virtual std::optional<std::intptr_t> inherited_listener() = 0;
     // The daemon serves requests now.
     virtual void ready(const std::string& status) = 0;
     // A one-line human summary of what the daemon is doing.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "daemon/posix_controls.hpp"
 #include "daemon/service_manager.hpp"
 
 namespace pdm::daemon {
@@ -7,14 +8,22 @@ namespace {
 // Built without a service manager: the daemon binds its own socket and tells nobody.
 class NoManager final : public ServiceManager {
 public:
-    std::optional<int> inherited_listener() override { return std::nullopt; }
+    std::optional<std::intptr_t> inherited_listener() override { return std::nullopt; }
     void ready(const std::string&) override {}
     void status(const std::string&) override {}
     void reloading() override {}
     void stopping() override {}
     std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
     void watchdog() override {}
+    void watch_controls(boost::asio::io_context& io, Controls controls) override {
+        controls_.watch(io, std::move(controls));
+    }
+    void stop_watching_controls() override { controls_.stop_watching(); }
+
     bool logs_to_journal() override { return false; }
+
+private:
+    PosixControls controls_;
 };
 
 }  // namespace

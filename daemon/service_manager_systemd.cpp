@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "daemon/posix_controls.hpp"
 #include "daemon/service_manager.hpp"
 
 namespace pdm::daemon {
@@ -12,7 +13,7 @@ namespace {
 
 class SystemdManager final : public ServiceManager {
 public:
-    std::optional<int> inherited_listener() override {
+    std::optional<std::intptr_t> inherited_listener() override {
         // unset_environment: children of pdmd must not think they were activated.
         const int count = sd_listen_fds(1);
         if (count < 1) return std::nullopt;
@@ -35,6 +36,11 @@ public:
     }
     void watchdog() override { notify("WATCHDOG=1"); }
 
+    void watch_controls(boost::asio::io_context& io, Controls controls) override {
+        controls_.watch(io, std::move(controls));
+    }
+    void stop_watching_controls() override { controls_.stop_watching(); }
+
     bool logs_to_journal() override {
         // JOURNAL_STREAM is "device:inode" of the journal's stream; stderr must be that very file.
         const char* stream = std::getenv("JOURNAL_STREAM");
@@ -46,6 +52,8 @@ public:
 
 private:
     static void notify(const std::string& state) { sd_notify(0, state.c_str()); }
+
+    PosixControls controls_;
 };
 
 }  // namespace

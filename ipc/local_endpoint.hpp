@@ -3,6 +3,7 @@
 // Where clients reach the daemon, behind one narrow interface with one file per
 // platform (local_endpoint_posix.cpp: a Unix domain socket; Windows: a named pipe).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,7 +34,7 @@ public:
     static std::unique_ptr<LocalListener> open(boost::asio::io_context& io, const ListenOptions& options);
     // Serves on a listening endpoint handed over by the service manager
     // (socket activation); close() leaves its file to the manager.
-    static std::unique_ptr<LocalListener> adopt(boost::asio::io_context& io, int native_handle);
+    static std::unique_ptr<LocalListener> adopt(boost::asio::io_context& io, std::intptr_t native_handle);
 
     virtual void async_accept(AcceptHandler handler) = 0;
     // Stops accepting and removes the endpoint from the file system.

@@ -127,8 +127,8 @@ std::unique_ptr<LocalListener> LocalListener::open(asio::io_context& io, const L
     return std::make_unique<PosixListener>(io, options);
 }
 
-std::unique_ptr<LocalListener> LocalListener::adopt(asio::io_context& io, int native_handle) {
-    return std::make_unique<PosixListener>(io, native_handle);
+std::unique_ptr<LocalListener> LocalListener::adopt(asio::io_context& io, std::intptr_t native_handle) {
+    return std::make_unique<PosixListener>(io, static_cast<int>(native_handle));
 }
 
 bool peer_has_hung_up(LocalStream& stream) {
