@@ -166,9 +166,10 @@ std::vector<LockRecord> FileService::checkout(const Identity& who, const std::ve
             }
         }
         const std::string now = format_utc(clock_.now());
+        const SharedText shared_message(message);  // one copy for all the request's locks
         std::vector<LockRecord> taken;
         for (const std::string& path : normalized) {
-            taken.push_back({path, {who.user, now, message}});
+            taken.push_back({path, {who.user, now, shared_message}});
             undo_.push_back({path, std::nullopt});
             table_.insert(path, taken.back().lock);
             pending_events_.push_back({EventKind::checked_out, path, who.user, clock_.now(), {{"message", message}}});

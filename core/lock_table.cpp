@@ -43,9 +43,13 @@ void LockTable::insert(const std::string& path, Lock lock) {
     const auto quoted = [](const std::string& text) {
         return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     };
-    std::string line = "  " + quoted(path) + ": {\"user\": " + quoted(lock.user) + ", \"timestamp\": " +
-                       quoted(lock.timestamp) + ", \"message\": " + quoted(lock.message) + "}";
-    locks_[path] = {std::move(lock), std::move(line)};
+    std::string head = "  " + quoted(path) + ": {\"user\": " + quoted(lock.user) + ", \"timestamp\": " +
+                       quoted(lock.timestamp) + ", \"message\": ";
+    if (!lock.message.shares_with(last_message_)) {
+        last_message_ = lock.message;
+        last_message_json_ = SharedText(quoted(lock.message) + "}");
+    }
+    locks_[path] = {std::move(lock), std::move(head), last_message_json_};
 }
 
 void LockTable::erase(const std::string& path) { locks_.erase(path); }
@@ -69,13 +73,14 @@ std::vector<LockRecord> LockTable::records_below(const std::string& folder) cons
 std::string LockTable::to_json_text() const {
     if (locks_.empty()) return "{}\n";
     std::size_t size = 4;
-    for (const auto& [path, entry] : locks_) size += entry.line.size() + 2;
+    for (const auto& [path, entry] : locks_) size += entry.head.size() + entry.message_json.str().size() + 2;
     std::string text;
     text.reserve(size);
     text += "{\n";
     for (const auto& [path, entry] : locks_) {
         if (text.size() > 2) text += ",\n";
-        text += entry.line;
+        text += entry.head;
+        text += entry.message_json.str();
     }
     text += "\n}\n";
     return text;

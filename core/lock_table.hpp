@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/shared_text.hpp"
+
 #include <nlohmann/json.hpp>
 
 namespace pdm {
@@ -16,7 +18,7 @@ namespace pdm {
 struct Lock {
     std::string user;
     std::string timestamp;  // UTC, ISO 8601, when the lock was taken
-    std::string message;
+    SharedText message;     // held once for all the locks of one request
 
     bool operator==(const Lock&) const = default;
 };
@@ -65,12 +67,18 @@ public:
 private:
     struct Entry {
         Lock lock;
-        // This entry's line of locks.json, rendered once when inserted: saving
-        // a table of 10,000 locks then costs a concatenation, not 10,000
-        // serialisations, on every commit.
-        std::string line;
+        // This entry's line of locks.json, rendered once when inserted (up to
+        // the message, which locks of one request share): saving a table of
+        // 10,000 locks then costs a concatenation, not 10,000 serialisations,
+        // on every commit.
+        std::string head;
+        SharedText message_json;
     };
     std::map<std::string, Entry, std::less<>> locks_;
+    // The message rendered last, and what it was rendered from: the locks of
+    // one request are inserted one after the other.
+    SharedText last_message_;
+    SharedText last_message_json_;
 };
 
 }  // namespace pdm

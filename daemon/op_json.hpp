@@ -11,7 +11,7 @@
 namespace pdm::daemon {
 
 inline nlohmann::json lock_json(const Lock& lock) {
-    return {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message}};
+    return {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message.str()}};
 }
 
 inline nlohmann::json record_json(const LockRecord& record) {

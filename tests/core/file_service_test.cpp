@@ -311,6 +311,18 @@ BOOST_AUTO_TEST_CASE(a_file_being_restored_keeps_its_lock_until_the_write_is_don
     BOOST_TEST(service.audit({}).size() >= 4u);
 }
 
+BOOST_AUTO_TEST_CASE(the_locks_of_one_request_hold_its_message_once) {
+    const std::string message(4096, 'm');
+    service.checkout(alice, {"a.mcam", "b.mcam", "parts/c.mcam"}, message);
+    const pdm::Lock* a = service.find_lock("a.mcam");
+    const pdm::Lock* c = service.find_lock("parts/c.mcam");
+    BOOST_TEST(a->message.str() == message);
+    BOOST_TEST(a->message.shares_with(c->message));
+    BOOST_REQUIRE(!service.commit());
+    // locks.json still holds it on every line.
+    BOOST_TEST(store.load().find("parts/c.mcam")->message.str() == message);
+}
+
 BOOST_AUTO_TEST_CASE(a_lock_stays_put_when_its_new_name_is_hidden_or_taken) {
     service.checkout(alice, {"a.mcam"}, "");
     service.checkout(bob, {"b.mcam"}, "");
