@@ -316,16 +316,17 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         }
         manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
     };
+    std::unique_ptr<ServiceManager::ControlsWatch> controls;
     const auto stop = [&] {
         stopping = true;  // a first import under way stops: it would outlast the service manager's patience
         manager.stopping();
-        manager.stop_watching_controls();
+        controls->stop_watching();
         pulse.stop();
         if (watcher) watcher->stop();
         tracker.stop();
         shutdown.begin();
     };
-    manager.watch_controls(io, {stop, reload});
+    controls = manager.watch_controls(io, {stop, reload});
 
     server.start();
     spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(), endpoint,

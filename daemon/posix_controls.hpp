@@ -5,8 +5,6 @@
 // service managers (systemd, none); Windows' service control handler is its
 // twin.
 
-#include <memory>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
@@ -14,23 +12,22 @@
 
 namespace pdm::daemon {
 
-class PosixControls {
-public:
-    // Also ignores SIGPIPE for the process: a client that hung up makes a
-    // write fail with EPIPE, it must not end the daemon.
-    PosixControls();
+// A client that hung up, or a closed stderr, makes a write fail with EPIPE;
+// it must not end the daemon. Called once, when the service manager is made.
+void ignore_broken_pipes();
 
-    void watch(boost::asio::io_context& io, ServiceManager::Controls controls);
-    // After a stop: a second stop signal gets the default action (a way out
-    // if shutdown hangs), and reloads are no longer taken.
-    void stop_watching();
+class PosixControls final : public ServiceManager::ControlsWatch {
+public:
+    PosixControls(boost::asio::io_context& io, ServiceManager::Controls controls);
+
+    void stop_watching() override;
 
 private:
     void wait_for_reload();
 
     ServiceManager::Controls controls_;
-    std::unique_ptr<boost::asio::signal_set> stop_signals_;
-    std::unique_ptr<boost::asio::signal_set> reload_signal_;
+    boost::asio::signal_set stop_signals_;
+    boost::asio::signal_set reload_signal_;
 };
 
 }  // namespace pdm::daemon

@@ -29,11 +29,16 @@ public:
         std::function<void()> stop;    // SIGTERM, SIGINT; a service STOP or SHUTDOWN
         std::function<void()> reload;  // SIGHUP; a service PARAMCHANGE
     };
-    // Delivers stop and reload requests to `controls` from now on.
-    virtual void watch_controls(boost::asio::io_context& io, Controls controls) = 0;
-    // The daemon is stopping: no more reloads, and a second stop request
-    // gets the platform's default (a way out if shutdown hangs).
-    virtual void stop_watching_controls() = 0;
+    // Delivers stop and reload requests to `controls` while it lives. It
+    // waits on `io`, so it must be destroyed before `io` is.
+    class ControlsWatch {
+    public:
+        virtual ~ControlsWatch() = default;
+        // The daemon is stopping: no more reloads, and a second stop request
+        // gets the platform's default (a way out if shutdown hangs).
+        virtual void stop_watching() = 0;
+    };
+    virtual std::unique_ptr<ControlsWatch> watch_controls(boost::asio::io_context& io, Controls controls) = 0;
 
     // A listening endpoint handed over by socket activation, if any (its
     // native handle).

@@ -8,6 +8,7 @@ namespace {
 // Built without a service manager: the daemon binds its own socket and tells nobody.
 class NoManager final : public ServiceManager {
 public:
+    NoManager() { ignore_broken_pipes(); }
     std::optional<std::intptr_t> inherited_listener() override { return std::nullopt; }
     void ready(const std::string&) override {}
     void status(const std::string&) override {}
@@ -15,15 +16,11 @@ public:
     void stopping() override {}
     std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
     void watchdog() override {}
-    void watch_controls(boost::asio::io_context& io, Controls controls) override {
-        controls_.watch(io, std::move(controls));
+    std::unique_ptr<ControlsWatch> watch_controls(boost::asio::io_context& io, Controls controls) override {
+        return std::make_unique<PosixControls>(io, std::move(controls));
     }
-    void stop_watching_controls() override { controls_.stop_watching(); }
 
     bool logs_to_journal() override { return false; }
-
-private:
-    PosixControls controls_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@ namespace {
 
 class SystemdManager final : public ServiceManager {
 public:
+    SystemdManager() { ignore_broken_pipes(); }
     std::optional<std::intptr_t> inherited_listener() override {
         // unset_environment: children of pdmd must not think they were activated.
         const int count = sd_listen_fds(1);
@@ -36,10 +37,9 @@ public:
     }
     void watchdog() override { notify("WATCHDOG=1"); }
 
-    void watch_controls(boost::asio::io_context& io, Controls controls) override {
-        controls_.watch(io, std::move(controls));
+    std::unique_ptr<ControlsWatch> watch_controls(boost::asio::io_context& io, Controls controls) override {
+        return std::make_unique<PosixControls>(io, std::move(controls));
     }
-    void stop_watching_controls() override { controls_.stop_watching(); }
 
     bool logs_to_journal() override {
         // JOURNAL_STREAM is "device:inode" of the journal's stream; stderr must be that very file.
@@ -52,8 +52,6 @@ public:
 
 private:
     static void notify(const std::string& state) { sd_notify(0, state.c_str()); }
-
-    PosixControls controls_;
 };
 
 }  // namespace
