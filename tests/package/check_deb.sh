@@ -17,6 +17,8 @@ trap 'rm -rf "$root"' EXIT
 dpkg-deb -x "$deb" "$root"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# Under pipefail, `grep -q` would end a pipe early and fail its writer with
+# SIGPIPE: the checks read the whole output (grep >/dev/null) instead.
 for file in usr/sbin/pdmd usr/bin/pdmctl \
             usr/lib/systemd/system/pdmd.service usr/lib/systemd/system/pdmd.socket \
             usr/lib/systemd/user/pdmd.service usr/lib/systemd/user/pdmd.socket \
@@ -29,14 +31,14 @@ done
 [ -x "$root/usr/sbin/pdmd" ] || fail "pdmd is not executable"
 grep -q "ExecStart=/usr/sbin/pdmd " "$root/usr/lib/systemd/system/pdmd.service" || fail "ExecStart does not name /usr/sbin/pdmd"
 
-dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q '^./conffiles$' || fail "no conffiles"
+dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep '^./conffiles$' >/dev/null || fail "no conffiles"
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles)" = "/etc/pdmd/pdmd.conf" ] || fail "pdmd.conf is not a conffile"
 for script in postinst prerm postrm; do
-  dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q "^./$script\$" || fail "no $script"
+  dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep "^./$script\$" >/dev/null || fail "no $script"
 done
-dpkg-deb -f "$deb" Depends | grep -q libsystemd0 || fail "Depends lacks libsystemd0"
+dpkg-deb -f "$deb" Depends | grep libsystemd0 >/dev/null || fail "Depends lacks libsystemd0"
 
-"$root/usr/sbin/pdmd" --version | grep -q "^pdmd 0\." || fail "pdmd --version from the package"
+"$root/usr/sbin/pdmd" --version | grep "^pdmd 0\." >/dev/null || fail "pdmd --version from the package"
 server_files=$(dpkg-deb -c "$deb")
 ! grep -q pdm-tray <<<"$server_files" || fail "the server package holds pdm-tray's files"
 changelog_version=$(zcat "$root/usr/share/doc/pdmd/changelog.gz" | dpkg-parsechangelog -l - -S Version)
@@ -52,8 +54,8 @@ lint() {
 lint "$deb"
 if [ -n "$tray_deb" ]; then
   lint "$tray_deb"
-  dpkg-deb -f "$tray_deb" Depends | grep -q "pdmd (= " || fail "pdm-tray does not depend on pdmd"
-  dpkg-deb -f "$tray_deb" Depends | grep -q "libqt6widgets6" || fail "pdm-tray does not depend on Qt 6"
+  dpkg-deb -f "$tray_deb" Depends | grep "pdmd (= " >/dev/null || fail "pdm-tray does not depend on pdmd"
+  dpkg-deb -f "$tray_deb" Depends | grep "libqt6widgets6" >/dev/null || fail "pdm-tray does not depend on Qt 6"
   tray_files=$(dpkg-deb -c "$tray_deb")
   for file in usr/bin/pdm-tray etc/xdg/autostart/pdm-tray.desktop usr/share/man/man1/pdm-tray.1.gz \
               usr/share/icons/hicolor/scalable/apps/pdm-tray.svg usr/share/doc/pdm-tray/copyright; do
@@ -73,7 +75,7 @@ grep -q '^pdm:.*pdmd' "$root/etc/group" || fail "pdmd is not in group pdm"
 if [ "${CI:-}" = "true" ] && [ "$(id -u)" -eq 0 ]; then
   # CI's machine is thrown away: install for real, check, remove.
   dpkg -i "$deb" >/dev/null
-  /usr/sbin/pdmd --version | grep -q "^pdmd 0\." || fail "installed pdmd --version"
+  /usr/sbin/pdmd --version | grep "^pdmd 0\." >/dev/null || fail "installed pdmd --version"
   /usr/bin/pdmctl --help >/dev/null || fail "installed pdmctl --help"
   getent passwd pdmd >/dev/null || fail "postinst made no pdmd user"
   getent group pdm-admin >/dev/null || fail "postinst made no pdm-admin group"
@@ -87,7 +89,7 @@ if [ "${CI:-}" = "true" ] && [ "$(id -u)" -eq 0 ]; then
   [ ! -e /usr/sbin/pdmd ] || fail "dpkg -r left /usr/sbin/pdmd"
   [ -d /var/lib/pdmd ] || fail "dpkg -r removed the state dir"
   purge_note=$(dpkg --purge pdmd 2>&1)
-  echo "$purge_note" | grep -q "left in place: /var/lib/pdmd" || fail "purge did not say what it leaves: $purge_note"
+  echo "$purge_note" | grep "left in place: /var/lib/pdmd" >/dev/null || fail "purge did not say what it leaves: $purge_note"
   [ -d /var/lib/pdmd ] || fail "dpkg --purge removed the state dir"
   echo "installed and removed $deb${tray_deb:+ and $tray_deb} with dpkg"
 fi

@@ -85,7 +85,7 @@ as() { local user=$1; shift; inside runuser -u "$user" -- "$@"; }
 ping=$(as alice pdmctl ping) || fail "alice's pdmctl ping: $ping"
 grep -q "socket /run/pdmd/pdmd.sock (the system daemon)" <<<"$ping" || fail "ping did not name the system daemon: $ping"
 grep -q "serving /srv/parts" <<<"$ping" || fail "ping did not name the repository: $ping"
-as alice pdmctl ls | grep -q "PN1001.mcam" || fail "alice cannot list the repository"
+as alice pdmctl ls | grep "PN1001.mcam" >/dev/null || fail "alice cannot list the repository"
 as alice sh -c 'cd /srv/parts && pdmctl checkout PN1001.mcam -m "open the slot" && echo edit >> PN1001.mcam &&
                 pdmctl checkin PN1001.mcam -m "slot opened"' >>"$log" 2>&1 || fail "alice could not check out, edit and check in"
 [ "$(inside stat -c %U /srv/parts/PN1001.mcam)" = pdmd ] || fail "a checked-in file is not the daemon's (ownership enforcement)"
@@ -99,16 +99,16 @@ grep -q "sudo usermod -a -G pdm bob" <<<"$refused" || fail "bob was not told how
 
 # A restart, and a stop (the socket starts it again), lose no lock.
 inside systemctl restart pdmd.service
-as alice pdmctl locks | grep -q "fixtures/F1.mcam" || fail "the lock was lost across systemctl restart pdmd"
+as alice pdmctl locks | grep "fixtures/F1.mcam" >/dev/null || fail "the lock was lost across systemctl restart pdmd"
 inside systemctl stop pdmd.service 2>/dev/null
 [ "$(inside systemctl is-active pdmd.service || true)" = inactive ] || fail "pdmd.service did not stop"
-as alice pdmctl locks | grep -q "fixtures/F1.mcam" || fail "the lock was lost across a stop and socket activation"
+as alice pdmctl locks | grep "fixtures/F1.mcam" >/dev/null || fail "the lock was lost across a stop and socket activation"
 [ "$(inside systemctl is-active pdmd.service)" = active ] || fail "the socket did not start pdmd.service again"
 
 # The journal has pdmd's log with priorities: a warning is found as one.
 inside chmod 0666 /srv/parts/PN1001.mcam
 sleep 1
-inside journalctl -u pdmd -p warning --no-pager | grep -q "changed behind pdmd's back" ||
+inside journalctl -u pdmd -p warning --no-pager | grep "changed behind pdmd's back" >/dev/null ||
   fail "journalctl -p warning -u pdmd does not show pdmd's warning"
 [ "$(inside stat -c %a /srv/parts/PN1001.mcam)" = 444 ] || fail "the chmod was not set back"
 
