@@ -65,11 +65,16 @@ AuditLog::AuditLog(const StateDir& dir, const std::string& name, AuditRotation r
       name_(name),
       rotation_(rotation),
       file_(std::make_shared<DurableAppendFile>(dir, name)),
-      initial_size_(file_->size()) {
-    for (std::size_t generation = 1; generation <= rotation_.keep; ++generation) {
-        if (!std::filesystem::exists(dir_.path() / rotated_name(generation))) break;
-        rotated_.push_back(std::make_shared<const DurableAppendFile>(dir_, rotated_name(generation)));
+      rotated_(open_rotated(1)),
+      initial_size_(file_->size()) {}
+
+std::vector<std::shared_ptr<const DurableAppendFile>> AuditLog::open_rotated(std::size_t first) const {
+    std::vector<std::shared_ptr<const DurableAppendFile>> files;
+    for (std::size_t generation = first; generation <= rotation_.keep; ++generation) {
+        if (std::filesystem::exists(dir_.path() / rotated_name(generation)))
+            files.push_back(std::make_shared<const DurableAppendFile>(dir_, rotated_name(generation)));
     }
+    return files;
 }
 
 void AuditLog::append(const nlohmann::json& entry) { file_->append(entry.dump() + "\n"); }
@@ -81,16 +86,26 @@ bool AuditLog::rotate_if_needed() {
     if (rotation_.keep == 0) {
         dir_.remove(name_);
     } else {
-        // Oldest first: .keep goes, .k becomes .k+1, the live file becomes .1.
-        dir_.remove(rotated_name(rotation_.keep));
-        for (std::size_t generation = rotation_.keep - 1; generation >= 1; --generation) {
-            if (std::filesystem::exists(dir_.path() / rotated_name(generation)))
-                dir_.rename(rotated_name(generation), rotated_name(generation + 1));
+        // Our own handles on the rotated files go first (Windows cannot
+        // replace a file that is open); queries under way keep theirs, and
+        // open descriptors follow their files through renames. Should a
+        // query still hold a file Windows must replace, the rotation stops
+        // here and the next commit tries again.
+        rotated_.clear();
+        try {
+            // Oldest first: .keep goes, .k becomes .k+1, the live file becomes .1.
+            dir_.remove(rotated_name(rotation_.keep));
+            for (std::size_t generation = rotation_.keep - 1; generation >= 1; --generation) {
+                if (std::filesystem::exists(dir_.path() / rotated_name(generation)))
+                    dir_.rename(rotated_name(generation), rotated_name(generation + 1));
+            }
+            dir_.rename(name_, rotated_name(1));
+        } catch (const std::system_error&) {
+            rotated_ = open_rotated(1);
+            throw;
         }
-        dir_.rename(name_, rotated_name(1));
-        // Open descriptors follow their files through renames: queries under way keep reading.
+        rotated_ = open_rotated(2);
         rotated_.insert(rotated_.begin(), file_);
-        if (rotated_.size() > rotation_.keep) rotated_.resize(rotation_.keep);
     }
     file_ = std::make_shared<DurableAppendFile>(dir_, name_);
     initial_size_ = 0;

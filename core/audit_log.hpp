@@ -96,6 +96,9 @@ public:
 
 private:
     std::string rotated_name(std::size_t generation) const { return name_ + "." + std::to_string(generation); }
+    // The rotated files from generation `first` on, newest first, skipping
+    // any missing (an earlier rotation cut short).
+    std::vector<std::shared_ptr<const DurableAppendFile>> open_rotated(std::size_t first) const;
 
     const StateDir& dir_;
     std::string name_;

@@ -193,18 +193,6 @@ std::optional<uid_t> uid_if_known(const std::string& user) {
 
 }  // namespace
 
-std::string_view enforcement_name(Enforcement enforcement) {
-    switch (enforcement) {
-        case Enforcement::off:
-            return "off";
-        case Enforcement::mode:
-            return "mode";
-        case Enforcement::ownership:
-            return "ownership";
-    }
-    return "off";
-}
-
 FilePermissions::FilePermissions(std::filesystem::path root, Enforcement enforcement)
     : root_(std::move(root)), enforcement_(enforcement) {}
 

@@ -2,7 +2,6 @@
 #include "core/history_store.hpp"
 
 #include <git2.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -13,6 +12,7 @@
 #include <system_error>
 #include <unordered_map>
 
+#include "core/content_digest.hpp"
 #include "core/error.hpp"
 #include "core/open_beneath.hpp"
 #include "core/working_file.hpp"
@@ -91,43 +91,6 @@ public:
     ~LibGit2() { git_libgit2_shutdown(); }
     LibGit2(const LibGit2&) = delete;
     LibGit2& operator=(const LibGit2&) = delete;
-};
-
-// SHA-1 (git's blob id) and SHA-256 of the same bytes, in one pass.
-class ContentDigest {
-public:
-    explicit ContentDigest(std::uint64_t size) {
-        if (!sha1_ || !sha256_ || EVP_DigestInit_ex(sha1_.get(), EVP_sha1(), nullptr) != 1 ||
-            EVP_DigestInit_ex(sha256_.get(), EVP_sha256(), nullptr) != 1)
-            throw std::runtime_error("cannot set up hashing");
-        const std::string header = "blob " + std::to_string(size);
-        EVP_DigestUpdate(sha1_.get(), header.c_str(), header.size() + 1);  // with its NUL
-    }
-    void update(const char* data, std::size_t length) {
-        EVP_DigestUpdate(sha1_.get(), data, length);
-        EVP_DigestUpdate(sha256_.get(), data, length);
-    }
-    // {blob id, sha256}, both hex.
-    std::pair<std::string, std::string> finish() { return {final_hex(sha1_.get()), final_hex(sha256_.get())}; }
-
-private:
-    static std::string final_hex(EVP_MD_CTX* context) {
-        std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-        unsigned int length = 0;
-        EVP_DigestFinal_ex(context, digest.data(), &length);
-        static constexpr char digits[] = "0123456789abcdef";
-        std::string text;
-        for (unsigned int i = 0; i < length; ++i) {
-            text += digits[digest[i] >> 4];
-            text += digits[digest[i] & 15];
-        }
-        return text;
-    }
-    struct FreeContext {
-        void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-    };
-    std::unique_ptr<EVP_MD_CTX, FreeContext> sha1_{EVP_MD_CTX_new()};
-    std::unique_ptr<EVP_MD_CTX, FreeContext> sha256_{EVP_MD_CTX_new()};
 };
 
 // Reads an open file in pieces, at most `limit` bytes, calling `use` for

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <system_error>
 
-#include "core/error.hpp"
 
 namespace pdm {
 namespace {
@@ -78,15 +77,6 @@ OpenedFolder open_parent_beneath(const RepositoryRoot& root, const std::string& 
 FileHandle open_folder_beneath(const RepositoryRoot& root, const std::string& folder) {
     // The folder is the parent of a name inside it ("" : the root's).
     return walk_to_parent(root, folder.empty() ? std::string("-") : folder + "/-", O_PATH);
-}
-
-void require_single_name(const OpenedFile& file, const std::string& path) {
-    if (file.info.links <= 1) return;
-    throw PdmError(ErrorCode::invalid_path,
-                   "'" + path + "' has " + std::to_string(file.info.links) +
-                       " names (hard links); pdmd guards files that have one name only, since another name may "
-                       "lie outside the repository or be checked out by someone else",
-                   {{"path", path}, {"links", file.info.links}});
 }
 
 }  // namespace pdm

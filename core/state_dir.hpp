@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // The daemon's state folder and every write into it. One implementation per
-// platform (state_dir_posix.cpp; Windows follows).
+// platform (state_dir_posix.cpp, state_dir_win.cpp); state_dir.cpp holds
+// what both share.
 //
 // The folder is opened once and used by handle from then on: renaming it, or
 // putting a link where a state file should be, cannot redirect the daemon's
@@ -41,7 +42,8 @@ public:
     const std::filesystem::path& path() const { return path_; }
     // A path that reaches `name` in this folder through the handle held since
     // start, for libraries that open files by path (libgit2): a folder
-    // renamed or swapped since is not followed.
+    // renamed or swapped since is not followed (Windows: the folder is held
+    // open, so it cannot be renamed or swapped).
     std::string handle_path(const std::string& name) const;
 
     // Takes the folder for this process until it ends (the OS releases it even
@@ -89,10 +91,6 @@ public:
     // Up to `length` bytes from `offset`. Safe on another thread than append().
     std::string read_at(std::uint64_t offset, std::size_t length) const;
     const std::filesystem::path& path() const { return path_; }
-    // A path that reaches `name` in this folder through the handle held since
-    // start, for libraries that open files by path (libgit2): a folder
-    // renamed or swapped since is not followed.
-    std::string handle_path(const std::string& name) const;
 
 private:
     std::filesystem::path path_;

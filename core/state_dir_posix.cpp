@@ -164,19 +164,6 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
     return file;
 }
 
-DurableAppendFile::DurableAppendFile(const StateDir& dir, const std::string& name)
-    : path_(dir.path() / name), file_(dir.open_for_append(name)) {
-    const int fd = raw(file_);
-    struct stat info {};
-    char last = '\n';
-    if (::fstat(fd, &info) == 0 && info.st_size > 0 && ::pread(fd, &last, 1, info.st_size - 1) == 1 &&
-        last != '\n') {
-        append("\n");
-    }
-}
-
-DurableAppendFile::~DurableAppendFile() = default;
-
 void DurableAppendFile::append(std::string_view bytes) {
     const int fd = raw(file_);
     struct stat before {};
@@ -191,20 +178,6 @@ void DurableAppendFile::append(std::string_view bytes) {
         }
         throw;
     }
-}
-
-std::uint64_t DurableAppendFile::size() const { return info_of(file_).size; }
-
-std::string DurableAppendFile::read_at(std::uint64_t offset, std::size_t length) const {
-    std::string bytes(length, '\0');
-    std::size_t got_total = 0;
-    while (got_total < length) {
-        const std::size_t got = pdm::read_at(file_, offset + got_total, bytes.data() + got_total, length - got_total);
-        if (got == 0) break;
-        got_total += got;
-    }
-    bytes.resize(got_total);
-    return bytes;
 }
 
 }  // namespace pdm

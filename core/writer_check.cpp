@@ -21,4 +21,22 @@ PdmError open_for_writing(const std::string& path, const std::vector<FileWriter>
                     std::move(details));
 }
 
+PdmError open_elsewhere(const std::string& path, const std::string& then_what) {
+    return PdmError(ErrorCode::conflict,
+                    "'" + path + "' is open in another program, and Windows cannot replace a file while it is; "
+                    "close it there, then " + then_what,
+                    {{"reason", "open_elsewhere"}, {"path", path}});
+}
+
+bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, bool seen_open) {
+    try {
+        const OpenedFile file = open_beneath(root, path, FileAccess::read);
+        const ReadLease lease(file);
+        return lease.outcome() == ReadLease::Outcome::writer_present ||
+               (lease.outcome() == ReadLease::Outcome::unsupported && seen_open);
+    } catch (const std::system_error&) {
+        return false;  // not there, or not a file: nothing is writing it
+    }
+}
+
 }  // namespace pdm

@@ -4,8 +4,9 @@
 // while the daemon reads it. A check-in must record a finished file: the bytes
 // of the file at one instant, not the first half of a save that is still
 // running. One implementation per platform: writer_check_posix.cpp (a read
-// lease, F_SETLEASE, and /proc for who the writer is); a Windows twin opens
-// the file denying write sharing.
+// lease, F_SETLEASE, and /proc for who the writer is) and writer_check_win.cpp
+// (the file opened again denying write sharing, and the Restart Manager for
+// who the writer is).
 
 #include <cstdint>
 #include <filesystem>
@@ -50,6 +51,7 @@ public:
 private:
     const OpenedFile& file_;
     Outcome outcome_;
+    FileHandle hold_;  // Windows: a second open of the file that denies others write access
 };
 
 // The processes that have `file` open for writing, as far as the daemon may
@@ -68,5 +70,10 @@ bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, b
 // message a person can act on ("... save and close it, then check in").
 PdmError open_for_writing(const std::string& path, const std::vector<FileWriter>& writers,
                           const std::string& then_what);
+
+// Windows: a program holds the file open without letting others delete or
+// replace it, so its new content cannot be put in place: conflict with
+// details {"reason": "open_elsewhere", "path"} ("... close it, then `then_what`").
+PdmError open_elsewhere(const std::string& path, const std::string& then_what);
 
 }  // namespace pdm

@@ -102,15 +102,4 @@ std::vector<FileWriter> writers_of(const OpenedFile& file) {
     return writers;
 }
 
-bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, bool seen_open) {
-    try {
-        const OpenedFile file = open_beneath(root, path, FileAccess::read);
-        const ReadLease lease(file);
-        return lease.outcome() == ReadLease::Outcome::writer_present ||
-               (lease.outcome() == ReadLease::Outcome::unsupported && seen_open);
-    } catch (const std::system_error&) {
-        return false;  // not there, or not a file: nothing is writing it
-    }
-}
-
 }  // namespace pdm

@@ -3,6 +3,8 @@
 # Installs the Debian 12 packages pdmd needs to build and test, if any is
 # missing. Uses sudo when not run as root. Safe to run again: it installs
 # nothing when everything is present.
+#   scripts/install-deps.sh            what the Linux build and its tests need
+#   scripts/install-deps.sh --windows  also the mingw-w64 cross compiler and Wine
 set -euo pipefail
 
 packages=(
@@ -14,10 +16,13 @@ packages=(
   systemd dpkg-dev lintian debootstrap systemd-container zstd
   socat util-linux strace acl vim python3
 )
+if [ "${1:-}" = "--windows" ]; then
+  packages+=(g++-mingw-w64-x86-64-posix mingw-w64-tools libz-mingw-w64-dev wine64 dpkg-dev)
+fi
 
 missing=()
 for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep "install ok installed" >/dev/null; then
     missing+=("$package")
   fi
 done

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Builds everything and runs every test twice: a normal build
-# (RelWithDebInfo), then a Release build (-O3, what packagers build) with
-# AddressSanitizer + UndefinedBehaviorSanitizer. Warnings are errors in both.
-#   scripts/test.sh            both builds
-#   scripts/test.sh --no-asan  the normal build only (a quicker local loop)
+# Builds everything and runs every test: a normal build (RelWithDebInfo);
+# the Windows build (mingw-w64) with its tests under Wine; then a Release
+# build (-O3, what packagers build) with AddressSanitizer +
+# UndefinedBehaviorSanitizer. Warnings are errors in all three.
+#   scripts/test.sh               all three
+#   scripts/test.sh --no-asan     without the sanitizer build (a quicker local loop)
+#   scripts/test.sh --no-windows  without the Windows build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +21,21 @@ run_build() {
   ctest --test-dir "$dir" --output-on-failure
 }
 
+skip_asan=false
+skip_windows=false
+for option in "$@"; do
+  case "$option" in
+    --no-asan) skip_asan=true ;;
+    --no-windows) skip_windows=true ;;
+    *) echo "usage: scripts/test.sh [--no-asan] [--no-windows]" >&2; exit 2 ;;
+  esac
+done
+
 run_build build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDM_WERROR=ON
-if [ "${1:-}" != "--no-asan" ]; then
+if [ "$skip_windows" = false ]; then
+  scripts/build-windows.sh --test
+fi
+if [ "$skip_asan" = false ]; then
   export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_build build/asan -DCMAKE_BUILD_TYPE=Release -DPDM_SANITIZE=ON -DPDM_WERROR=ON

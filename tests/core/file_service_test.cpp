@@ -282,6 +282,7 @@ BOOST_AUTO_TEST_CASE(a_renamed_checked_out_file_that_was_then_deleted_keeps_its_
     BOOST_TEST(service.is_missing("a.mcam"));
 }
 
+#ifndef _WIN32  // Windows itself refuses such names
 BOOST_AUTO_TEST_CASE(a_lock_never_follows_its_file_to_a_name_no_client_could_give) {
     service.checkout(alice, {"parts/c.mcam"}, "");
     for (const std::string name : {"parts\x01", "parts\\2"}) {
@@ -291,6 +292,7 @@ BOOST_AUTO_TEST_CASE(a_lock_never_follows_its_file_to_a_name_no_client_could_giv
         fs::rename(dir / "repo" / name, dir / "repo/parts");
     }
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(a_file_being_restored_keeps_its_lock_until_the_write_is_done) {
     service.checkout(alice, {"a.mcam"}, "");

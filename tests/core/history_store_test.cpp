@@ -4,7 +4,9 @@
 
 #include <boost/test/unit_test.hpp>
 
+#ifndef _WIN32
 #include <sys/stat.h>
+#endif
 
 #include <cstdio>
 #include <filesystem>
@@ -52,6 +54,7 @@ struct HistoryFixture {
         BOOST_TEST(bytes.size() == reader->size());
         return bytes;
     }
+#ifndef _WIN32
     std::string git(const std::string& arguments) const {
         const std::string command = "git --git-dir=" + (dir / "history.git").string() + " " + arguments + " 2>&1";
         std::string output;
@@ -61,6 +64,7 @@ struct HistoryFixture {
         ::pclose(pipe);
         return output;
     }
+#endif
 };
 
 }  // namespace
@@ -95,9 +99,13 @@ BOOST_AUTO_TEST_CASE(a_changed_file_gets_exactly_one_new_revision_and_an_unchang
     BOOST_TEST(recorded[0].sha256 == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // sha256("abc")
     BOOST_TEST(store->sha256(revision) == recorded[0].sha256);
     // Nothing changed: no commit at all.
+#ifndef _WIN32  // git, the program, is Linux's; the Windows build has none to run
     const std::string log_before = git("log --format=%H");
+#endif
     BOOST_TEST(!record({"a.mcam"}, "alice", "again")[0].recorded);
+#ifndef _WIN32
     BOOST_TEST(git("log --format=%H") == log_before);
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(revisions_are_numbered_per_file_newest_first_and_survive_a_reopen) {
@@ -145,7 +153,9 @@ BOOST_AUTO_TEST_CASE(a_file_gone_from_disk_is_recorded_as_removed) {
     BOOST_TEST(recorded[0].recorded);
     BOOST_TEST(recorded[0].revision->removed);
     BOOST_TEST(recorded[0].revision->number == 2u);
+#ifndef _WIN32  // git, the program, is Linux's; the Windows build has none to run
     BOOST_TEST(git("ls-tree -r --name-only HEAD") == "parts/b.mcam\n");
+#endif
     // Never recorded and gone: nothing.
     BOOST_TEST(!record({"never.mcam"}, "alice", "x")[0].recorded);
     BOOST_CHECK_THROW(store->open(*recorded[0].revision), pdm::PdmError);
@@ -162,7 +172,9 @@ BOOST_AUTO_TEST_CASE(a_snapshot_names_who_broke_the_lock_and_keeps_the_message) 
     BOOST_REQUIRE(newest.broken_by);
     BOOST_TEST(*newest.broken_by == "root");
     BOOST_TEST(!store->find("a.mcam", "1").broken_by);
+#ifndef _WIN32  // git, the program, is Linux's; the Windows build has none to run
     BOOST_TEST(git("log -1 --format=%B").find("Broken-by: root") != std::string::npos);
+#endif
 }
 
 BOOST_AUTO_TEST_CASE(content_streams_back_byte_for_byte_including_nuls) {
@@ -173,6 +185,7 @@ BOOST_AUTO_TEST_CASE(content_streams_back_byte_for_byte_including_nuls) {
     BOOST_TEST((read_all(*store->newest("a.mcam")) == contents));
 }
 
+#ifndef _WIN32  // Windows: making a link needs a privilege (Wine cannot at all)
 BOOST_AUTO_TEST_CASE(a_link_in_place_of_a_file_is_never_followed) {
     store->import({"a.mcam"}, when);
     dir.write("secret", "outside the repository");
@@ -183,7 +196,9 @@ BOOST_AUTO_TEST_CASE(a_link_in_place_of_a_file_is_never_followed) {
     BOOST_CHECK_THROW(store->write_working_file(*store->newest("a.mcam"), "restore"), std::system_error);
     BOOST_TEST(pdm::test::read_text(dir / "secret") == "outside the repository");
 }
+#endif
 
+#ifndef _WIN32  // owner, mode and POSIX ACL; windows_files_test.cpp checks what Windows keeps
 BOOST_AUTO_TEST_CASE(writing_a_revision_back_replaces_the_working_file_whole_keeping_its_access) {
     store->import({"a.mcam"}, when);
     write("a.mcam", "second version, longer than the first");
@@ -207,6 +222,7 @@ BOOST_AUTO_TEST_CASE(writing_a_revision_back_replaces_the_working_file_whole_kee
     for ([[maybe_unused]] const auto& entry : fs::directory_iterator(dir / "repo")) ++entries;
     BOOST_TEST(entries == 2);  // a.mcam and parts/
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(a_file_open_for_writing_is_neither_recorded_nor_overwritten) {
     store->import({"a.mcam"}, when);
@@ -226,9 +242,16 @@ BOOST_AUTO_TEST_CASE(a_file_open_for_writing_is_neither_recorded_nor_overwritten
     }
     BOOST_TEST(store->revisions("a.mcam").size() == 1u);
     BOOST_TEST(pdm::test::read_text(file) == "first a\nhalf of a save");
-    // A reader does not hold anything up.
+    // A reader does not hold up a check-in.
     std::ifstream reader(file);
     BOOST_TEST(record({"a.mcam"}, "alice", "finished")[0].recorded);
+#ifdef _WIN32
+    // Windows cannot replace a file that a program holds open without
+    // sharing its deletion, as most readers do: the restore says so.
+    BOOST_CHECK_EXCEPTION(store->write_working_file(store->find("a.mcam", "1"), "restore"), pdm::PdmError,
+                          [](const pdm::PdmError& error) { return error.details()["reason"] == "open_elsewhere"; });
+    reader.close();
+#endif
     store->write_working_file(store->find("a.mcam", "1"), "restore");
     BOOST_TEST(pdm::test::read_text(file) == "first a\n");
 }
@@ -288,6 +311,7 @@ BOOST_AUTO_TEST_CASE(blame_names_the_revision_that_last_changed_each_line) {
     BOOST_CHECK_THROW(store->blame("a.mcam"), pdm::PdmError);
 }
 
+#ifndef _WIN32  // git, the program, is Linux's
 BOOST_AUTO_TEST_CASE(git_reads_the_same_history) {
     store->import({"a.mcam", "parts/b.mcam"}, when);
     write("parts/b.mcam", "b two");
@@ -296,5 +320,6 @@ BOOST_AUTO_TEST_CASE(git_reads_the_same_history) {
     BOOST_TEST(git("show HEAD:parts/b.mcam") == "b two");
     BOOST_TEST(git("fsck --strict").find("error") == std::string::npos);
 }
+#endif
 
 BOOST_AUTO_TEST_SUITE_END()

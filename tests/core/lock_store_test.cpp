@@ -64,6 +64,7 @@ BOOST_AUTO_TEST_CASE(a_failed_save_throws_and_leaves_the_old_file) {
     BOOST_TEST(pdm::test::read_text(dir / "locks.json") == "{}\n");
 }
 
+#ifndef _WIN32  // Windows: making a link needs a privilege (Wine cannot at all)
 BOOST_AUTO_TEST_CASE(a_link_planted_as_the_temp_file_is_not_followed) {
     TempDir dir;
     TempDir elsewhere;
@@ -73,12 +74,18 @@ BOOST_AUTO_TEST_CASE(a_link_planted_as_the_temp_file_is_not_followed) {
     BOOST_CHECK_THROW(LockStore(state).save(LockTable{}), std::system_error);
     BOOST_TEST(pdm::test::read_text(victim) == "precious");
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(writes_follow_the_folder_even_when_it_is_renamed) {
     TempDir dir;
     std::filesystem::create_directory(dir / "state");
     std::filesystem::permissions(dir / "state", std::filesystem::perms::owner_all);
     const pdm::StateDir state(dir / "state");
+#ifdef _WIN32
+    // Windows: the folder is held open denying renames, so it stays where it is.
+    BOOST_CHECK_THROW(std::filesystem::rename(dir / "state", dir / "moved"), std::filesystem::filesystem_error);
+    BOOST_TEST(!std::filesystem::exists(dir / "moved"));
+#else
     std::filesystem::rename(dir / "state", dir / "moved");
     std::filesystem::create_directory(dir / "state");  // an impostor in its place
     LockTable table;
@@ -86,6 +93,7 @@ BOOST_AUTO_TEST_CASE(writes_follow_the_folder_even_when_it_is_renamed) {
     LockStore(state).save(table);
     BOOST_TEST(std::filesystem::exists(dir / "moved" / "locks.json"));
     BOOST_TEST(!std::filesystem::exists(dir / "state" / "locks.json"));
+#endif
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/temp_dir.hpp"
 
-#include <cstdlib>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 
@@ -11,9 +11,17 @@ namespace fs = std::filesystem;
 namespace pdm::test {
 
 TempDir::TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pdm-test-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
+    // create_directory is false when the name is taken: a fresh one is ours alone.
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        const fs::path candidate = fs::temp_directory_path() / ("pdm-test-" + std::to_string(random() % 1000000000));
+        if (fs::create_directory(candidate)) {
+            fs::permissions(candidate, fs::perms::owner_all, fs::perm_options::replace);
+            path_ = candidate;
+            return;
+        }
+    }
+    throw std::runtime_error("cannot create a temp dir in " + fs::temp_directory_path().string());
 }
 
 TempDir::~TempDir() {

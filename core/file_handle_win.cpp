@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <windows.h>
+
+#include "core/file_handle.hpp"
+#include "core/file_handle_win.hpp"
+#include "core/win_text.hpp"
+
+namespace pdm {
+namespace {
+
+HANDLE handle_of(const FileHandle& file) { return win::raw(file); }
+
+}  // namespace
+
+FileHandle::~FileHandle() {
+    if (valid()) CloseHandle(reinterpret_cast<HANDLE>(native_));
+}
+
+FileInfo info_of(const FileHandle& file) {
+    BY_HANDLE_FILE_INFORMATION status{};
+    if (!GetFileInformationByHandle(handle_of(file), &status)) win::throw_last_error("cannot inspect an open file");
+    FileInfo info;
+    info.size = (static_cast<std::uint64_t>(status.nFileSizeHigh) << 32) | status.nFileSizeLow;
+    info.links = status.nNumberOfLinks;
+    info.device = status.dwVolumeSerialNumber;
+    info.id = (static_cast<std::uint64_t>(status.nFileIndexHigh) << 32) | status.nFileIndexLow;
+    const DWORD attributes = status.dwFileAttributes;
+    info.folder = (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+    info.regular = !info.folder && (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0 &&
+                   GetFileType(handle_of(file)) == FILE_TYPE_DISK;
+    // Windows has no mode bits; the read-only attribute is the nearest thing.
+    info.mode = (attributes & FILE_ATTRIBUTE_READONLY) ? 0444 : 0666;
+    return info;
+}
+
+std::size_t read_at(const FileHandle& file, std::uint64_t offset, char* out, std::size_t length) {
+    OVERLAPPED at{};
+    at.Offset = static_cast<DWORD>(offset);
+    at.OffsetHigh = static_cast<DWORD>(offset >> 32);
+    DWORD got = 0;
+    const DWORD wanted = static_cast<DWORD>(length < (1u << 30) ? length : (1u << 30));
+    if (!ReadFile(handle_of(file), out, wanted, &got, &at)) {
+        if (GetLastError() == ERROR_HANDLE_EOF) return 0;
+        win::throw_last_error("cannot read a file");
+    }
+    return got;
+}
+
+void flush(const FileHandle& file) {
+    if (!FlushFileBuffers(handle_of(file))) win::throw_last_error("cannot flush a file to disk");
+}
+
+void flush_written(const std::filesystem::path&, const std::vector<std::filesystem::path>& files) {
+    // Windows cannot flush a whole volume without administrator rights: each
+    // file written is opened again and flushed. Flushing takes write access,
+    // which a read-only file (git's objects are) refuses until the attribute
+    // is lifted for the moment.
+    for (const std::filesystem::path& path : files) {
+        const DWORD attributes = GetFileAttributesW(path.c_str());
+        if (attributes == INVALID_FILE_ATTRIBUTES) win::throw_last_error("cannot inspect " + path.string());
+        const bool read_only = (attributes & FILE_ATTRIBUTE_READONLY) != 0;
+        if (read_only && !SetFileAttributesW(path.c_str(), attributes & ~FILE_ATTRIBUTE_READONLY))
+            win::throw_last_error("cannot open " + path.string() + " to flush it");
+        const FileHandle file = win::open_path(path.native(), GENERIC_WRITE, win::share_all, OPEN_EXISTING, 0);
+        const DWORD open_error = GetLastError();
+        if (read_only) SetFileAttributesW(path.c_str(), attributes);
+        if (!file.valid()) throw win::error(open_error, "cannot open " + path.string() + " to flush it");
+        flush(file);
+    }
+}
+
+}  // namespace pdm
+
+namespace pdm::win {
+
+FileHandle open_path(const std::wstring& path, DWORD access, DWORD share, DWORD disposition, DWORD flags) {
+    const HANDLE handle = CreateFileW(path.c_str(), access, share, nullptr, disposition, flags, nullptr);
+    return FileHandle(handle == INVALID_HANDLE_VALUE ? FileHandle::invalid : reinterpret_cast<FileHandle::Native>(handle));
+}
+
+std::wstring path_of(const FileHandle& file) {
+    std::wstring path(MAX_PATH, L'\0');
+    for (;;) {
+        const DWORD length = GetFinalPathNameByHandleW(raw(file), path.data(), static_cast<DWORD>(path.size()),
+                                                       FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+        if (length == 0) throw_last_error("cannot tell where an open file is");
+        if (length < path.size()) {
+            path.resize(length);
+            break;
+        }
+        path.resize(length + 1);
+    }
+    // \\?\C:\... is C:\...; \\?\UNC\server\share is \\server\share.
+    if (path.rfind(L"\\\\?\\UNC\\", 0) == 0) return L"\\\\" + path.substr(8);
+    if (path.rfind(L"\\\\?\\", 0) == 0 && path.size() > 6 && path[5] == L':') return path.substr(4);
+    return path;
+}
+
+}  // namespace pdm::win

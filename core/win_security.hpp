@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+// Accounts and security descriptors, for the Windows platform files.
+
+#include <windows.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pdm::win {
+
+struct LocalFreeDeleter {
+    void operator()(void* memory) const { LocalFree(memory); }
+};
+
+// A SID held in memory of our own (PSID points into it).
+using Sid = std::vector<unsigned char>;
+inline PSID sid_pointer(const Sid& sid) { return const_cast<unsigned char*>(sid.data()); }
+
+// The user this process runs as. Throws std::system_error.
+Sid process_user_sid();
+
+// DOMAIN\name of an account, or its S-1-... form when it has no name.
+std::string account_of(PSID sid);
+
+// The account named `name` (DOMAIN\name or name); nothing when there is none.
+std::optional<Sid> sid_of(const std::string& name);
+
+}  // namespace pdm::win

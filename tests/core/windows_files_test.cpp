@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Windows platform files, on what Windows itself reports: share modes,
+// attributes, security descriptors, byte-range locks.
+#include <boost/test/unit_test.hpp>
+
+#include <windows.h>
+#include <aclapi.h>
+
+#include <filesystem>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/file_permissions.hpp"
+#include "core/open_beneath.hpp"
+#include "core/state_dir.hpp"
+#include "core/win_security.hpp"
+#include "core/working_file.hpp"
+#include "core/writer_check.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A program holding a file open, as a CAD program does while it saves.
+struct OpenByProgram {
+    HANDLE handle;
+    OpenByProgram(const fs::path& path, DWORD access)
+        : handle(CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
+                             OPEN_EXISTING, 0, nullptr)) {}
+    ~OpenByProgram() {
+        if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
+    }
+};
+
+bool can_open_for_writing(const fs::path& path) {
+    const OpenByProgram program(path, GENERIC_WRITE);
+    return program.handle != INVALID_HANDLE_VALUE;
+}
+
+// Wine emulates Windows on Linux files: it keeps no share mode against a
+// folder's rename and, run as root, lets root write read-only files. What
+// only real Windows shows is checked there.
+bool under_wine() {
+    const HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
+    return ntdll && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+std::string this_user() {
+    const pdm::win::Sid sid = pdm::win::process_user_sid();
+    return pdm::win::account_of(pdm::win::sid_pointer(sid));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(windows_files)
+
+BOOST_AUTO_TEST_CASE(a_file_open_for_writing_is_seen_and_a_held_lease_keeps_writers_out) {
+    pdm::test::TempDir dir;
+    dir.write("repo/parts/a.mcam", "v1");
+    const pdm::RepositoryRoot root(dir / "repo");
+    {
+        const OpenByProgram writer(dir / "repo/parts/a.mcam", GENERIC_WRITE);
+        BOOST_REQUIRE(writer.handle != INVALID_HANDLE_VALUE);
+        const pdm::OpenedFile file = pdm::open_beneath(root, "parts/a.mcam", pdm::FileAccess::read);
+        const pdm::ReadLease lease(file);
+        BOOST_TEST((lease.outcome() == pdm::ReadLease::Outcome::writer_present));
+        BOOST_TEST(pdm::open_for_writing_now(root, "parts/a.mcam", false));
+    }
+    const pdm::OpenedFile file = pdm::open_beneath(root, "parts/a.mcam", pdm::FileAccess::read);
+    {
+        const pdm::ReadLease lease(file);
+        BOOST_TEST((lease.outcome() == pdm::ReadLease::Outcome::held));
+        BOOST_TEST(lease.still_held());
+        BOOST_TEST(!can_open_for_writing(dir / "repo/parts/a.mcam"));
+    }
+    BOOST_TEST(can_open_for_writing(dir / "repo/parts/a.mcam"));
+    BOOST_TEST(!pdm::open_for_writing_now(root, "parts/a.mcam", false));
+}
+
+BOOST_AUTO_TEST_CASE(open_beneath_reads_a_file_and_refuses_folders_and_missing_files) {
+    pdm::test::TempDir dir;
+    dir.write("repo/parts/a.mcam", "content");
+    const pdm::RepositoryRoot root(dir / "repo");
+    const pdm::OpenedFile file = pdm::open_beneath(root, "parts/a.mcam", pdm::FileAccess::read);
+    BOOST_TEST(file.info.size == 7u);
+    BOOST_TEST(file.info.regular);
+    BOOST_TEST(file.info.links == 1u);
+    char bytes[16] = {};
+    BOOST_TEST(pdm::read_at(file.handle, 3, bytes, sizeof bytes) == 4u);
+    BOOST_TEST(std::string(bytes, 4) == "tent");
+    try {
+        pdm::open_beneath(root, "parts", pdm::FileAccess::read);
+        BOOST_FAIL("a folder opened as a file");
+    } catch (const std::system_error& error) {
+        BOOST_TEST((error.code() == std::errc::invalid_argument));
+    }
+    try {
+        pdm::open_beneath(root, "parts/missing.mcam", pdm::FileAccess::read);
+        BOOST_FAIL("a missing file opened");
+    } catch (const std::system_error& error) {
+        BOOST_TEST((error.code() == std::errc::no_such_file_or_directory));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_repository_root_cannot_be_renamed_while_it_is_held) {
+    pdm::test::TempDir dir;
+    dir.write("repo/a.mcam", "v1");
+    {
+        const pdm::RepositoryRoot root(dir / "repo");
+        BOOST_TEST(!MoveFileExW((dir / "repo").c_str(), (dir / "moved").c_str(), 0));
+    }
+    BOOST_TEST(MoveFileExW((dir / "repo").c_str(), (dir / "moved").c_str(), 0));
+}
+
+BOOST_AUTO_TEST_CASE(a_new_state_dir_is_private_and_one_process_holds_it) {
+    pdm::test::TempDir dir;
+    pdm::StateDir state(dir / "state");
+    PACL dacl = nullptr;
+    PSECURITY_DESCRIPTOR descriptor = nullptr;
+    BOOST_REQUIRE(GetNamedSecurityInfoW((dir / "state").c_str(), SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, nullptr,
+                                        nullptr, &dacl, nullptr, &descriptor) == ERROR_SUCCESS);
+    BOOST_REQUIRE(dacl != nullptr);
+    const pdm::win::Sid self = pdm::win::process_user_sid();
+    for (DWORD i = 0; i < dacl->AceCount; ++i) {
+        void* entry = nullptr;
+        BOOST_REQUIRE(GetAce(dacl, i, &entry));
+        const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(entry);
+        const PSID sid = const_cast<DWORD*>(&allowed->SidStart);
+        BOOST_TEST((EqualSid(sid, pdm::win::sid_pointer(self)) || IsWellKnownSid(sid, WinLocalSystemSid) ||
+                    IsWellKnownSid(sid, WinBuiltinAdministratorsSid)),
+                   "entry " << i << " is for " << pdm::win::account_of(sid));
+    }
+    LocalFree(descriptor);
+
+    state.lock_for_this_process("pdmd.pid");
+    pdm::StateDir second(dir / "state");
+    try {
+        second.lock_for_this_process("pdmd.pid");
+        BOOST_FAIL("two holders of one state dir");
+    } catch (const std::runtime_error& error) {
+        BOOST_TEST(std::string(error.what()).find("pid " + std::to_string(GetCurrentProcessId())) != std::string::npos,
+                   error.what());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(state_files_are_replaced_whole_and_appends_are_cut_back_never_torn) {
+    pdm::test::TempDir dir;
+    pdm::StateDir state(dir / "state");
+    state.replace_file("locks.json", "{}\n");
+    state.replace_file("locks.json", "{\"a\": 1}\n");
+    BOOST_TEST(state.read_file("locks.json") == "{\"a\": 1}\n");
+    BOOST_TEST(!fs::exists(dir / "state/locks.json.tmp"));
+    try {
+        state.read_file("missing.json");
+        BOOST_FAIL("a missing file read");
+    } catch (const std::system_error& error) {
+        BOOST_TEST((error.code() == std::errc::no_such_file_or_directory));
+    }
+    {
+        pdm::DurableAppendFile log(state, "audit.log");
+        log.append("one\n");
+        log.append("two");  // a crash left it without its newline
+    }
+    pdm::DurableAppendFile log(state, "audit.log");
+    log.append("three\n");
+    BOOST_TEST(log.read_at(0, 100) == "one\ntwo\nthree\n");
+    BOOST_TEST(log.size() == 14u);
+}
+
+BOOST_AUTO_TEST_CASE(read_only_enforcement_uses_the_attribute_and_an_entry_for_the_lock_owner) {
+    pdm::test::TempDir dir;
+    dir.write("repo/a.mcam", "v1");
+    const pdm::FilePermissions permissions(dir / "repo", pdm::Enforcement::mode);
+    const std::string user = this_user();
+
+    BOOST_TEST(permissions.make_read_only("a.mcam") == pdm::PermissionChanges{"attribute read-only"});
+    BOOST_TEST(permissions.make_read_only("a.mcam").empty());
+    BOOST_TEST((GetFileAttributesW((dir / "repo/a.mcam").c_str()) & FILE_ATTRIBUTE_READONLY));
+    BOOST_TEST(!permissions.inspect("a.mcam", user).anyone);
+    if (!under_wine()) BOOST_TEST(!can_open_for_writing(dir / "repo/a.mcam"));
+
+    const pdm::PermissionChanges opened = permissions.make_writable_for("a.mcam", user);
+    BOOST_TEST((opened == pdm::PermissionChanges{"attribute writable", "ACL"}));
+    const pdm::WriteAccess access = permissions.inspect("a.mcam", user);
+    BOOST_TEST(access.anyone);
+    BOOST_TEST(access.user);
+    BOOST_TEST(can_open_for_writing(dir / "repo/a.mcam"));
+
+    BOOST_TEST((permissions.make_read_only("a.mcam", user) == pdm::PermissionChanges{"ACL", "attribute read-only"}));
+    BOOST_TEST(!permissions.inspect("a.mcam", user).user);
+}
+
+BOOST_AUTO_TEST_CASE(a_restored_file_keeps_its_attribute_and_a_writer_stops_the_restore) {
+    pdm::test::TempDir dir;
+    dir.write("repo/a.mcam", "old");
+    const pdm::FilePermissions permissions(dir / "repo", pdm::Enforcement::mode);
+    permissions.make_read_only("a.mcam");
+    const pdm::RepositoryRoot root(dir / "repo");
+    const auto fill = [](const std::string& text) {
+        return [text](const pdm::WriteBytes& write) { write(text.data(), text.size()); };
+    };
+    pdm::replace_working_file(root, "a.mcam", "restore it", false, fill("new content"));
+    BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "new content");
+    BOOST_TEST((GetFileAttributesW((dir / "repo/a.mcam").c_str()) & FILE_ATTRIBUTE_READONLY));
+    BOOST_TEST(!(GetFileAttributesW((dir / "repo/a.mcam").c_str()) & FILE_ATTRIBUTE_HIDDEN));
+
+    permissions.make_writable_for("a.mcam", this_user());
+    {
+        const OpenByProgram writer(dir / "repo/a.mcam", GENERIC_WRITE);
+        BOOST_REQUIRE(writer.handle != INVALID_HANDLE_VALUE);
+        try {
+            pdm::replace_working_file(root, "a.mcam", "restore it", false, fill("lost"));
+            BOOST_FAIL("a file open for writing was replaced");
+        } catch (const pdm::PdmError& error) {
+            BOOST_TEST(error.details().at("reason") == "open_for_writing");
+        }
+    }
+    BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "new content");
+    for (const auto& entry : fs::directory_iterator(dir / "repo"))
+        BOOST_TEST(entry.path().filename() == "a.mcam", "left behind: " << entry.path());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
