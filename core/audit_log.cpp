@@ -104,7 +104,12 @@ bool AuditLog::rotate_if_needed() {
             rotated_ = open_rotated(1);
             throw;
         }
-        rotated_ = open_rotated(2);
+        // The live file is .1 now: nothing below may leave the log half rotated.
+        try {
+            rotated_ = open_rotated(2);
+        } catch (const std::system_error&) {
+            rotated_.clear();  // older entries are out of queries until the next start; none is lost
+        }
         rotated_.insert(rotated_.begin(), file_);
     }
     file_ = std::make_shared<DurableAppendFile>(dir_, name_);

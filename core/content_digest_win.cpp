@@ -17,9 +17,12 @@ namespace {
 class CngHash {
 public:
     explicit CngHash(const wchar_t* algorithm) {
-        if (!BCRYPT_SUCCESS(BCryptOpenAlgorithmProvider(&provider_, algorithm, nullptr, 0)) ||
-            !BCRYPT_SUCCESS(BCryptCreateHash(provider_, &hash_, nullptr, 0, nullptr, 0, 0)))
+        if (!BCRYPT_SUCCESS(BCryptOpenAlgorithmProvider(&provider_, algorithm, nullptr, 0)))
             throw std::runtime_error("cannot set up hashing");
+        if (!BCRYPT_SUCCESS(BCryptCreateHash(provider_, &hash_, nullptr, 0, nullptr, 0, 0))) {
+            BCryptCloseAlgorithmProvider(provider_, 0);  // the destructor of a half-made object never runs
+            throw std::runtime_error("cannot set up hashing");
+        }
     }
     ~CngHash() {
         if (hash_) BCryptDestroyHash(hash_);

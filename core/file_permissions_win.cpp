@@ -10,6 +10,7 @@
 #include <windows.h>
 #include <aclapi.h>
 
+#include <cerrno>
 #include <memory>
 #include <system_error>
 
@@ -30,7 +31,12 @@ constexpr DWORD owner_entry_rights = FILE_GENERIC_READ | FILE_GENERIC_WRITE | DE
 // one name), opened again with the rights to change its attributes and DACL.
 FileHandle open_for_permissions(const RepositoryRoot& root, const std::string& path) {
     const OpenedFile file = open_beneath(root, path, FileAccess::inspect);
-    require_single_name(file, path);
+    // Another name of the file may lie outside the repository: its
+    // permissions are not the daemon's to change.
+    if (file.info.links > 1)
+        throw std::system_error(EMLINK, std::generic_category(),
+                                "'" + path + "' has " + std::to_string(file.info.links) +
+                                    " names (hard links); its permissions are left alone");
     const HANDLE again = ReOpenFile(win::raw(file.handle),
                                     FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL | WRITE_DAC,
                                     win::share_all, FILE_FLAG_OPEN_REPARSE_POINT);

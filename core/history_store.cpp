@@ -280,6 +280,9 @@ struct HistoryStore::Impl {
                 file.emplace(open_beneath(*root, path, FileAccess::read));
             } catch (const std::system_error& error) {
                 if (error.code() == std::errc::no_such_file_or_directory) return std::nullopt;
+                // Windows: a program holds it open letting nobody else read it.
+                if (error.code() == std::errc::device_or_resource_busy)
+                    throw open_for_writing(path, {}, request.then_what);
                 throw;
             }
             require_single_name(*file, path);

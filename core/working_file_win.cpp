@@ -69,6 +69,8 @@ public:
         try {
             old_.emplace(open_beneath(root, path_, FileAccess::read));
         } catch (const std::system_error& error) {
+            // A program holds it open letting nobody else read it.
+            if (error.code() == std::errc::device_or_resource_busy) throw open_for_writing(path_, {}, then_what_);
             if (error.code() != std::errc::no_such_file_or_directory) throw;
         }
         if (old_) {

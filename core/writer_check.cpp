@@ -34,7 +34,9 @@ bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, b
         const ReadLease lease(file);
         return lease.outcome() == ReadLease::Outcome::writer_present ||
                (lease.outcome() == ReadLease::Outcome::unsupported && seen_open);
-    } catch (const std::system_error&) {
+    } catch (const std::system_error& error) {
+        // Windows: a program holds it open letting nobody else read it.
+        if (error.code() == std::errc::device_or_resource_busy) return true;
         return false;  // not there, or not a file: nothing is writing it
     }
 }
