@@ -122,10 +122,7 @@ std::string Client::read_line() {
     return line;
 }
 
-void Client::interrupt() {
-    boost::system::error_code ignored;
-    impl_->stream.shutdown(LocalStream::shutdown_both, ignored);
-}
+void Client::interrupt() { interrupt_local(impl_->stream); }
 
 bool Client::at_end() {
     if (!impl_->buffer.empty()) return false;

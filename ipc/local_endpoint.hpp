@@ -46,6 +46,10 @@ public:
 // daemon has not read up to that point yet.
 bool peer_has_hung_up(LocalStream& stream);
 
+// Makes a read or write that blocks on `stream` in another thread return at
+// once (the stream is of no further use). Safe to call from any thread.
+void interrupt_local(LocalStream& stream);
+
 // Connects to the daemon's endpoint. Throws boost::system::system_error.
 LocalStream connect_local(boost::asio::io_context& io, const std::string& path);
 

@@ -138,6 +138,11 @@ bool peer_has_hung_up(LocalStream& stream) {
     return (poller.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+void interrupt_local(LocalStream& stream) {
+    boost::system::error_code ignored;
+    stream.shutdown(LocalStream::shutdown_both, ignored);
+}
+
 LocalStream connect_local(asio::io_context& io, const std::string& path) {
     if (path.size() > max_socket_path) {
         throw boost::system::system_error(asio::error::name_too_long, "socket path " + path);
