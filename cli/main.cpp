@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "ipc/client.hpp"
+#include "ipc/local_endpoint.hpp"
 
 int main(int argc, char** argv) {
     using namespace pdm::cli;
@@ -22,9 +23,11 @@ int main(int argc, char** argv) {
                "3 cannot reach pdmd.\nPaths are relative to the current folder when it is inside the "
                "repository, else relative to the repository.\n");
     app.require_subcommand(1);
-    app.add_option("--socket", global.socket_path,
-                   "pdmd's socket (default: $PDMD_SOCKET, else your own daemon's if one runs, else the system "
-                   "daemon's /run/pdmd/pdmd.sock)");
+    const pdm::ipc::EndpointNaming& naming = pdm::ipc::endpoint_naming();
+    app.add_option(naming.flag, global.socket_path,
+                   std::string("pdmd's ") + naming.noun + " (default: $" + naming.environment +
+                       ", else your own daemon's if one runs, else the system daemon's " +
+                       pdm::ipc::default_endpoints().back().path + ")");
     app.add_flag("--json", global.json, "Print the daemon's JSON instead of tables");
 
     auto* ping = app.add_subcommand("ping", "Check that pdmd answers, and who it says you are");

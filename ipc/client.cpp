@@ -21,8 +21,8 @@ Endpoint locate_daemon(const std::string& given) {
     std::vector<Endpoint> candidates;
     if (!given.empty()) {
         candidates.push_back({given, "given"});
-    } else if (const char* socket = std::getenv("PDMD_SOCKET"); socket && *socket) {
-        candidates.push_back({socket, "given"});
+    } else if (const char* named = std::getenv(endpoint_naming().environment); named && *named) {
+        candidates.push_back({named, "given"});
     } else {
         candidates = default_endpoints();
     }
@@ -37,11 +37,13 @@ Endpoint locate_daemon(const std::string& given) {
             tried += "\n  " + candidate.path + where + ": " + describe_connect_failure(candidate.path, error.code());
         }
     }
-    if (candidates.empty()) tried = "\n  nowhere: no default place for a socket here";
+    const EndpointNaming& naming = endpoint_naming();
+    if (candidates.empty()) tried = std::string("\n  nowhere: no default place for a ") + naming.noun + " here";
     throw ConnectError("cannot reach pdmd; tried:" + tried +
                        (candidates.size() == 1 && candidates.front().which == "given"
                             ? ""
-                            : "\nStart pdmd, or name its socket with --socket PATH (or PDMD_SOCKET)."));
+                            : std::string("\nStart pdmd, or name its ") + naming.noun + " with " + naming.flag + " " +
+                                  naming.value + " (or " + naming.environment + ")."));
 }
 
 struct Client::Impl {

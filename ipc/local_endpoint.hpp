@@ -46,6 +46,16 @@ public:
 // daemon has not read up to that point yet.
 bool peer_has_hung_up(LocalStream& stream);
 
+// What the endpoint is called where people name it: the flag of pdmd,
+// pdmctl and pdm-tray, the environment variable clients read, the word.
+struct EndpointNaming {
+    const char* flag;         // "--socket" / "--pipe"
+    const char* environment;  // "PDMD_SOCKET" / "PDMD_PIPE"
+    const char* noun;         // "socket" / "pipe"
+    const char* value;        // what the flag takes: "PATH" / "NAME"
+};
+const EndpointNaming& endpoint_naming();
+
 // Makes a read or write that blocks on `stream` in another thread return at
 // once (the stream is of no further use). Safe to call from any thread.
 void interrupt_local(LocalStream& stream);

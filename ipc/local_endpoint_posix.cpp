@@ -138,6 +138,11 @@ bool peer_has_hung_up(LocalStream& stream) {
     return (poller.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+const EndpointNaming& endpoint_naming() {
+    static constexpr EndpointNaming naming{"--socket", "PDMD_SOCKET", "socket", "PATH"};
+    return naming;
+}
+
 void interrupt_local(LocalStream& stream) {
     boost::system::error_code ignored;
     stream.shutdown(LocalStream::shutdown_both, ignored);

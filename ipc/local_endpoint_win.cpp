@@ -149,6 +149,11 @@ bool peer_has_hung_up(LocalStream& stream) {
     return error == ERROR_BROKEN_PIPE || error == ERROR_PIPE_NOT_CONNECTED || error == ERROR_NO_DATA;
 }
 
+const EndpointNaming& endpoint_naming() {
+    static constexpr EndpointNaming naming{"--pipe", "PDMD_PIPE", "pipe", "NAME"};
+    return naming;
+}
+
 void interrupt_local(LocalStream& stream) { CancelIoEx(stream.native_handle(), nullptr); }
 
 LocalStream connect_local(asio::io_context& io, const std::string& path) {
