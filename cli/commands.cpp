@@ -10,6 +10,7 @@
 
 #include "cli/table.hpp"
 #include "ipc/client.hpp"
+#include "ipc/local_endpoint.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -131,7 +132,8 @@ int run_ping(const GlobalOptions& global) {
         }
         const std::string which = endpoint.which == "given" ? "" : " (the " + endpoint.which + " daemon)";
         std::cout << "pdmd " << hello["version"].get<std::string>() << " (protocol " << hello["protocol"]
-                  << ") serving " << hello["repo"].get<std::string>() << "\nsocket " << endpoint.path << which
+                  << ") serving " << hello["repo"].get<std::string>() << "\n" << ipc::endpoint_naming().noun << " "
+                  << endpoint.path << which
                   << "\nyou are " << hello["user"].get<std::string>()
                   << (hello["admin"].get<bool>() ? " (admin)" : "") << "\n";
     });

@@ -31,7 +31,7 @@ set_property(TARGET Boost::headers PROPERTY INTERFACE_LINK_LIBRARIES ws2_32 msws
 _pdm_header_library(nlohmann_json::nlohmann_json)
 _pdm_header_library(CLI11::CLI11)
 _pdm_header_library(spdlog::spdlog)
-set_property(TARGET spdlog::spdlog PROPERTY INTERFACE_COMPILE_DEFINITIONS FMT_HEADER_ONLY)
+set_property(TARGET spdlog::spdlog PROPERTY INTERFACE_COMPILE_DEFINITIONS SPDLOG_FMT_EXTERNAL FMT_HEADER_ONLY)
 _pdm_header_library(Boost::unit_test_framework)
 set_property(TARGET Boost::unit_test_framework PROPERTY INTERFACE_COMPILE_DEFINITIONS PDM_BOOST_TEST_HEADER_ONLY)
 

@@ -19,14 +19,16 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.set_config("--config", "", "Read options from a file (TOML or INI; keys are the long flag names)");
     app.add_option("--repo", config.repo, "The folder of part files to guard")->required()->check(CLI::ExistingDirectory);
     app.add_option("--state-dir", config.state_dir, "Where locks.json and audit.jsonl live (default: REPO/.pdm)");
-    app.add_option("--socket", config.socket_path,
-                   "The Unix socket to listen on (default: /run/pdmd/pdmd.sock as root, else $XDG_RUNTIME_DIR/pdmd.sock)");
-    app.add_option("--socket-mode", socket_mode, "Permission bits of the socket, in octal")
-        ->check([](const std::string& text) -> std::string {
-            if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos)
-                return "must be octal permission bits such as 0660";
-            return {};
-        });
+    const ipc::EndpointNaming& naming = ipc::endpoint_naming();
+    app.add_option(naming.flag, config.socket_path, naming.listen_help);
+    if (naming.has_mode) {
+        app.add_option("--socket-mode", socket_mode, "Permission bits of the socket, in octal")
+            ->check([](const std::string& text) -> std::string {
+                if (text.empty() || text.size() > 4 || text.find_first_not_of("01234567") != std::string::npos)
+                    return "must be octal permission bits such as 0660";
+                return {};
+            });
+    }
     app.add_option("--include", config.include,
                    "Track only files matching this glob (repeatable; default: every file that is not hidden)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);

@@ -30,6 +30,7 @@
 #include "daemon/request_dispatcher.hpp"
 #include "daemon/service_manager.hpp"
 #include "daemon/service_pulse.hpp"
+#include "ipc/peer_identity.hpp"
 #include "ipc/server.hpp"
 
 namespace fs = std::filesystem;
@@ -114,7 +115,7 @@ void protect_state_dir_parent(const fs::path& repo, const fs::path& state_dir, E
 }
 
 void log_admins(const DaemonConfig& config) {
-    spdlog::info("admins: root{}{}{}", config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
+    spdlog::info("admins: {}{}{}{}", ipc::superusers_in_words(), config.admins.empty() ? "" : ", ", fmt::join(config.admins, ", "),
                  config.admin_group.empty() ? "" : "; members of group " + config.admin_group);
 }
 

@@ -53,6 +53,8 @@ struct EndpointNaming {
     const char* environment;  // "PDMD_SOCKET" / "PDMD_PIPE"
     const char* noun;         // "socket" / "pipe"
     const char* value;        // what the flag takes: "PATH" / "NAME"
+    const char* listen_help;  // pdmd's help for the flag
+    bool has_mode;            // permission bits apply (--socket-mode)
 };
 const EndpointNaming& endpoint_naming();
 

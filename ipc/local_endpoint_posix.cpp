@@ -139,7 +139,9 @@ bool peer_has_hung_up(LocalStream& stream) {
 }
 
 const EndpointNaming& endpoint_naming() {
-    static constexpr EndpointNaming naming{"--socket", "PDMD_SOCKET", "socket", "PATH"};
+    static constexpr EndpointNaming naming{
+        "--socket", "PDMD_SOCKET", "socket", "PATH",
+        "The Unix socket to listen on (default: /run/pdmd/pdmd.sock as root, else $XDG_RUNTIME_DIR/pdmd.sock)", true};
     return naming;
 }
 

@@ -150,7 +150,8 @@ bool peer_has_hung_up(LocalStream& stream) {
 }
 
 const EndpointNaming& endpoint_naming() {
-    static constexpr EndpointNaming naming{"--pipe", "PDMD_PIPE", "pipe", "NAME"};
+    static constexpr EndpointNaming naming{"--pipe", "PDMD_PIPE", "pipe", "NAME",
+                                           R"(The named pipe to serve (default: \\.\pipe\pdmd))", false};
     return naming;
 }
 

@@ -30,6 +30,8 @@ std::vector<unsigned char> token_information(HANDLE token, TOKEN_INFORMATION_CLA
 
 }  // namespace
 
+const char* superusers_in_words() { return "elevated Administrators and SYSTEM"; }
+
 std::optional<PeerIdentity> identify_peer(LocalStream& stream) {
     ULONG pid = 0;
     if (!GetNamedPipeClientProcessId(stream.native_handle(), &pid)) return std::nullopt;
