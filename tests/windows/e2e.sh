@@ -3,8 +3,8 @@
 # pdmd.exe and pdmctl.exe end to end under Wine: the real daemon serves a
 # copy of the demo repository on a named pipe; the real client checks a file
 # out (it becomes writable), saves into it, checks it in (revision 2, read-only
-# again), and the daemon stops at Ctrl+C... or, where Wine cannot deliver one,
-# is killed, and a restart finds every acknowledged change.
+# again), saves the way CAD programs do (renames) and checks in again; then
+# the daemon is killed (kill -9) and a restart finds every acknowledged change.
 #   tests/windows/e2e.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
 pdmd=$1 pdmctl=$2 source_dir=$3
@@ -51,6 +51,18 @@ printf 'saved by CAD\n' >>"$work/repo/$part"
 ctl checkin "$part" -m "pocket 12 mm" | grep -q "as revision 2" || fail "the check-in made no revision 2"
 writable && fail "$part is writable after its check-in"
 ctl checkout "$part" -m "second round" >/dev/null
+# A CAD program's save: write a temp file, move the file to a backup, move
+# the temp file in. The lock stays on the file (ReadDirectoryChangesW reports
+# both renames), so its owner checks it in.
+cp "$work/repo/$part" "$work/repo/$part.tmp"
+printf 'third version\n' >>"$work/repo/$part.tmp"
+mv "$work/repo/$part" "$work/repo/$part.bak"
+mv "$work/repo/$part.tmp" "$work/repo/$part"
+rm "$work/repo/$part.bak"
+sleep 1  # the settle time: a rename and a replacement are one save
+ctl locks | grep -q "$part" || fail "the lock slipped off $part at a save: $(cat "$work/ctl.log")"
+ctl checkin "$part" -m "third" | grep -q "as revision 3" || fail "the check-in after a save made no revision 3"
+ctl checkout "$part" -m "fourth round" >/dev/null
 
 # A crash at any instant loses nothing acknowledged.
 kill -9 "$daemon_pid"
@@ -58,7 +70,7 @@ wait "$daemon_pid" 2>/dev/null || true
 daemon_pid=""
 start_daemon
 ctl locks | grep -q "$part" || fail "the check-out did not survive kill -9"
-ctl log "$part" | grep -q "pocket 12 mm" || fail "revision 2 did not survive kill -9"
+ctl log "$part" | grep -q "third" || fail "revision 3 did not survive kill -9"
 ctl unlock "$part" >/dev/null
 ctl locks | grep -q "no files are checked out" || fail "unlock left a lock"
-echo "pdmd.exe and pdmctl.exe under Wine: check-out, check-in, read-only, kill -9 and restart"
+echo "pdmd.exe and pdmctl.exe under Wine: check-out, check-in, read-only, a save by renames, kill -9 and restart"
