@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "core/error.hpp"
+#include "core/name_rules.hpp"
 #include "core/repo_path.hpp"
 #include "core/time_format.hpp"
 
@@ -81,7 +82,7 @@ bool FileService::is_missing(const std::string& path) const {
 }
 
 FileEntry FileService::info(const std::string& path) const {
-    const std::string normalized = normalize_repo_path(path);
+    const std::string normalized = normalize(path);
     std::optional<FileStat> file = repository_.stat(normalized);
     const Lock* lock = table_.find(normalized);
     if (!file && lock) return {{normalized, 0, {}}, *lock, true};
@@ -124,12 +125,17 @@ std::vector<nlohmann::json> FileService::PreparedAudit::complete() const {
     return entries;
 }
 
+std::string FileService::normalize(const std::string& path) const {
+    // Where case does not tell files apart, the lock is keyed by the name on disk.
+    return spelled_on_disk(repository_.root(), normalize_repo_path(path));
+}
+
 std::vector<std::string> FileService::normalize_all(const std::vector<std::string>& paths) const {
     if (paths.empty()) throw PdmError(ErrorCode::bad_request, "no path given");
     std::vector<std::string> normalized;
     std::set<std::string> seen;
     for (const std::string& path : paths) {
-        normalized.push_back(normalize_repo_path(path));
+        normalized.push_back(normalize(path));
         if (!seen.insert(normalized.back()).second) {
             throw PdmError(ErrorCode::bad_request, "'" + normalized.back() + "' is named twice",
                            {{"path", normalized.back()}});
@@ -337,7 +343,7 @@ void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
 
 FileService::WaitResult FileService::checkout_or_wait(const Identity& who, const std::string& path,
                                                     const std::string& message) {
-    const std::string normalized = normalize_repo_path(path);
+    const std::string normalized = normalize(path);
     const Lock* lock = table_.find(normalized);
     if (!lock || lock->user == who.user) return {checkout(who, {normalized}, message).at(0), 0};
     const std::string owner = lock->user;
@@ -348,7 +354,7 @@ FileService::WaitResult FileService::checkout_or_wait(const Identity& who, const
 }
 
 bool FileService::unwait(const Identity& who, const std::string& path) {
-    return waiting_.remove(normalize_repo_path(path), who.connection);
+    return waiting_.remove(normalize(path), who.connection);
 }
 
 // The lock on `path` was just released: the first waiter gets it, in the same commit.

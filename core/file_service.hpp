@@ -245,6 +245,8 @@ private:
         std::optional<Lock> before;
     };
 
+    // A client's path, normalised and spelled as on disk (name_rules.hpp).
+    std::string normalize(const std::string& path) const;
     std::vector<std::string> normalize_all(const std::vector<std::string>& paths) const;
     void hand_over(const std::string& path);
     std::vector<ReleasedLock> release(const Identity& who, AuditOp op,

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "core/error.hpp"
+#include "core/name_rules.hpp"
 
 namespace pdm {
 namespace {
@@ -33,6 +34,7 @@ std::string normalize_repo_path(std::string_view raw) {
         const std::string_view segment = raw.substr(start, end - start);
         if (segment == "..") reject(raw, "'..' segments are not allowed");
         if (!segment.empty() && segment != ".") {
+            if (const std::optional<std::string> refusal = name_refusal(segment)) reject(raw, *refusal);
             if (!normalized.empty()) normalized += '/';
             normalized += segment;
         }

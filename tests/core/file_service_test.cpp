@@ -294,6 +294,23 @@ BOOST_AUTO_TEST_CASE(a_lock_never_follows_its_file_to_a_name_no_client_could_giv
 }
 #endif
 
+#ifdef _WIN32
+// Windows: case does not tell files apart, so neither may it tell locks apart.
+BOOST_AUTO_TEST_CASE(a_file_named_in_another_case_is_the_same_file_and_the_same_lock) {
+    const auto taken = service.checkout(alice, {"PARTS/C.MCAM"}, "");
+    BOOST_TEST(taken.at(0).path == "parts/c.mcam");
+    BOOST_CHECK_EXCEPTION(service.checkout(bob, {"parts/c.mcam"}, ""), PdmError, code_is(ErrorCode::conflict));
+    BOOST_CHECK_EXCEPTION(service.checkout(bob, {"Parts/C.mcam"}, ""), PdmError, code_is(ErrorCode::conflict));
+    BOOST_TEST(service.info("parts/C.MCAM").lock.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(names_windows_reads_as_another_file_are_refused) {
+    for (const std::string name : {"a.mcam:stream", "a.mcam.", "a.mcam ", "NUL.mcam", "parts/com1", "a?.mcam"})
+        BOOST_CHECK_EXCEPTION(service.checkout(alice, {name}, ""), PdmError, code_is(ErrorCode::invalid_path));
+    BOOST_TEST(!service.is_locked("a.mcam"));
+}
+#endif
+
 BOOST_AUTO_TEST_CASE(a_file_being_restored_keeps_its_lock_until_the_write_is_done) {
     service.checkout(alice, {"a.mcam"}, "");
     BOOST_CHECK_EXCEPTION(service.begin_working_write(bob, pdm::AuditOp::restore, {"a.mcam"}), PdmError,

@@ -20,16 +20,22 @@ BOOST_AUTO_TEST_CASE(writes_exactly_the_seeds_shape) {
 }
 
 BOOST_AUTO_TEST_CASE(round_trips) {
+    // A name JSON must escape (Windows allows no '"' in a name; braces and commas it does).
+#ifdef _WIN32
+    const std::string odd = "odd/'name' {x}, y.mcam";
+#else
+    const std::string odd = "odd/\"name\" {x}, y.mcam";
+#endif
     LockTable table;
     table.insert("a.mcam", {"alice", "2026-11-23T10:00:00Z", "one"});
     table.insert("dir/b.mcam", {"bob", "2026-11-23T11:00:00Z", "two \"quoted\" ünïcode"});
-    table.insert("odd/\"name\" {x}, y.mcam", {"carol", "2026-11-23T12:00:00Z", "line\nbreak\ttab \\ slash"});
+    table.insert(odd, {"carol", "2026-11-23T12:00:00Z", "line\nbreak\ttab \\ slash"});
     table.insert("a.mcam", {"alice", "2026-11-23T10:00:00Z", "replaced"});
     const LockTable back = LockTable::from_json_text(table.to_json_text());
     BOOST_TEST(back.size() == 3u);
     BOOST_TEST(back.find("a.mcam")->message == "replaced");
-    BOOST_REQUIRE(back.find("odd/\"name\" {x}, y.mcam"));
-    BOOST_TEST(back.find("odd/\"name\" {x}, y.mcam")->message == "line\nbreak\ttab \\ slash");
+    BOOST_REQUIRE(back.find(odd));
+    BOOST_TEST(back.find(odd)->message == "line\nbreak\ttab \\ slash");
     BOOST_TEST(LockTable::from_json_text(LockTable{}.to_json_text()).size() == 0u);
     BOOST_REQUIRE(back.find("dir/b.mcam"));
     BOOST_TEST(back.find("dir/b.mcam")->message == "two \"quoted\" ünïcode");
