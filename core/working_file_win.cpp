@@ -81,10 +81,12 @@ public:
                 throw open_for_writing(path_, writers_of(*old_), then_what_);
             old_attributes_ = old_->info.mode == 0444 ? FILE_ATTRIBUTE_READONLY : FILE_ATTRIBUTE_NORMAL;
         }
-        const OpenedFolder folder = open_parent_beneath(root, path_);
-        folder_path_ = win::path_of(folder.handle);
-        target_ = folder_path_ + L"\\" + win::wide(folder.name);
-        temp_ = folder_path_ + L"\\" + temp_name(folder.name);
+        // Held until the end, denying renames: Windows then refuses to rename
+        // it or any folder above it, so the paths below keep reaching it.
+        folder_.emplace(open_parent_beneath(root, path_));
+        const std::wstring folder_path = win::path_of(folder_->handle);
+        target_ = folder_path + L"\\" + win::wide(folder_->name);
+        temp_ = folder_path + L"\\" + temp_name(folder_->name);
         const FileHandle out = win::open_path(temp_, GENERIC_WRITE | WRITE_DAC, 0, CREATE_NEW,
                                               FILE_ATTRIBUTE_HIDDEN | old_attributes_);
         if (!out.valid()) win::throw_last_error("cannot create a temp file beside " + where);
@@ -102,15 +104,22 @@ public:
     StagedFile(const StagedFile&) = delete;
     StagedFile& operator=(const StagedFile&) = delete;
 
-    // The share mode holds writers off for as long as it is open: nobody got in.
-    void check_still_alone() const {
+    // The share mode holds writers off for as long as it is open: nobody got
+    // in. And no program holds the file without sharing its deletion, which
+    // would stop the rename: asked for every file before the first is
+    // renamed, so such a refusal changes nothing.
+    void check_still_alone() {
         if (lease_ && lease_->outcome() == ReadLease::Outcome::held && !lease_->still_held())
             throw open_for_writing(path_, writers_of(*old_), then_what_);
+        if (!old_) return;
+        replaceable_ = win::open_path(target_, DELETE, win::share_all, OPEN_EXISTING, win::no_follow);
+        if (!replaceable_.valid() && GetLastError() == ERROR_SHARING_VIOLATION) throw open_elsewhere(path_, then_what_);
     }
 
     void put_in_place() {
         lease_.reset();
         old_.reset();  // nothing of ours may hold the old file while it is replaced
+        replaceable_ = FileHandle();
         // A read-only file cannot be replaced; the new one carries the attribute already.
         if (old_attributes_ & FILE_ATTRIBUTE_READONLY) SetFileAttributesW(target_.c_str(), FILE_ATTRIBUTE_NORMAL);
         if (!MoveFileExW(temp_.c_str(), target_.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
@@ -131,7 +140,8 @@ private:
     std::optional<OpenedFile> old_;
     std::optional<ReadLease> lease_;
     DWORD old_attributes_ = FILE_ATTRIBUTE_NORMAL;
-    std::wstring folder_path_;
+    std::optional<OpenedFolder> folder_;
+    FileHandle replaceable_;
     std::wstring target_;
     std::wstring temp_;
     bool created_ = false;

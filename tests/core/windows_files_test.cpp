@@ -25,9 +25,9 @@ namespace {
 // A program holding a file open, as a CAD program does while it saves.
 struct OpenByProgram {
     HANDLE handle;
-    OpenByProgram(const fs::path& path, DWORD access)
-        : handle(CreateFileW(path.c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr,
-                             OPEN_EXISTING, 0, nullptr)) {}
+    OpenByProgram(const fs::path& path, DWORD access,
+                  DWORD share = FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE)
+        : handle(CreateFileW(path.c_str(), access, share, nullptr, OPEN_EXISTING, 0, nullptr)) {}
     ~OpenByProgram() {
         if (handle != INVALID_HANDLE_VALUE) CloseHandle(handle);
     }
@@ -219,6 +219,28 @@ BOOST_AUTO_TEST_CASE(a_restored_file_keeps_its_attribute_and_a_writer_stops_the_
     BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "new content");
     for (const auto& entry : fs::directory_iterator(dir / "repo"))
         BOOST_TEST(entry.path().filename() == "a.mcam", "left behind: " << entry.path());
+}
+
+BOOST_AUTO_TEST_CASE(a_file_held_by_a_reader_stops_an_undo_of_several_files_before_any_changes) {
+    pdm::test::TempDir dir;
+    dir.write("repo/a.mcam", "a old");
+    dir.write("repo/b.mcam", "b old");
+    const pdm::RepositoryRoot root(dir / "repo");
+    const auto fill = [](const std::string& text) {
+        return [text](const pdm::WriteBytes& write) { write(text.data(), text.size()); };
+    };
+    // A viewer that reads b.mcam and, like most programs, does not share its deletion.
+    const OpenByProgram viewer(dir / "repo/b.mcam", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE);
+    BOOST_REQUIRE(viewer.handle != INVALID_HANDLE_VALUE);
+    try {
+        pdm::replace_working_files(root, {{"a.mcam", false, fill("a new")}, {"b.mcam", false, fill("b new")}}, "undo");
+        BOOST_FAIL("a file held by a viewer was replaced");
+    } catch (const pdm::PdmError& error) {
+        BOOST_TEST(error.details().at("reason") == "open_elsewhere");
+        BOOST_TEST(error.details().at("path") == "b.mcam");
+    }
+    BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "a old");
+    BOOST_TEST(pdm::test::read_text(dir / "repo/b.mcam") == "b old");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
