@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "core/repository.hpp"
+#include "daemon/service_manager.hpp"
 #include "ipc/local_endpoint.hpp"
 
 namespace pdm::daemon {
@@ -40,6 +41,14 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.add_option("--admin", config.admins, "A user who may break other users' locks (repeatable)")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--admin-group", config.admin_group, "Members of this group may break other users' locks");
+    app.add_option("--log-file", config.log_file,
+                   "Log to this file, rotated at 10 MiB, 5 kept (default: stderr; a Windows service: "
+                   "%ProgramData%\\pdmd\\logs\\pdmd.log)");
+    if (ServiceManager::has_service_mode()) {
+        app.add_flag("--service", config.service,
+                     "Run as the Windows service the service control manager starts (sc.exe create ... binPath= "
+                     "\"pdmd.exe --service --repo ...\")");
+    }
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_flag("--recover", config.recover,

@@ -23,6 +23,8 @@ struct DaemonConfig {
     std::vector<std::string> admins;
     std::string admin_group;
     std::string log_level = "info";
+    std::string log_file;  // default: stderr (a Windows service: %ProgramData%\pdmd\logs\pdmd.log)
+    bool service = false;  // Windows: started by the service control manager
     bool recover = false;
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;

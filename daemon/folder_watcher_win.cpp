@@ -49,6 +49,7 @@ public:
     }
 
     void stop() override {
+        stopped_ = true;
         boost::system::error_code ignored;
         folder_.close(ignored);  // the read under way ends with operation_aborted
     }
@@ -58,7 +59,9 @@ private:
         if (!folder_.is_open()) return;
         asio::windows::overlapped_ptr done(io_, [this](const boost::system::error_code& error, std::size_t bytes) {
             if (error) {
-                if (error != asio::error::operation_aborted) spdlog::error("the folder watcher stopped: {}", error.message());
+                // Closing the folder ends the read under way (Wine with a code of its own).
+                if (!stopped_ && error != asio::error::operation_aborted)
+                    spdlog::error("the folder watcher stopped: {}", error.message());
                 return;
             }
             handle(bytes);
@@ -145,6 +148,7 @@ private:
     asio::windows::stream_handle folder_;
     alignas(DWORD) std::array<char, 64 * 1024> buffer_{};
     Handler handler_;
+    bool stopped_ = false;
 };
 
 }  // namespace

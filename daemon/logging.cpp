@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/logging.hpp"
 
+#include <filesystem>
+
 #include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -22,9 +25,18 @@ public:
 
 }  // namespace
 
-void set_up_logging(const std::string& level, bool to_journal) {
-    auto logger = spdlog::stderr_color_mt("pdmd");
-    if (to_journal) {
+void set_up_logging(const std::string& level, bool to_journal, const std::string& file) {
+    std::shared_ptr<spdlog::logger> logger;
+    if (!file.empty()) {
+        const std::filesystem::path folder = std::filesystem::path(file).parent_path();
+        std::error_code ignored;
+        if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
+        logger = spdlog::rotating_logger_mt("pdmd", file, std::size_t{10} << 20, 5);
+        logger->flush_on(spdlog::level::info);  // a line per event, on disk as it happens
+    } else {
+        logger = spdlog::stderr_color_mt("pdmd");
+    }
+    if (to_journal && file.empty()) {
         // The journal adds its own time stamps.
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
         formatter->add_flag<SyslogPriority>('*').set_pattern("%*%v");

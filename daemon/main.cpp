@@ -347,12 +347,14 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
 int main(int argc, char** argv) {
     const pdm::daemon::ParsedCommandLine parsed = pdm::daemon::parse_command_line(argc, argv);
     if (!parsed.config) return parsed.exit_code;
-    const auto manager = pdm::daemon::ServiceManager::detect();
-    pdm::daemon::set_up_logging(parsed.config->log_level, manager->logs_to_journal());
-    try {
-        return pdm::daemon::run(argc, argv, *parsed.config, *manager);
-    } catch (const std::exception& error) {
-        spdlog::critical("pdmd failed: {}", error.what());
-        return 1;
-    }
+    const pdm::daemon::DaemonConfig& config = *parsed.config;
+    return pdm::daemon::ServiceManager::host(config, [&](pdm::daemon::ServiceManager& manager) {
+        pdm::daemon::set_up_logging(config.log_level, manager.logs_to_journal(), manager.log_file(config));
+        try {
+            return pdm::daemon::run(argc, argv, config, manager);
+        } catch (const std::exception& error) {
+            spdlog::critical("pdmd failed: {}", error.what());
+            return 1;
+        }
+    });
 }

@@ -2,7 +2,8 @@
 #pragma once
 // What the daemon tells, and takes from, the service manager that started it:
 // systemd on Linux (service_manager_systemd.cpp), nothing when there is none
-// (service_manager_none.cpp); the Windows service control manager follows.
+// (service_manager_none.cpp), and on Windows the service control manager or
+// a console (service_manager_win.cpp).
 // Requests to stop or reload (POSIX signals, service controls) reach the
 // daemon through it too, so main has no platform code of its own.
 
@@ -15,14 +16,21 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "daemon/config.hpp"
+
 namespace pdm::daemon {
 
 class ServiceManager {
 public:
     virtual ~ServiceManager() = default;
 
-    // The manager in force for this process (a no-op one when none started it).
-    static std::unique_ptr<ServiceManager> detect();
+    // Runs `daemon` under the manager that started this process (a no-op
+    // one when none did) and returns its exit code. On Windows with
+    // --service, that is inside the service control dispatcher: `daemon` runs
+    // on the service's thread, and this returns once the service stopped.
+    static int host(const DaemonConfig& config, const std::function<int(ServiceManager&)>& daemon);
+    // Whether pdmd offers --service here (Windows).
+    static bool has_service_mode();
 
     // What the daemon does when asked; called on the event loop.
     struct Controls {
@@ -54,6 +62,9 @@ public:
     virtual void watchdog() = 0;
     // True when stderr is the journal: log lines carry syslog priorities.
     virtual bool logs_to_journal() = 0;
+    // Where to log ("" is stderr): --log-file, else wherever this manager
+    // wants lines to go (a Windows service has no stderr).
+    virtual std::string log_file(const DaemonConfig& config) { return config.log_file; }
 };
 
 }  // namespace pdm::daemon

@@ -25,6 +25,11 @@ public:
 
 }  // namespace
 
-std::unique_ptr<ServiceManager> ServiceManager::detect() { return std::make_unique<NoManager>(); }
+int ServiceManager::host(const DaemonConfig&, const std::function<int(ServiceManager&)>& daemon) {
+    NoManager manager;
+    return daemon(manager);
+}
+
+bool ServiceManager::has_service_mode() { return false; }
 
 }  // namespace pdm::daemon

@@ -56,6 +56,11 @@ private:
 
 }  // namespace
 
-std::unique_ptr<ServiceManager> ServiceManager::detect() { return std::make_unique<SystemdManager>(); }
+int ServiceManager::host(const DaemonConfig&, const std::function<int(ServiceManager&)>& daemon) {
+    SystemdManager manager;
+    return daemon(manager);
+}
+
+bool ServiceManager::has_service_mode() { return false; }
 
 }  // namespace pdm::daemon

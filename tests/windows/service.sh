@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# pdmd.exe as a Windows service, under Wine's service control manager:
+# sc.exe create, start (RUNNING only once the pipe serves), pdmctl.exe checks
+# a file out and in over the pipe, sc.exe stop (STOPPED, exit code 0, the
+# lock kept), delete. Needs `wineserver -p` running (scripts/build-windows.sh
+# starts it), or Wine ends the service when sc.exe exits.
+#   tests/windows/service.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
+set -euo pipefail
+pdmd=$1 pdmctl=$2 source_dir=$3
+wine=/usr/lib/wine/wine64
+[ -x "$wine" ] || { echo "FAIL: Wine is missing (scripts/install-deps.sh --windows installs it)"; exit 1; }
+
+work=$(mktemp -d)
+name=pdmd-test-$$
+pipe='\\.\pipe\'$name
+created=false
+windows_path() { echo "Z:${1//\//\\}"; }
+cleanup() {
+  if $created; then
+    "$wine" sc.exe stop "$name" >/dev/null 2>&1 || true
+    "$wine" sc.exe delete "$name" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  for log in "$work"/*.log; do echo "--- $log"; tail -n 30 "$log"; done
+  exit 1
+}
+# Wine's output always goes to files: its background processes would hold a pipe open.
+sc() { "$wine" sc.exe "$@" >"$work/sc.log" 2>&1; cat "$work/sc.log"; }
+state() { sc query "$name" | sed -n 's/.*STATE *: [0-9]* *\([A-Z_]*\).*/\1/p'; }
+ctl() { "$wine" "$pdmctl" --pipe "$pipe" "$@" >"$work/ctl.log" 2>&1 || fail "pdmctl $* failed: $(cat "$work/ctl.log")"; cat "$work/ctl.log"; }
+
+cp -r "$source_dir/demo/repo" "$work/repo"
+part=parts/brackets/PN1001-bracket.mcam
+command="$(windows_path "$pdmd") --service --repo $(windows_path "$work/repo") --pipe $pipe --log-file $(windows_path "$work/pdmd.log")"
+sc create "$name" binPath= "$command" >/dev/null || fail "sc.exe create: $(cat "$work/sc.log")"
+created=true
+sc start "$name" >/dev/null || fail "sc.exe start: $(cat "$work/sc.log")"
+for _ in $(seq 100); do [ "$(state)" = RUNNING ] && break; sleep 0.2; done
+[ "$(state)" = RUNNING ] || fail "the service is $(state), not RUNNING"
+ctl ping | grep -qF "pipe $pipe" || fail "ping: $(cat "$work/ctl.log")"
+ctl checkout "$part" -m "from the service test" | grep -q "checked out" || fail "no check-out"
+printf 'saved\n' >>"$work/repo/$part"
+ctl checkin "$part" -m "saved once" | grep -q "as revision 2" || fail "no revision 2"
+ctl checkout "$part" -m "kept across the stop" >/dev/null
+
+sc stop "$name" >/dev/null || fail "sc.exe stop: $(cat "$work/sc.log")"
+for _ in $(seq 100); do [ "$(state)" = STOPPED ] && break; sleep 0.2; done
+[ "$(state)" = STOPPED ] || fail "the service is $(state) after stop, not STOPPED"
+sc query "$name" | grep -q "WIN32_EXIT_CODE *: 0 " || fail "the service stopped with an error: $(cat "$work/sc.log")"
+grep -q "stopped; every change was saved" "$work/pdmd.log" || fail "pdmd.log does not say it stopped cleanly"
+grep -q "kept across the stop" "$work/repo/.pdm/locks.json" || fail "the lock was not kept across the stop"
+sc delete "$name" >/dev/null || fail "sc.exe delete: $(cat "$work/sc.log")"
+created=false
+echo "pdmd.exe as a Windows service under Wine: created, RUNNING, served check-out and check-in, STOPPED (exit 0), deleted"
