@@ -158,9 +158,4 @@ void replace_working_files(const RepositoryRoot& root, const std::vector<Working
     for (const auto& file : staged) file->put_in_place();
 }
 
-void replace_working_file(const RepositoryRoot& root, const std::string& path, const std::string& then_what,
-                          bool seen_open, const std::function<void(const WriteBytes& write)>& fill) {
-    replace_working_files(root, {{path, seen_open, fill}}, then_what);
-}
-
 }  // namespace pdm
