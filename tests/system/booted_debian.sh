@@ -4,8 +4,9 @@
 #
 # The packages as a user meets them: a minimal Debian 12 with systemd as
 # PID 1 (debootstrap, booted with systemd-nspawn), the freshly built pdmd .deb
-# installed with apt, a shared folder /srv/parts, a user alice in group pdm and
-# a user bob outside it. Checks what they see with no environment set up, a
+# installed with apt (and pdm-tray's, when built), a shared folder /srv/parts,
+# a user alice in group pdm and a user bob outside it. Checks what they see
+# (pdmctl, and alice's tray on a virtual display) with no environment set up, a
 # restart and a stop that lose no lock, the journal, the unit's security
 # exposure inside the container, and what remove and purge leave behind.
 #
@@ -51,11 +52,18 @@ else
   tar -C "$root" -c . | zstd -q -T0 >"$tarball.tmp" && mv "$tarball.tmp" "$tarball"
 fi
 
-# The packages, installed the way the README says, before the first boot.
-(cd "$build" && rm -f pdmd_*.deb && cpack -G DEB >/dev/null)
+# The packages, installed the way the README says, before the first boot;
+# with the tray's package (when this build has one) and a virtual display.
+(cd "$build" && rm -f pdmd_*.deb pdm-tray_*.deb && cpack -G DEB >/dev/null)
 cp "$build"/pdmd_*_amd64.deb "$root/root/"
+tray_packages=""
+if ls "$build"/pdm-tray_*_amd64.deb >/dev/null 2>&1; then
+  cp "$build"/pdm-tray_*_amd64.deb "$root/root/"
+  tray_packages="/root/pdm-tray_*_amd64.deb xvfb xauth"
+fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
-chroot "$root" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq /root/pdmd_*_amd64.deb' \
+chroot "$root" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+                      /root/pdmd_*_amd64.deb $tray_packages" \
   >>"$log" 2>&1 || fail "apt-get install ./pdmd_*.deb failed"
 chroot "$root" sh -c 'mkdir -p /srv/parts/fixtures && echo part > /srv/parts/PN1001.mcam &&
                       echo fixture > /srv/parts/fixtures/F1.mcam &&
@@ -91,6 +99,21 @@ as alice sh -c 'cd /srv/parts && pdmctl checkout PN1001.mcam -m "open the slot" 
 [ "$(inside stat -c %U /srv/parts/PN1001.mcam)" = pdmd ] || fail "a checked-in file is not the daemon's (ownership enforcement)"
 as alice sh -c 'echo more >> /srv/parts/PN1001.mcam' 2>/dev/null && fail "alice could write a file she has not checked out"
 as alice pdmctl checkout fixtures/F1.mcam -m "holding" >>"$log" || fail "alice could not check out a second file"
+
+# alice's tray, started at her login as the package's autostart entry does,
+# finds the system daemon too: it connects, and pdmd counts her connection.
+if [ -n "$tray_packages" ]; then
+  inside test -f /etc/xdg/autostart/pdm-tray.desktop || fail "pdm-tray's autostart entry is not installed"
+  inside runuser -u alice -- sh -c 'cd ~ && nohup xvfb-run -a pdm-tray >/tmp/pdm-tray.log 2>&1 &' >>"$log" 2>&1
+  tray_seen=false
+  for _ in $(seq 1 100); do
+    inside pdmctl --json who 2>/dev/null | grep '"alice"' >/dev/null && { tray_seen=true; break; }
+    sleep 0.2
+  done
+  $tray_seen || fail "alice's pdm-tray did not reach the system daemon: $(inside cat /tmp/pdm-tray.log 2>&1 | tail -5)"
+  inside runuser -u alice -- sh -c 'kill -TERM -1' 2>/dev/null || true  # her tray, its X server; minbase has no pkill
+  echo "alice's pdm-tray reached the system daemon with no setup"
+fi
 
 # A user outside the group is told which group and how to join it.
 refused=$(as bob pdmctl ls 2>&1) && fail "bob, outside group pdm, could list"
