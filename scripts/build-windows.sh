@@ -23,8 +23,11 @@ if [ "${1:-}" = "--test" ]; then
   # to files, never to pipes (its background processes would hold them open).
   export WINEPREFIX="$PWD/build/windows/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
   mkdir -p "$WINEPREFIX"
-  /usr/lib/wine/wineserver -p >"$WINEPREFIX.log" 2>&1 || true
-  /usr/lib/wine/wine64 wineboot --init >>"$WINEPREFIX.log" 2>&1 || true
+  # A new prefix goes on setting itself up after wineboot returns, and its
+  # services time out meanwhile: wait until every Wine process has ended.
+  /usr/lib/wine/wine64 wineboot --init >"$WINEPREFIX.log" 2>&1 || true
+  /usr/lib/wine/wineserver -w >>"$WINEPREFIX.log" 2>&1 || true
+  /usr/lib/wine/wineserver -p >>"$WINEPREFIX.log" 2>&1 || true
   status=0
   ctest --test-dir build/windows --output-on-failure || status=$?
   /usr/lib/wine/wineserver -k >>"$WINEPREFIX.log" 2>&1 || true
