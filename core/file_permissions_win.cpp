@@ -88,17 +88,10 @@ bool set_user_entry(const FileHandle& file, PSID user, DWORD rights, const std::
     const Dacl current = dacl_of(file, path);
     bool present = false;
     bool exact = false;
-    if (current.acl) {
-        for (DWORD i = 0; i < current.acl->AceCount; ++i) {
-            void* entry = nullptr;
-            if (!GetAce(current.acl, i, &entry)) continue;
-            const auto* header = static_cast<const ACE_HEADER*>(entry);
-            if (header->AceType != ACCESS_ALLOWED_ACE_TYPE || (header->AceFlags & INHERITED_ACE)) continue;
-            const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(entry);
-            if (!EqualSid(const_cast<DWORD*>(&allowed->SidStart), user)) continue;
-            exact = !present && allowed->Mask == rights;
-            present = true;
-        }
+    for (const win::AllowedEntry& entry : win::allowed_entries(current.acl)) {
+        if ((entry.flags & INHERITED_ACE) || !EqualSid(entry.sid, user)) continue;
+        exact = !present && entry.rights == rights;
+        present = true;
     }
     if ((rights == 0 && !present) || (rights != 0 && exact)) return false;
     EXPLICIT_ACCESSW access{};
@@ -174,16 +167,10 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
         access.user = user_sid.has_value();
         return access;
     }
-    for (DWORD i = 0; i < dacl.acl->AceCount; ++i) {
-        void* entry = nullptr;
-        if (!GetAce(dacl.acl, i, &entry)) continue;
-        const auto* header = static_cast<const ACE_HEADER*>(entry);
-        if (header->AceType != ACCESS_ALLOWED_ACE_TYPE || (header->AceFlags & INHERIT_ONLY_ACE)) continue;
-        const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(entry);
-        if ((allowed->Mask & write_rights) == 0) continue;
+    for (const win::AllowedEntry& entry : win::allowed_entries(dacl.acl)) {
+        if ((entry.flags & INHERIT_ONLY_ACE) || (entry.rights & write_rights) == 0) continue;
         access.anyone = true;
-        if (user_sid && EqualSid(const_cast<DWORD*>(&allowed->SidStart), win::sid_pointer(*user_sid)))
-            access.user = true;
+        if (user_sid && EqualSid(entry.sid, win::sid_pointer(*user_sid))) access.user = true;
     }
     return access;
 }

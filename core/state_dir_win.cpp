@@ -47,14 +47,9 @@ std::string untrusted_writer(const FileHandle& folder, DWORD rights, PSID self) 
     if (result != ERROR_SUCCESS) throw win::error(result, "cannot read who may write the folder");
     const std::unique_ptr<void, win::LocalFreeDeleter> owned(descriptor);
     if (!dacl) return "Everyone (the folder has no access control list)";
-    for (DWORD i = 0; i < dacl->AceCount; ++i) {
-        void* entry = nullptr;
-        if (!GetAce(dacl, i, &entry)) continue;
-        const auto* header = static_cast<const ACE_HEADER*>(entry);
-        if (header->AceType != ACCESS_ALLOWED_ACE_TYPE || (header->AceFlags & INHERIT_ONLY_ACE)) continue;
-        const auto* allowed = static_cast<const ACCESS_ALLOWED_ACE*>(entry);
-        const PSID sid = const_cast<DWORD*>(&allowed->SidStart);
-        if ((allowed->Mask & rights) != 0 && !trusted(sid, self)) return win::account_of(sid);
+    for (const win::AllowedEntry& entry : win::allowed_entries(dacl)) {
+        if (!(entry.flags & INHERIT_ONLY_ACE) && (entry.rights & rights) != 0 && !trusted(entry.sid, self))
+            return win::account_of(entry.sid);
     }
     return "";
 }

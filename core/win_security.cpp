@@ -36,6 +36,20 @@ std::string account_of(PSID sid) {
     return shown;
 }
 
+std::vector<AllowedEntry> allowed_entries(PACL dacl) {
+    std::vector<AllowedEntry> entries;
+    if (!dacl) return entries;
+    for (DWORD i = 0; i < dacl->AceCount; ++i) {
+        void* entry = nullptr;
+        if (!GetAce(dacl, i, &entry)) continue;
+        const auto* header = static_cast<const ACE_HEADER*>(entry);
+        if (header->AceType != ACCESS_ALLOWED_ACE_TYPE) continue;
+        auto* allowed = static_cast<ACCESS_ALLOWED_ACE*>(entry);
+        entries.push_back({&allowed->SidStart, allowed->Mask, header->AceFlags});
+    }
+    return entries;
+}
+
 std::optional<Sid> sid_of(const std::string& name) {
     const std::wstring wide_name = wide(name);
     DWORD sid_size = 0;

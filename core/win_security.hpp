@@ -24,6 +24,15 @@ Sid process_user_sid();
 // DOMAIN\name of an account, or its S-1-... form when it has no name.
 std::string account_of(PSID sid);
 
+// An "allow" entry of a DACL.
+struct AllowedEntry {
+    PSID sid;  // points into the DACL
+    DWORD rights;
+    BYTE flags;  // INHERITED_ACE, INHERIT_ONLY_ACE, ...
+};
+// The DACL's allow entries, in order; none for a missing DACL.
+std::vector<AllowedEntry> allowed_entries(PACL dacl);
+
 // The account named `name` (DOMAIN\name or name); nothing when there is none.
 std::optional<Sid> sid_of(const std::string& name);
 

@@ -67,4 +67,18 @@ public:
     virtual std::string log_file(const DaemonConfig& config) { return config.log_file; }
 };
 
+// A manager that is told nothing and hands nothing over (no service manager,
+// or a console): only how stop requests arrive differs.
+class UnannouncedRun : public ServiceManager {
+public:
+    std::optional<std::intptr_t> inherited_listener() override { return std::nullopt; }
+    void ready(const std::string&) override {}
+    void status(const std::string&) override {}
+    void reloading() override {}
+    void stopping() override {}
+    std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
+    void watchdog() override {}
+    bool logs_to_journal() override { return false; }
+};
+
 }  // namespace pdm::daemon

@@ -6,21 +6,12 @@ namespace pdm::daemon {
 namespace {
 
 // Built without a service manager: the daemon binds its own socket and tells nobody.
-class NoManager final : public ServiceManager {
+class NoManager final : public UnannouncedRun {
 public:
     NoManager() { ignore_broken_pipes(); }
-    std::optional<std::intptr_t> inherited_listener() override { return std::nullopt; }
-    void ready(const std::string&) override {}
-    void status(const std::string&) override {}
-    void reloading() override {}
-    void stopping() override {}
-    std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
-    void watchdog() override {}
     std::unique_ptr<ControlsWatch> watch_controls(boost::asio::io_context& io, Controls controls) override {
         return std::make_unique<PosixControls>(io, std::move(controls));
     }
-
-    bool logs_to_journal() override { return false; }
 };
 
 }  // namespace

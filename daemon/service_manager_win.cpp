@@ -51,19 +51,11 @@ private:
     boost::asio::signal_set stop_signals_;
 };
 
-class ConsoleManager final : public ServiceManager {
+class ConsoleManager final : public UnannouncedRun {
 public:
-    std::optional<std::intptr_t> inherited_listener() override { return std::nullopt; }
-    void ready(const std::string&) override {}
-    void status(const std::string&) override {}
-    void reloading() override {}
-    void stopping() override {}
-    std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
-    void watchdog() override {}
     std::unique_ptr<ControlsWatch> watch_controls(boost::asio::io_context& io, Controls controls) override {
         return std::make_unique<ConsoleControls>(io, std::move(controls));
     }
-    bool logs_to_journal() override { return false; }
 };
 
 // The service as the service control manager sees it.
