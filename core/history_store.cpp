@@ -192,6 +192,24 @@ private:
     std::uint64_t delivered_ = 0;
 };
 
+// Removes the `*.lock` files git writes beside a ref, packed-refs, HEAD or
+// config while it updates them: with one writer, any found before it opens
+// were left by a writer that died. Objects are written under other names.
+std::vector<std::string> remove_stale_git_locks(const std::filesystem::path& git_dir) {
+    std::vector<std::string> removed;
+    std::filesystem::recursive_directory_iterator walk(git_dir), end;
+    for (; walk != end; ++walk) {
+        if (walk->path().filename() == "objects") {
+            walk.disable_recursion_pending();
+            continue;
+        }
+        if (walk->path().extension() != ".lock" || !walk->is_regular_file()) continue;
+        std::filesystem::remove(walk->path());
+        removed.push_back(walk->path().lexically_relative(git_dir).generic_string());
+    }
+    return removed;
+}
+
 }  // namespace
 
 struct HistoryStore::Impl {
@@ -199,6 +217,7 @@ struct HistoryStore::Impl {
     std::filesystem::path git_dir;
     std::optional<RepositoryRoot> root;
     std::uint64_t max_file_bytes = 0;
+    std::vector<std::string> stale_locks;
     Repo repo;
     Odb odb;
     std::map<std::string, std::vector<Revision>> by_path;  // oldest first
@@ -412,6 +431,7 @@ HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::file
     impl_->root.emplace(repo_root);
     const std::string where = git_dir.string();
     if (std::filesystem::exists(git_dir / "HEAD")) {
+        impl_->stale_locks = remove_stale_git_locks(git_dir);
         check(git_repository_open_bare(impl_->repo.out(), where.c_str()), "cannot open the history " + where);
     } else {
         git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
@@ -427,6 +447,8 @@ HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::file
 HistoryStore::~HistoryStore() = default;
 
 bool HistoryStore::empty() const { return !impl_->head(); }
+
+const std::vector<std::string>& HistoryStore::stale_locks_removed() const { return impl_->stale_locks; }
 
 std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time,
                                                const std::atomic<bool>* cancel) {

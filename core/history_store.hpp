@@ -102,6 +102,11 @@ class HistoryStore {
 public:
     // Opens `git_dir` (a bare repository), creating it when missing.
     // `repo_root` is the folder of part files, read when recording.
+    // The caller must be the history's one writer (the daemon holds the state
+    // dir's pdmd.lock): the lock files git leaves behind when a writer is
+    // killed mid-update (refs/heads/main.lock, packed-refs.lock...) are then
+    // stale, and are removed here; otherwise every later commit would fail.
+    // stale_locks_removed() names them.
     // Throws std::runtime_error naming the path and libgit2's reason.
     // A file larger than `max_file_bytes` is never read into the history: a
     // check-in of it is refused (PdmError too_large) before a byte is read,
@@ -114,6 +119,10 @@ public:
 
     // True before the first commit (a new store: import the files).
     bool empty() const;
+
+    // The lock files left by a killed writer that opening removed (paths
+    // relative to `git_dir`), for the log.
+    const std::vector<std::string>& stale_locks_removed() const;
 
     // The first commit, "initial import" by pdmd: every path (normalised,
     // tracked) as its revision 1. When `cancel` becomes true (set from any

@@ -155,6 +155,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                          error.what());
         return 1;
     }
+    for (const std::string& lock : history_store->stale_locks_removed()) {
+        spdlog::warn("removed {} from the version history: a pdmd stopped mid-update left it", lock);
+    }
     const bool import_history = history_store->empty();
     // Set when a stop signal came: read by the history thread's import.
     std::atomic<bool> stopping{false};

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #endif
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -129,6 +130,22 @@ BOOST_AUTO_TEST_CASE(revisions_are_numbered_per_file_newest_first_and_survive_a_
     open();
     check_numbers();
     BOOST_TEST(read_all(store->find("a.mcam", "3")) == "a v2");
+}
+
+BOOST_AUTO_TEST_CASE(the_lock_files_a_killed_writer_left_are_removed_when_opened) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    // What libgit2 leaves when the daemon is killed while it moves the branch.
+    dir.write("history.git/refs/heads/main.lock", "");
+    dir.write("history.git/packed-refs.lock", "");
+    write("a.mcam", "a v2");
+    BOOST_CHECK_THROW(record({"a.mcam"}, "alice", "blocked"), std::runtime_error);
+    open();
+    std::vector<std::string> removed = store->stale_locks_removed();
+    std::sort(removed.begin(), removed.end());
+    BOOST_TEST(removed == (std::vector<std::string>{"packed-refs.lock", "refs/heads/main.lock"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(!fs::exists(dir / "history.git/refs/heads/main.lock"));
+    BOOST_TEST(record({"a.mcam"}, "alice", "after the restart")[0].revision->number == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(find_takes_a_number_or_a_commit_id_and_refuses_anything_else) {
