@@ -79,10 +79,30 @@ std::vector<std::shared_ptr<const DurableAppendFile>> AuditLog::open_rotated(std
 
 void AuditLog::append(const nlohmann::json& entry) { file_->append(entry.dump() + "\n"); }
 
-void AuditLog::append_lines(std::string_view lines) { file_->append(lines); }
+void AuditLog::write_lines(std::string_view lines) {
+    unwritten_ += lines;
+    file_->write(unwritten_);
+    unwritten_.clear();
+}
+
+void AuditLog::flush() {
+    if (!unwritten_.empty()) write_lines("");
+    file_->flush();
+}
+
+std::uint64_t AuditLog::size() const { return file_->size(); }
+
+void AuditLog::restore_lines(std::uint64_t at, std::string_view lines) {
+    // Lines lost with the page cache leave the file short: they go at its end,
+    // never after a gap of zeros.
+    const std::uint64_t position = std::min(at, file_->size());
+    if (file_->read_at(position, lines.size()) == lines) return;
+    if (file_->size() > position) file_->truncate(position);
+    file_->write(lines);
+}
 
 bool AuditLog::rotate_if_needed() {
-    if (file_->size() < rotation_.max_bytes) return false;
+    if (!wants_rotation() || !unwritten_.empty()) return false;
     if (rotation_.keep == 0) {
         dir_.remove(name_);
     } else {

@@ -71,15 +71,32 @@ public:
     // Appends one entry (an object with at least "time", "user", "op",
     // "outcome"). Throws std::system_error.
     void append(const nlohmann::json& entry);
-    // Appends complete lines ('\n'-terminated JSON objects) with one flush.
-    // May run on another thread than the rest, never during rotate_if_needed().
-    void append_lines(std::string_view lines);
+    // The commit writer's calls: they may run on another thread than the
+    // rest, never during rotate_if_needed(). Throw std::system_error.
+    //
+    // Appends complete lines ('\n'-terminated JSON objects) without waiting
+    // for the disk: the lock journal holds them until flush(). Lines a
+    // failed write left out are kept and go first next time, so the file
+    // keeps the journal's order.
+    void write_lines(std::string_view lines);
+    // Writes what is kept, then makes the file durable.
+    void flush();
+    std::uint64_t size() const;
+    // Where the next lines will begin: the file's size plus what is kept.
+    std::uint64_t next_line_at() const { return size() + unwritten_.size(); }
+    // At start, replaying the journal: makes `lines` begin at byte `at`
+    // (or at the end, when the file is shorter), unless they already do.
+    // Flushed by the caller.
+    void restore_lines(std::uint64_t at, std::string_view lines);
 
     // Rotates when the file has grown past the limit: audit.jsonl becomes
     // audit.jsonl.1 (the older ones move up, the oldest beyond `keep` goes),
     // and a new audit.jsonl starts. Durable. Call between commits, on the
     // thread that owns the log. True when it rotated. Throws std::system_error.
     bool rotate_if_needed();
+
+    // The current file has grown past the limit: the next rotate_if_needed() rotates it.
+    bool wants_rotation() const { return file_->size() >= rotation_.max_bytes; }
 
     // What a query reads: the current file up to `end` bytes, then every
     // rotated file.
@@ -106,6 +123,7 @@ private:
     std::shared_ptr<DurableAppendFile> file_;
     std::vector<std::shared_ptr<const DurableAppendFile>> rotated_;  // newest first
     std::uint64_t initial_size_;
+    std::string unwritten_;  // lines whose write failed, written before any later ones
 };
 
 }  // namespace pdm

@@ -3,42 +3,59 @@
 
 #include <exception>
 
-#include "core/state_dir.hpp"
-
 namespace pdm {
 
-std::optional<CommitFailure> write_commit(const CommitBatch& batch, const LockStore& store, AuditLog& audit) noexcept {
-    std::optional<CommitFailure> failure;
-    if (batch.locks_text) {
+void write_checkpoint(const std::string& locks_text, CommitFiles files) {
+    files.audit.flush();
+    files.store.save_text(locks_text);
+    files.journal.clear();
+}
+
+CommitResult write_commit(CommitBatch& batch, CommitFiles files) noexcept {
+    CommitResult result;
+    try {
+        result.audit_end = files.audit.size();
+        if (batch.record.empty()) {
+            // Nothing to append: only a checkpoint, below.
+        } else {
+            batch.record.audit_at = files.audit.next_line_at();
+            files.journal.append(batch.record);
+        }
+    } catch (const std::exception& error) {
+        result.failure = std::string("cannot save the change; nothing was changed: ") + error.what();
+        return result;
+    }
+    if (!batch.record.audit_lines.empty()) {
         try {
-            store.save_text(*batch.locks_text);
-        } catch (const RenamedButNotFlushed& error) {
-            failure = CommitFailure{std::string("the lock table was replaced but could not be flushed to disk: ") +
-                                        error.what(),
-                                    true, false};
+            files.audit.write_lines(batch.record.audit_lines);
         } catch (const std::exception& error) {
-            return CommitFailure{std::string("could not save the lock table; nothing was changed: ") + error.what(),
-                                 false, false};
-        } catch (...) {
-            return CommitFailure{"could not save the lock table; nothing was changed", false, false};
+            result.audit_failure = error.what();
+        }
+        try {
+            result.audit_end = files.audit.size();
+        } catch (const std::exception&) {
+            // Queries keep reading up to where they did.
         }
     }
-    if (!batch.audit_lines.empty()) {
+    if (batch.checkpoint_text) {
         try {
-            audit.append_lines(batch.audit_lines);
-            if (failure) failure->audit_appended = true;
+            write_checkpoint(*batch.checkpoint_text, files);
+            result.checkpointed = true;
         } catch (const std::exception& error) {
-            if (!failure) {
-                failure = CommitFailure{
-                    "the change was made and saved, but could not be written to the audit log: " +
-                        std::string(error.what()),
-                    true, false};
-            }
-        } catch (...) {
-            if (!failure) failure = CommitFailure{"the change was made and saved, but not audited", true, false};
+            result.checkpoint_failure = error.what();
         }
     }
-    return failure;
+    return result;
+}
+
+JournalReplay replay_journal(LockTable& table, CommitFiles files) {
+    JournalReplay replay{files.journal.recovered().size(), files.journal.torn_bytes()};
+    for (const JournalRecord& record : files.journal.recovered()) {
+        record.apply_to(table);
+        if (!record.audit_lines.empty()) files.audit.restore_lines(record.audit_at, record.audit_lines);
+    }
+    if (replay.records > 0) write_checkpoint(table.to_json_text(), files);
+    return replay;
 }
 
 }  // namespace pdm

@@ -22,14 +22,14 @@ nlohmann::json lock_details(const std::string& path, const Lock& lock) {
 
 }  // namespace
 
-FileService::FileService(Repository& repository, LockStore& store, LockTable table, AuditLog& audit,
-                         const Clock& clock)
+FileService::FileService(Repository& repository, CommitFiles files, LockTable table, const Clock& clock)
     : repository_(repository),
-      store_(store),
+      files_(files),
       table_(std::move(table)),
-      audit_(audit),
+      audit_(files.audit),
       clock_(clock),
-      durable_audit_bytes_(audit.initial_size()) {}
+      durable_audit_bytes_(files.audit.initial_size()),
+      journal_dirty_(!files.journal.empty()) {}
 
 std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
     const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
@@ -293,9 +293,17 @@ std::vector<ReleasedLock> FileService::release(const Identity& who, AuditOp op,
 
 CommitBatch FileService::begin_commit() {
     CommitBatch batch;
-    if (!undo_.empty()) batch.locks_text = table_.to_json_text();
-    for (const std::string& line : pending_audit_) batch.audit_lines += line;
-    committing_audit_bytes_ = batch.audit_lines.size();
+    // Each path once, with its lock as the batch leaves it.
+    std::set<std::string_view> seen;
+    for (const Undo& change : undo_) {
+        if (!seen.insert(change.path).second) continue;
+        const Lock* now = table_.find(change.path);
+        batch.record.locks.emplace_back(change.path, now ? std::optional<Lock>(*now) : std::nullopt);
+    }
+    for (const std::string& line : pending_audit_) batch.record.audit_lines += line;
+    committing_record_ = !batch.record.empty();
+    if (checkpoint_requested_ && (journal_dirty_ || committing_record_)) batch.checkpoint_text = table_.to_json_text();
+    checkpoint_requested_ = false;
     committing_undo_ = std::move(undo_);
     committing_audit_ = std::move(pending_audit_);
     committing_events_ = std::move(pending_events_);
@@ -306,11 +314,13 @@ CommitBatch FileService::begin_commit() {
     return batch;
 }
 
-void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
+void FileService::finish_commit(const CommitResult& result) {
     committing_ = false;
-    if (!failure || failure->audit_appended) durable_audit_bytes_ += committing_audit_bytes_;
-    committing_audit_bytes_ = 0;
-    if (failure && !failure->changes_kept) {
+    durable_audit_bytes_ = result.audit_end;
+    if (!result.failure && committing_record_) journal_dirty_ = true;
+    if (result.checkpointed) journal_dirty_ = false;
+    committing_record_ = false;
+    if (result.failure) {
         // Newest first: the changes made since, then the failed commit's own.
         for (const std::vector<Undo>* changes : {&undo_, &committing_undo_}) {
             for (auto it = changes->rbegin(); it != changes->rend(); ++it) {
@@ -328,11 +338,12 @@ void FileService::finish_commit(const std::optional<CommitFailure>& failure) {
     }
     committing_undo_.clear();
     committing_audit_.clear();
-    // Between commits: the one moment the log's file may change under it.
+    // Between commits, with the journal empty (no record points into the
+    // file): the one moment the log's file may change under it.
     try {
-        if (audit_.rotate_if_needed()) durable_audit_bytes_ = 0;
+        if (result.checkpointed && audit_.rotate_if_needed()) durable_audit_bytes_ = 0;
     } catch (const std::system_error&) {
-        // Not rotated this time: the log goes on growing, and the next commit tries again.
+        // Not rotated this time: the log goes on growing, and the next checkpoint tries again.
     }
     std::vector<Event> durable;
     durable.swap(committing_events_);
@@ -373,11 +384,13 @@ void FileService::hand_over(const std::string& path) {
     pending_events_.push_back({EventKind::your_turn, path, next->user, clock_.now(), {{"connection", next->connection}}});
 }
 
-std::optional<CommitFailure> FileService::commit() {
-    const CommitBatch batch = begin_commit();
-    std::optional<CommitFailure> failure = write_commit(batch, store_, audit_);
-    finish_commit(failure);
-    return failure;
+std::optional<std::string> FileService::commit() {
+    request_checkpoint();
+    CommitBatch batch = begin_commit();
+    const CommitResult result = write_commit(batch, files_);
+    finish_commit(result);
+    if (!result.failure && result.checkpoint_failure) return "the checkpoint failed: " + *result.checkpoint_failure;
+    return result.failure;
 }
 
 void FileService::record_unlocked_write(const std::string& path, nlohmann::json extra) {

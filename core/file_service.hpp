@@ -4,8 +4,8 @@
 //
 // Mutations are validated as a whole and applied in memory, with their audit
 // entries queued. A commit then makes everything since the last one durable at
-// once: begin_commit() takes the bytes to write, write_commit() writes them
-// (on any thread), finish_commit() settles the outcome. A caller must not
+// once: begin_commit() takes the record to write, write_commit() writes it
+// (on any thread; commit_batch.hpp), finish_commit() settles the outcome. A caller must not
 // acknowledge a mutation, or anything that observed it, before the commit
 // after it has succeeded. Batching many requests into one commit is what lets
 // the daemon do one fsync for many clients; writing on another thread lets
@@ -67,8 +67,7 @@ struct ReleasedLock {
 
 class FileService {
 public:
-    FileService(Repository& repository, LockStore& store, LockTable table, AuditLog& audit,
-                const Clock& clock);
+    FileService(Repository& repository, CommitFiles files, LockTable table, const Clock& clock);
 
     std::vector<FileEntry> list(const ListFilter& filter) const;
     FileEntry info(const std::string& path) const;
@@ -223,20 +222,28 @@ public:
         return !undo_.empty() || !pending_audit_.empty() || committing_;
     }
 
-    // Takes what changed since the last commit. At most one commit at a time.
+    // Takes what changed since the last commit, and the whole table when a
+    // checkpoint is due. At most one commit at a time.
     CommitBatch begin_commit();
-    // Settles the commit begun last. When the lock table could not be saved,
-    // every change not yet durable (that commit's and any made since) is
-    // rolled back in memory, as if never made, and its audit entries dropped.
-    // When it was saved (failure->changes_kept), the changes stand.
-    void finish_commit(const std::optional<CommitFailure>& failure);
+    // Settles the commit begun last. When it failed, every change not yet
+    // durable (that commit's and any made since) is rolled back in memory, as
+    // if never made, and its audit entries dropped.
+    void finish_commit(const CommitResult& result);
+
+    // The next commit also writes locks.json and empties the journal.
+    void request_checkpoint() { checkpoint_requested_ = true; }
+    // The journal holds changes locks.json does not have yet.
+    bool needs_checkpoint() const { return journal_dirty_; }
+    // ...and the audit log waits for a checkpoint to rotate: one is due now.
+    bool checkpoint_urgent() const { return journal_dirty_ && audit_.wants_rotation(); }
 
     // Receives the events of each commit once it is durable (lock taken,
     // released, broken), in the order the changes were made.
     void set_event_sink(std::function<void(const Event&)> sink) { event_sink_ = std::move(sink); }
 
-    // begin_commit, write_commit and finish_commit in one call, on this thread.
-    std::optional<CommitFailure> commit();
+    // begin_commit, write_commit and finish_commit in one call, on this
+    // thread, with a checkpoint (a clean stop). The failure, if any.
+    std::optional<std::string> commit();
 
 private:
     // How to undo one applied change: the lock a path had before (none: it had none).
@@ -270,7 +277,7 @@ private:
     void check_not_being_restored(const std::string& path) const;
 
     Repository& repository_;
-    LockStore& store_;
+    CommitFiles files_;
     LockTable table_;
     AuditLog& audit_;
     const Clock& clock_;
@@ -286,9 +293,11 @@ private:
     std::vector<Undo> committing_undo_;             // changes in the commit being written
     std::vector<std::string> pending_audit_;        // audit lines not yet in a commit
     std::vector<std::string> committing_audit_;     // audit lines in the commit being written
-    std::uint64_t committing_audit_bytes_ = 0;
     std::uint64_t durable_audit_bytes_;             // audit.jsonl up to here holds committed lines only
     bool committing_ = false;
+    bool committing_record_ = false;                // the commit being written appends to the journal
+    bool checkpoint_requested_ = false;
+    bool journal_dirty_;                            // locks.journal holds records locks.json lacks
     std::vector<Event> pending_events_;     // announced when their commit is durable
     std::vector<Event> committing_events_;
     std::function<void(const Event&)> event_sink_;

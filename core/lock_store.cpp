@@ -40,16 +40,12 @@ LockTable LockStore::load(nlohmann::json* unusable) const {
     }
 }
 
-namespace {
-
 std::string file_stamp(std::string utc_time) {
     for (char& c : utc_time) {
         if (c == ':') c = '-';  // keep the name valid on every file system
     }
     return utc_time;
 }
-
-}  // namespace
 
 fs::path LockStore::set_aside(const nlohmann::json& unusable, const std::string& utc_time) const {
     const std::string aside = name_ + ".unusable-" + file_stamp(utc_time);

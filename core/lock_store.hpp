@@ -28,6 +28,9 @@ private:
     std::size_t column_;
 };
 
+// A UTC time (format_utc) as part of a file name: valid on every file system.
+std::string file_stamp(std::string utc_time);
+
 class LockStore {
 public:
     LockStore(const StateDir& dir, std::string name = "locks.json")

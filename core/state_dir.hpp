@@ -86,7 +86,17 @@ public:
     DurableAppendFile& operator=(const DurableAppendFile&) = delete;
 
     // All or nothing: a failed append is cut off again. Throws std::system_error.
-    void append(std::string_view bytes);
+    void append(std::string_view bytes) {
+        write(bytes);
+        flush();
+    }
+    // Appends without waiting for the disk: all or nothing as far as the
+    // file's readers see, durable only after a later flush(). Throws std::system_error.
+    void write(std::string_view bytes);
+    // Everything written so far is on disk before it returns. Throws std::system_error.
+    void flush();
+    // Cuts the file to `size` bytes, durably. Throws std::system_error.
+    void truncate(std::uint64_t size);
     std::uint64_t size() const;
     // Up to `length` bytes from `offset`. Safe on another thread than append().
     std::string read_at(std::uint64_t offset, std::size_t length) const;

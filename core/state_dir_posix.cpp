@@ -164,13 +164,12 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
     return file;
 }
 
-void DurableAppendFile::append(std::string_view bytes) {
+void DurableAppendFile::write(std::string_view bytes) {
     const int fd = raw(file_);
     struct stat before {};
     const bool known_size = ::fstat(fd, &before) == 0;
     try {
         write_all(fd, bytes, "cannot append to " + path_.string());
-        if (::fdatasync(fd) != 0) throw_errno("cannot flush " + path_.string());
     } catch (const std::system_error&) {
         // Cut off a partial append so the next one does not continue a torn line.
         if (known_size && ::ftruncate(fd, before.st_size) != 0) {
@@ -178,6 +177,15 @@ void DurableAppendFile::append(std::string_view bytes) {
         }
         throw;
     }
+}
+
+void DurableAppendFile::flush() {
+    if (::fdatasync(raw(file_)) != 0) throw_errno("cannot flush " + path_.string());
+}
+
+void DurableAppendFile::truncate(std::uint64_t size) {
+    if (::ftruncate(raw(file_), static_cast<off_t>(size)) != 0) throw_errno("cannot truncate " + path_.string());
+    flush();
 }
 
 }  // namespace pdm

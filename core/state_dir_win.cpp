@@ -269,17 +269,26 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
     return file;
 }
 
-void DurableAppendFile::append(std::string_view bytes) {
+void DurableAppendFile::write(std::string_view bytes) {
     const std::uint64_t before = info_of(file_).size;
     try {
         // One writer: appending is writing at the end it knows.
         write_all(file_, bytes, before, "cannot append to " + path_.string());
-        flush(file_);
     } catch (const std::system_error&) {
         // Cut off a partial append so the next one does not continue a torn line.
-        truncate(file_, before);
+        pdm::truncate(file_, before);
         throw;
     }
+}
+
+void DurableAppendFile::flush() { pdm::flush(file_); }
+
+void DurableAppendFile::truncate(std::uint64_t size) {
+    FILE_END_OF_FILE_INFO end{};
+    end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
+    if (!SetFileInformationByHandle(win::raw(file_), FileEndOfFileInfo, &end, sizeof end))
+        win::throw_last_error("cannot truncate " + path_.string());
+    flush();
 }
 
 }  // namespace pdm

@@ -3,8 +3,16 @@
 // Writes group commits on a thread of its own, so the event loop keeps
 // serving (and gathering the next batch) while the disk works. The thread
 // touches only the files; FileService is used on the event loop's thread only.
+//
+// It also schedules checkpoints: once a change is in the journal, a commit
+// that rewrites locks.json follows within `checkpoint_delay`, so the file
+// people and scripts read lags the daemon by about that much at most.
+
+#include <chrono>
+#include <functional>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include "core/commit_batch.hpp"
@@ -15,18 +23,31 @@ namespace pdm::daemon {
 
 class CommitWriter {
 public:
-    CommitWriter(boost::asio::io_context& io, FileService& service, const LockStore& store, AuditLog& audit);
+    CommitWriter(boost::asio::io_context& io, FileService& service, CommitFiles files,
+                 std::chrono::milliseconds checkpoint_delay = std::chrono::seconds(1));
     ~CommitWriter();  // waits for a commit being written
 
     // Takes the service's pending changes and writes them; `done` runs on the
     // event loop once the outcome is settled in the service.
     void start(ipc::CommitGate::Done done);
 
+    // How a checkpoint that fell due gets its commit (CommitGate::request).
+    void set_commit_request(std::function<void()> request) { request_commit_ = std::move(request); }
+    // No more scheduled checkpoints: the daemon is stopping, and its last
+    // commit (FileService::commit) checkpoints.
+    void stop_checkpoints();
+
 private:
+    void schedule_checkpoint(bool urgent_allowed);
+
     boost::asio::io_context& io_;
     FileService& service_;
-    const LockStore& store_;
-    AuditLog& audit_;
+    CommitFiles files_;
+    std::chrono::milliseconds checkpoint_delay_;
+    boost::asio::steady_timer checkpoint_timer_;
+    bool checkpoint_scheduled_ = false;
+    bool stopped_ = false;
+    std::function<void()> request_commit_;
     boost::asio::thread_pool writer_{1};
 };
 

@@ -13,6 +13,7 @@
 #include "core/file_permissions.hpp"
 #include "core/file_service.hpp"
 #include "core/history_store.hpp"
+#include "core/lock_journal.hpp"
 #include "core/lock_store.hpp"
 #include "core/state_dir.hpp"
 #include "core/time_format.hpp"
@@ -67,6 +68,31 @@ std::optional<LockTable> load_locks(const LockStore& store, bool recover, const 
                          "check-out it held is released; tell your users.",
                          aside.string());
         return LockTable{};
+    }
+}
+
+// Opens locks.journal, or refuses: a record the disk damaged may hide
+// acknowledged changes after it.
+std::optional<LockJournal> open_journal(const StateDir& state, bool recover, const Clock& clock) {
+    try {
+        return std::optional<LockJournal>(std::in_place, state);
+    } catch (const LockFileError& error) {
+        if (!recover) {
+            spdlog::critical("cannot start: {}", error.what());
+            spdlog::critical("locks.journal was left untouched. Restore the state dir from a backup, or start "
+                             "with --recover to move it aside and keep only what locks.json holds.");
+            return std::nullopt;
+        }
+        const std::string aside = "locks.journal.broken-" + file_stamp(format_utc(clock.now()));
+        state.rename("locks.journal", aside);
+        spdlog::critical("RECOVERY: {}", error.what());
+        spdlog::critical("RECOVERY: moved the journal to {}; the locks changed in the last moments before the "
+                         "damage may be lost. Tell your users.",
+                         (state.path() / aside).string());
+        return std::optional<LockJournal>(std::in_place, state);
+    } catch (const std::exception& error) {
+        spdlog::critical("cannot start: {}", error.what());
+        return std::nullopt;
     }
 }
 
@@ -140,10 +166,24 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     LockStore store(*state);
     std::optional<LockTable> table = load_locks(store, config.recover, clock);
     if (!table) return 1;
+    std::optional<LockJournal> journal = open_journal(*state, config.recover, clock);
+    if (!journal) return 1;
 
     Repository repository(repo, state_dir, globs(config.include), globs(config.ignore));
     AuditLog audit(*state, "audit.jsonl", AuditRotation{config.audit_max_bytes, config.audit_keep});
-    FileService service(repository, store, std::move(*table), audit, clock);
+    const CommitFiles files{*journal, store, audit};
+    try {
+        const JournalReplay replay = replay_journal(*table, files);
+        if (replay.records > 0)
+            spdlog::info("replayed {} commit(s) from {} into locks.json", replay.records, journal->file().string());
+        if (replay.torn_bytes > 0)
+            spdlog::warn("{}: cut off {} byte(s) of a commit a crash interrupted before it was acknowledged",
+                         journal->file().string(), replay.torn_bytes);
+    } catch (const std::exception& error) {
+        spdlog::critical("cannot start: replaying {}: {}", journal->file().string(), error.what());
+        return 1;
+    }
+    FileService service(repository, files, std::move(*table), clock);
     service.set_refusal_audit_limit(config.audit_refusals_per_minute);
     // The history is opened before serving: a check-in that could not be
     // recorded would be refused, so a broken history is a reason not to start.
@@ -203,8 +243,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         spdlog::warn("the open-file limit is {}; serving at most {} connections", open_files,
                      limits.max_connections);
     }
-    CommitWriter writer(io, service, store, audit);
+    CommitWriter writer(io, service, files);
     ipc::CommitGate commits(io, [&writer](ipc::CommitGate::Done done) { writer.start(std::move(done)); });
+    writer.set_commit_request([&commits] { commits.request(); });
     ipc::Server server(io, std::move(listener), dispatcher, commits, limits);
 
     // The index and the watcher: list answers from memory, and every change
@@ -328,6 +369,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         pulse.stop();
         if (watcher) watcher->stop();
         tracker.stop();
+        writer.stop_checkpoints();
         shutdown.begin();
     };
     controls = manager.watch_controls(io, {stop, reload});
@@ -340,6 +382,14 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     manager.ready(std::to_string(service.lock_count()) + " lock(s), serving " + repo.string());
     pulse.start();
     io.run();
+    // Every change is durable in the journal already; this leaves locks.json
+    // whole and the journal empty for whoever reads the state dir next.
+    if (const std::optional<std::string> failure = service.commit()) {
+        spdlog::error("stopped; locks.json could not be brought up to date ({}); every change is in the journal, "
+                      "which the next start replays",
+                      *failure);
+        return 0;
+    }
     spdlog::info("stopped; every change was saved as it was made");
     return 0;
 }

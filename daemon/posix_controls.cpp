@@ -7,7 +7,10 @@
 
 namespace pdm::daemon {
 
-void ignore_broken_pipes() { std::signal(SIGPIPE, SIG_IGN); }
+void ignore_failed_write_signals() {
+    std::signal(SIGPIPE, SIG_IGN);
+    std::signal(SIGXFSZ, SIG_IGN);
+}
 
 PosixControls::PosixControls(boost::asio::io_context& io, ServiceManager::Controls controls)
     : controls_(std::move(controls)), stop_signals_(io, SIGINT, SIGTERM), reload_signal_(io, SIGHUP) {

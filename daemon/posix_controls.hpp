@@ -13,8 +13,10 @@
 namespace pdm::daemon {
 
 // A client that hung up, or a closed stderr, makes a write fail with EPIPE;
-// it must not end the daemon. Called once, when the service manager is made.
-void ignore_broken_pipes();
+// a file grown to the size limit (ulimit -f, LimitFSIZE=) makes it fail
+// with EFBIG. Either is an error for the write to report, never a reason for
+// the daemon to end. Called once, when the service manager is made.
+void ignore_failed_write_signals();
 
 class PosixControls final : public ServiceManager::ControlsWatch {
 public:

@@ -8,7 +8,7 @@ namespace {
 // Built without a service manager: the daemon binds its own socket and tells nobody.
 class NoManager final : public UnannouncedRun {
 public:
-    NoManager() { ignore_broken_pipes(); }
+    NoManager() { ignore_failed_write_signals(); }
     std::unique_ptr<ControlsWatch> watch_controls(boost::asio::io_context& io, Controls controls) override {
         return std::make_unique<PosixControls>(io, std::move(controls));
     }

@@ -13,7 +13,7 @@ namespace {
 
 class SystemdManager final : public ServiceManager {
 public:
-    SystemdManager() { ignore_broken_pipes(); }
+    SystemdManager() { ignore_failed_write_signals(); }
     std::optional<std::intptr_t> inherited_listener() override {
         // unset_environment: children of pdmd must not think they were activated.
         const int count = sd_listen_fds(1);

@@ -36,14 +36,14 @@ void CommitGate::run() {
     try {
         start_([this, batch](const CommitOutcome& outcome) { finished(batch, outcome); });
     } catch (const std::exception& error) {
-        finished(batch, {std::string("could not start a commit: ") + error.what(), true});
+        finished(batch, {std::string("could not start a commit: ") + error.what()});
     }
 }
 
 void CommitGate::finished(std::uint64_t batch, const CommitOutcome& outcome) {
     running_ = false;
     const std::optional<std::string>& failure = outcome.failure;
-    const bool all = failure && outcome.later_changes_undone;
+    const bool all = failure.has_value();
     const auto end = all ? waiting_.end() : waiting_.upper_bound(batch);
     const std::uint64_t settled = all ? open_batch_ : batch;
     std::vector<std::shared_ptr<Session>> sessions;

@@ -21,10 +21,9 @@ namespace pdm::ipc {
 class Session;
 
 struct CommitOutcome {
-    std::optional<std::string> failure;  // nothing: the batch is durable
-    // With a failure: the changes gathered after this batch were undone too,
-    // so their replies fail with it. Otherwise they stand and commit next.
-    bool later_changes_undone = true;
+    // Nothing: the batch is durable. A failure undoes the changes gathered
+    // after the batch too, so their replies fail with it.
+    std::optional<std::string> failure;
 };
 
 class CommitGate {

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // kill -9 cannot show a missing fsync (the page cache survives it), so this
 // watches the real daemon's system calls instead: before the reply to a
-// check-out leaves, the new locks.json must be flushed, renamed into place,
-// its folder flushed, and the audit line flushed, in that order.
+// check-out leaves, its journal record must be appended and flushed, and
+// only then its audit line written; locks.json is rewritten only after the
+// reply, off the reply's path, and only then is the journal emptied. strace
+// also kills the daemon at a chosen write into the journal: exactly the
+// changes acknowledged before it survive.
 
 #include <boost/test/unit_test.hpp>
 
@@ -10,6 +13,8 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <filesystem>
+#include <set>
 #include <sstream>
 
 #include "tests/integration/daemon_process.hpp"
@@ -42,13 +47,13 @@ std::size_t find_line(const std::vector<std::string>& lines, std::size_t from,
 
 BOOST_AUTO_TEST_SUITE(durability_order, *boost::unit_test::precondition(strace_works))
 
-BOOST_AUTO_TEST_CASE(a_checkout_is_flushed_renamed_and_audited_before_its_reply) {
+BOOST_AUTO_TEST_CASE(a_checkout_is_journaled_and_flushed_before_its_reply_and_checkpointed_after_it) {
     DaemonProcess daemon;
     const std::string trace = (daemon.dir() / "strace.log").string();
     // -y names each descriptor's file; unfinished calls are joined (no -qq on
     // "resumed"), so a call's line holds its result.
-    daemon.start_wrapped({"strace", "-f", "-y", "-s", "200", "-o", trace, "-e",
-                          "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg,sendto"});
+    daemon.start_wrapped({"strace", "-f", "-y", "-s", "4000", "-o", trace, "-e",
+                          "trace=fsync,fdatasync,rename,renameat,renameat2,write,writev,sendmsg,sendto,ftruncate"});
     // Let the history's first import finish first: its thread's system calls
     // would split the lines of the commit writer's.
     BOOST_REQUIRE(outcome(daemon.client()->call("history", {{"path", "a.mcam"}})) == "ok");
@@ -62,18 +67,58 @@ BOOST_AUTO_TEST_CASE(a_checkout_is_flushed_renamed_and_audited_before_its_reply)
     std::istringstream text(pdm::test::read_text(trace));
     for (std::string line; std::getline(text, line);) lines.push_back(line);
 
-    const std::size_t temp_flushed = find_line(lines, 0, {"fsync(", "locks.json.tmp>", "= 0"});
-    const std::size_t renamed = find_line(lines, temp_flushed, {"rename", "\"locks.json.tmp\"", "\"locks.json\"", "= 0"});
-    const std::size_t folder_flushed = find_line(lines, renamed, {"fsync(", ".pdm>", "= 0"});
-    const std::size_t audit_flushed = find_line(lines, folder_flushed, {"fdatasync(", "audit.jsonl>", "= 0"});
     const std::size_t reply = find_line(lines, 0, {"socket:", "traced"});
-    BOOST_TEST_MESSAGE("strace lines: flush " << temp_flushed << ", rename " << renamed << ", folder " << folder_flushed
-                                              << ", audit " << audit_flushed << ", reply " << reply);
+    const std::size_t journal_written = find_line(lines, 0, {"write(", "locks.journal>", "traced"});
+    const std::size_t journal_flushed = find_line(lines, journal_written, {"fdatasync(", "locks.journal>", "= 0"});
+    const std::size_t audit_written = find_line(lines, journal_flushed, {"write(", "audit.jsonl>", "traced"});
+    const std::size_t audit_flushed = find_line(lines, audit_written, {"fdatasync(", "audit.jsonl>", "= 0"});
+    const std::size_t table_renamed =
+        find_line(lines, audit_flushed, {"rename", "\"locks.json.tmp\"", "\"locks.json\"", "= 0"});
+    const std::size_t journal_emptied = find_line(lines, table_renamed, {"ftruncate(", "locks.journal>", "0) = 0"});
+    BOOST_TEST_MESSAGE("strace lines: audit " << audit_written << ", journal " << journal_written << ", flush "
+                                              << journal_flushed << ", reply " << reply << ", checkpoint: audit "
+                                              << audit_flushed << ", locks.json " << table_renamed
+                                              << ", journal emptied " << journal_emptied);
     BOOST_REQUIRE(reply < lines.size());
-    BOOST_TEST(temp_flushed < renamed);
-    BOOST_TEST(renamed < folder_flushed);
-    BOOST_TEST(folder_flushed < audit_flushed);
-    BOOST_TEST(audit_flushed < reply);
+    BOOST_TEST(journal_written < journal_flushed);
+    BOOST_TEST(journal_flushed < audit_written);  // no audit line of a change not yet durable
+    BOOST_TEST(audit_written < reply);
+    // The checkpoint: after the reply, in its order.
+    BOOST_TEST(reply < audit_flushed);
+    BOOST_TEST(audit_flushed < table_renamed);
+    BOOST_TEST(table_renamed < journal_emptied);
+    BOOST_TEST(journal_emptied < lines.size());
+}
+
+BOOST_AUTO_TEST_CASE(killed_as_it_appends_to_the_journal_it_keeps_exactly_what_it_acknowledged) {
+    std::vector<std::string> files;
+    for (int i = 0; i < 8; ++i) files.push_back("f" + std::to_string(i) + ".mcam");
+    DaemonProcess daemon(files);
+    const std::string journal = (std::filesystem::weakly_canonical(daemon.state_dir()) / "locks.journal").string();
+    // SIGKILL as the fourth write into the journal starts: the fourth commit never reaches the file.
+    daemon.start_wrapped({"strace", "-f", "-qq", "-o", (daemon.dir() / "strace.log").string(), "-P", journal, "-e",
+                          "trace=write", "-e", "inject=write:signal=KILL:when=4"});
+    std::set<std::string> acknowledged;
+    auto client = daemon.client();
+    try {
+        for (const std::string& file : files) {
+            if (outcome(client->call("checkout", {{"path", file}, {"message", "before the kill"}})) == "ok")
+                acknowledged.insert(file);
+        }
+    } catch (const std::exception&) {
+        // The daemon died under the request.
+    }
+    BOOST_REQUIRE(daemon.process().wait(std::chrono::seconds(20)).has_value());
+    BOOST_TEST(acknowledged.size() == 3u);
+    daemon.start();
+    auto after = daemon.client();
+    std::set<std::string> locked;
+    const json locks = after->call("locks")["result"]["locks"];
+    for (const json& lock : locks) locked.insert(lock["path"].get<std::string>());
+    BOOST_TEST(locked == acknowledged, boost::test_tools::per_element());
+    // The audit log tells of exactly those check-outs: none of the change that was not made.
+    const json entries = after->call("audit", {{"limit", 100}})["result"]["entries"];
+    BOOST_TEST(entries.size() == acknowledged.size());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "tests/integration/daemon_process.hpp"
+#include "tests/support/file_size_limit.hpp"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -239,22 +240,56 @@ BOOST_AUTO_TEST_CASE(a_stale_socket_left_by_kill_9_is_replaced) {
 BOOST_AUTO_TEST_CASE(a_failed_save_is_internal_changes_nothing_and_the_daemon_keeps_serving) {
     DaemonProcess daemon;
     daemon.start();
-    // A folder where the temp file must go makes every save fail.
+    auto c = daemon.client();
+    {
+        // pdmd may grow no file: every write fails, as on a full disk.
+        const pdm::test::FileSizeLimit full(0, daemon.process().pid());
+        const json reply = c->call("checkout", {{"path", "a.mcam"}, {"message", ""}});
+        BOOST_TEST(outcome(reply) == "internal");
+        BOOST_TEST(reply["error"]["message"].get<std::string>().find("nothing was changed") != std::string::npos);
+        BOOST_TEST(c->call("locks")["result"]["locks"].empty());
+    }
+    BOOST_TEST(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", ""}})) == "ok");
+    // What was refused never reached the disk: a restart shows the one lock taken since.
+    daemon.kill_hard();
+    daemon.start();
+    const json locks = daemon.client()->call("locks")["result"]["locks"];
+    BOOST_TEST(locks.size() == 1u);
+    BOOST_TEST(daemon.client()->call("audit", {{"path", "a.mcam"}})["result"]["entries"].size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_checkpoint_changes_no_reply_and_locks_json_catches_up_once_it_can) {
+    DaemonProcess daemon;
+    daemon.start();
+    // A folder where locks.json's temp file must go: every checkpoint fails.
     fs::create_directory(daemon.state_dir() / "locks.json.tmp");
     auto c = daemon.client();
-    const json reply = c->call("checkout", {{"path", "a.mcam"}, {"message", ""}});
-    BOOST_TEST(outcome(reply) == "internal");
-    BOOST_TEST(reply["error"]["message"].get<std::string>().find("nothing was changed") != std::string::npos);
-    BOOST_TEST(c->call("locks")["result"]["locks"].empty());
+    BOOST_TEST(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", "kept"}})) == "ok");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    BOOST_TEST(daemon.log().find("cannot write locks.json") != std::string::npos, daemon.log());
     fs::remove(daemon.state_dir() / "locks.json.tmp");
-    BOOST_TEST(outcome(c->call("checkout", {{"path", "a.mcam"}, {"message", ""}})) == "ok");
+    BOOST_TEST(outcome(c->call("checkout", {{"path", "b.mcam"}, {"message", "kept"}})) == "ok");
+    bool caught_up = false;
+    for (int i = 0; i < 100 && !caught_up; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        const json table = json::parse(read_text(daemon.state_dir() / "locks.json"), nullptr, false);
+        caught_up = table.is_object() && table.size() == 2u;
+    }
+    BOOST_TEST(caught_up);
+    BOOST_TEST(fs::file_size(daemon.state_dir() / "locks.journal") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(state_written_by_the_daemon_is_in_the_documented_shape) {
     DaemonProcess daemon;
     daemon.start();
     daemon.client()->call("checkout", {{"path", "parts/c.mcam"}, {"message", "m"}});
-    const json locks = json::parse(read_text(daemon.state_dir() / "locks.json"));
+    // Durable in the journal at once; locks.json follows within a second.
+    json locks = json::object();
+    for (int i = 0; i < 100 && locks.empty(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        locks = json::parse(read_text(daemon.state_dir() / "locks.json"), nullptr, false);
+        if (!locks.is_object()) locks = json::object();
+    }
     BOOST_TEST(locks["parts/c.mcam"]["message"] == "m");
     BOOST_TEST(locks["parts/c.mcam"].size() == 3u);
     const std::string audit = read_text(daemon.state_dir() / "audit.jsonl");

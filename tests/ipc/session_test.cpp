@@ -93,7 +93,7 @@ struct SessionFixture {
     std::optional<std::string> commit_failure;
     CommitGate gate{io, [this](CommitGate::Done done) {
                         ++commits;
-                        done({commit_failure, true});
+                        done(pdm::ipc::CommitOutcome{commit_failure});
                     }};
     ServerLimits limits;
     std::shared_ptr<SessionRegistry> registry = std::make_shared<SessionRegistry>();
@@ -346,7 +346,7 @@ BOOST_AUTO_TEST_CASE(a_batch_gathers_while_the_previous_one_is_written) {
 BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
     ManualCommits manual(*this);
     manual.overlap_two_batches();
-    manual.started[0]({std::string("disk full"), true});
+    manual.started[0](pdm::ipc::CommitOutcome{std::string("disk full")});
     client.shutdown(LocalStream::shutdown_send);
     io.run();
     BOOST_TEST(manual.started.size() == 1u);  // nothing left to commit after the rollback
@@ -356,23 +356,6 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_fails_the_batch_gathering_behind_it) {
     const auto newline = output.find('\n');
     BOOST_TEST(nlohmann::json::parse(output.substr(0, newline))["error"]["message"] == "disk full");
     BOOST_TEST(nlohmann::json::parse(output.substr(newline + 1))["error"]["message"] == "disk full");
-}
-
-BOOST_AUTO_TEST_CASE(a_failure_that_kept_the_changes_fails_only_its_own_batch) {
-    ManualCommits manual(*this);
-    manual.overlap_two_batches();
-    manual.started[0]({std::string("audit log full"), false});
-    io.poll();
-    BOOST_REQUIRE(manual.started.size() == 2u);  // m2's batch still commits
-    manual.started[1]({});
-    client.shutdown(LocalStream::shutdown_send);
-    io.run();
-    std::string output;
-    boost::system::error_code error;
-    asio::read(client, asio::dynamic_buffer(output), error);
-    const auto newline = output.find('\n');
-    BOOST_TEST(nlohmann::json::parse(output.substr(0, newline))["error"]["message"] == "audit log full");
-    BOOST_TEST(output.substr(newline + 1) == "1:m2\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_commit_turns_acknowledgements_into_internal_errors) {
