@@ -2,10 +2,11 @@
 // pdm-bench: starts the real pdmd on a generated repository and measures
 //   - hello round trips (the peer: protocol + socket cost, no state touched),
 //   - checkout+checkin pairs on distinct files by N clients, with 0 and with
-//     many locks already held (each mutation rewrites and fsyncs locks.json),
+//     many locks already held (each mutation a flushed journal append),
 //   - checkout+write+checkin, each check-in recording a new revision,
 //   - list on a repository of 10,000 files.
 // Prints ops/s and p50/p99 latency, and each figure as a ratio to the peer.
+// With --vs-redis it runs vs_redis.cpp's comparison instead.
 
 #include <signal.h>
 
@@ -21,6 +22,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench/bench_daemon.hpp"
+#include "bench/vs_redis.hpp"
 #include "ipc/client.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -28,6 +31,8 @@
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+using pdm::bench::file_name;
+using pdm::bench::resident_kib;
 
 namespace {
 
@@ -42,15 +47,6 @@ struct Options {
     int writes = 50;       // timed writes for the watcher latency
     int settle_ms = 300;   // pdmd --settle-ms
 };
-
-// VmRSS of a process, in KiB (0 when unknown).
-std::uint64_t resident_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-    }
-    return 0;
-}
 
 struct Result {
     std::string name;
@@ -98,12 +94,6 @@ json timed_call(pdm::ipc::Client& client, const std::string& op, json params, st
     json reply = client.call(op, std::move(params));
     latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     return reply;
-}
-
-std::string file_name(int index) {
-    char name[64];
-    std::snprintf(name, sizeof name, "parts/d%03d/PN%05d.mcam", index / 100, index);
-    return name;
 }
 
 Result run_pairs(const std::string& name, const std::string& socket, const Options& options, int first_file) {
@@ -158,7 +148,19 @@ int main(int argc, char** argv) {
     app.add_option("--hellos", options.hellos, "hello requests per client")->check(CLI::Range(1, 1000000));
     app.add_option("--writes", options.writes, "Timed writes for the watcher latency")->check(CLI::Range(1, 100000));
     app.add_option("--settle-ms", options.settle_ms, "pdmd --settle-ms")->check(CLI::Range(0, 60000));
+    bool vs_redis = false;
+    pdm::bench::VsRedisOptions redis_options;
+    app.add_flag("--vs-redis", vs_redis,
+                 "Durable lock changes and round trips against redis-server (appendfsync always) instead");
+    app.add_option("--redis-server", redis_options.redis_server, "The redis-server binary (--vs-redis)");
+    app.add_option("--operations", redis_options.operations, "Operations per client and workload (--vs-redis)")
+        ->check(CLI::Range(2, 1000000));
     CLI11_PARSE(app, argc, argv);
+    if (vs_redis) {
+        redis_options.pdmd = options.pdmd;
+        if (app.count("--held-locks") > 0) redis_options.held_locks = options.held_locks;
+        return pdm::bench::run_vs_redis(redis_options);
+    }
     if (options.held_locks + 2 * options.clients > options.files) {
         std::cerr << "pdm-bench: --files must exceed --held-locks + 2 x --clients\n";
         return 2;
@@ -169,25 +171,16 @@ int main(int argc, char** argv) {
     std::cout << "generating " << options.files << " files...\n";
     for (int i = 0; i < options.files; ++i) dir.write("repo/" + file_name(i), "part " + std::to_string(i));
     const std::string socket = (dir / "pdmd.sock").string();
-    pdm::test::ChildProcess daemon({options.pdmd, "--repo", (dir / "repo").string(), "--socket", socket,
-                                    "--log-level", "warn", "--settle-ms", std::to_string(options.settle_ms)},
-                                   dir / "pdmd.out", dir / "pdmd.err");
-    for (int attempt = 0;; ++attempt) {
-        try {
-            pdm::ipc::Client probe(socket);
-            probe.call("hello");  // answered only once the index is built and the loop runs
-            break;
-        } catch (const std::exception&) {
-            if (attempt > 2000 || !daemon.running()) {
-                std::cerr << "pdm-bench: pdmd did not start:\n" << pdm::test::read_text(dir / "pdmd.err");
-                return 1;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
+    std::unique_ptr<pdm::test::ChildProcess> daemon;
+    try {
+        daemon = pdm::bench::start_pdmd(options.pdmd, dir.path(), {"--settle-ms", std::to_string(options.settle_ms)});
+    } catch (const std::exception& error) {
+        std::cerr << "pdm-bench: " << error.what();
+        return 1;
     }
 
     // Before any request: what the index of the generated files costs.
-    const std::uint64_t rss_with_files = resident_kib(daemon.pid());
+    const std::uint64_t rss_with_files = resident_kib(daemon->pid());
     {
         // The first start imports every file into the history, on the history
         // thread; a history request is answered after it, so nothing below
@@ -253,29 +246,17 @@ int main(int argc, char** argv) {
                            1000.0 / percentile(latencies, 0.5), percentile(latencies, 0.50),
                            percentile(latencies, 0.99)});
     }
-    daemon.signal(SIGTERM);
-    daemon.wait(std::chrono::seconds(20));
+    daemon->signal(SIGTERM);
+    daemon->wait(std::chrono::seconds(20));
 
     // The same daemon on an empty repository: the difference is what the
     // index and its data cost per file.
     pdm::test::TempDir empty;
     std::filesystem::create_directories(empty / "repo");
-    const std::string empty_socket = (empty / "pdmd.sock").string();
-    pdm::test::ChildProcess bare({options.pdmd, "--repo", (empty / "repo").string(), "--socket", empty_socket,
-                                  "--log-level", "warn"},
-                                 empty / "pdmd.out", empty / "pdmd.err");
-    for (int attempt = 0; attempt < 2000; ++attempt) {
-        try {
-            pdm::ipc::Client probe(empty_socket);
-            probe.call("hello");
-            break;
-        } catch (const std::exception&) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-    }
-    const std::uint64_t rss_empty = resident_kib(bare.pid());
-    bare.signal(SIGTERM);
-    bare.wait(std::chrono::seconds(20));
+    const auto bare = pdm::bench::start_pdmd(options.pdmd, empty.path());
+    const std::uint64_t rss_empty = resident_kib(bare->pid());
+    bare->signal(SIGTERM);
+    bare->wait(std::chrono::seconds(20));
 
     std::printf("\n%-40s %12s %10s %10s %12s\n", "scenario", "ops/s", "p50 ms", "p99 ms", "vs hello");
     for (const Result& result : results) {
