@@ -65,8 +65,7 @@ AuditLog::AuditLog(const StateDir& dir, const std::string& name, AuditRotation r
       name_(name),
       rotation_(rotation),
       file_(std::make_shared<DurableAppendFile>(dir, name)),
-      rotated_(open_rotated(1)),
-      initial_size_(file_->size()) {}
+      rotated_(open_rotated(1)) {}
 
 std::vector<std::shared_ptr<const DurableAppendFile>> AuditLog::open_rotated(std::size_t first) const {
     std::vector<std::shared_ptr<const DurableAppendFile>> files;
@@ -87,22 +86,25 @@ void AuditLog::write_lines(std::string_view lines) {
 
 void AuditLog::flush() {
     if (!unwritten_.empty()) write_lines("");
-    file_->flush();
+    try {
+        file_->flush();
+    } catch (const std::system_error&) {
+        flush_failed_ = true;
+        throw;
+    }
+    flush_failed_ = false;
 }
 
 std::uint64_t AuditLog::size() const { return file_->size(); }
 
-void AuditLog::restore_lines(std::uint64_t at, std::string_view lines) {
-    // Lines lost with the page cache leave the file short: they go at its end,
-    // never after a gap of zeros.
-    const std::uint64_t position = std::min(at, file_->size());
-    if (file_->read_at(position, lines.size()) == lines) return;
-    if (file_->size() > position) file_->truncate(position);
-    file_->write(lines);
+void AuditLog::rewrite_from(std::uint64_t at, std::string_view lines) {
+    unwritten_.clear();
+    file_->truncate(std::min(at, file_->size()));
+    write_lines(lines);
 }
 
 bool AuditLog::rotate_if_needed() {
-    if (!wants_rotation() || !unwritten_.empty()) return false;
+    if (!wants_rotation() || !unwritten_.empty() || flush_failed_) return false;
     if (rotation_.keep == 0) {
         dir_.remove(name_);
     } else {
@@ -133,7 +135,6 @@ bool AuditLog::rotate_if_needed() {
         rotated_.insert(rotated_.begin(), file_);
     }
     file_ = std::make_shared<DurableAppendFile>(dir_, name_);
-    initial_size_ = 0;
     return true;
 }
 

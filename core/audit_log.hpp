@@ -79,15 +79,19 @@ public:
     // failed write left out are kept and go first next time, so the file
     // keeps the journal's order.
     void write_lines(std::string_view lines);
-    // Writes what is kept, then makes the file durable.
+    // Writes what is kept, then makes the file durable. A failed flush is
+    // remembered: the pages it could not write may be gone without a trace
+    // (Linux marks them clean), so a later flush proves nothing until the
+    // lines are written again (rewrite_from).
     void flush();
+    bool flush_failed() const { return flush_failed_; }
     std::uint64_t size() const;
     // Where the next lines will begin: the file's size plus what is kept.
     std::uint64_t next_line_at() const { return size() + unwritten_.size(); }
-    // At start, replaying the journal: makes `lines` begin at byte `at`
-    // (or at the end, when the file is shorter), unless they already do.
-    // Flushed by the caller.
-    void restore_lines(std::uint64_t at, std::string_view lines);
+    // Replaces everything from byte `at` (or from the end, when the file is
+    // shorter) with `lines`: the journal's copy of what was written since
+    // the last flush that worked. Flushed by the caller.
+    void rewrite_from(std::uint64_t at, std::string_view lines);
 
     // Rotates when the file has grown past the limit: audit.jsonl becomes
     // audit.jsonl.1 (the older ones move up, the oldest beyond `keep` goes),
@@ -108,9 +112,6 @@ public:
         return snapshot(end).query(query);
     }
 
-    // The current file's size when it was opened (0 after a rotation).
-    std::uint64_t initial_size() const { return initial_size_; }
-
 private:
     std::string rotated_name(std::size_t generation) const { return name_ + "." + std::to_string(generation); }
     // The rotated files from generation `first` on, newest first, skipping
@@ -122,8 +123,8 @@ private:
     AuditRotation rotation_;
     std::shared_ptr<DurableAppendFile> file_;
     std::vector<std::shared_ptr<const DurableAppendFile>> rotated_;  // newest first
-    std::uint64_t initial_size_;
     std::string unwritten_;  // lines whose write failed, written before any later ones
+    bool flush_failed_ = false;
 };
 
 }  // namespace pdm

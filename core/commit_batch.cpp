@@ -5,7 +5,26 @@
 
 namespace pdm {
 
+namespace {
+
+// Puts the audit lines of `records` back in audit.jsonl where the first of
+// them began: written since the last flush that worked, they may be missing
+// or torn there, or only in pages a failed flush dropped.
+void rewrite_audit_lines(const std::vector<JournalRecord>& records, AuditLog& audit) {
+    std::optional<std::uint64_t> at;
+    std::string lines;
+    for (const JournalRecord& record : records) {
+        if (record.audit_lines.empty()) continue;
+        if (!at) at = record.audit_at;
+        lines += record.audit_lines;
+    }
+    if (at) audit.rewrite_from(*at, lines);
+}
+
+}  // namespace
+
 void write_checkpoint(const std::string& locks_text, CommitFiles files) {
+    if (files.audit.flush_failed()) rewrite_audit_lines(files.journal.read_records(), files.audit);
     files.audit.flush();
     files.store.save_text(locks_text);
     files.journal.clear();
@@ -44,16 +63,19 @@ CommitResult write_commit(CommitBatch& batch, CommitFiles files) noexcept {
         } catch (const std::exception& error) {
             result.checkpoint_failure = error.what();
         }
+        try {
+            result.audit_end = files.audit.size();  // the checkpoint wrote any lines kept back
+        } catch (const std::exception&) {
+            // Queries keep reading up to where they did.
+        }
     }
     return result;
 }
 
 JournalReplay replay_journal(LockTable& table, CommitFiles files) {
     JournalReplay replay{files.journal.recovered().size(), files.journal.torn_bytes()};
-    for (const JournalRecord& record : files.journal.recovered()) {
-        record.apply_to(table);
-        if (!record.audit_lines.empty()) files.audit.restore_lines(record.audit_at, record.audit_lines);
-    }
+    for (const JournalRecord& record : files.journal.recovered()) record.apply_to(table);
+    rewrite_audit_lines(files.journal.recovered(), files.audit);
     if (replay.records > 0) write_checkpoint(table.to_json_text(), files);
     return replay;
 }

@@ -54,9 +54,10 @@ struct CommitResult {
 CommitResult write_commit(CommitBatch& batch, CommitFiles files) noexcept;
 
 // Makes everything durable in locks.json and empties the journal: audit.jsonl
-// flushed, locks.json replaced by `locks_text`, the journal cleared, in that
-// order (a crash between steps leaves the journal to replay; replaying a
-// record twice changes nothing). Throws std::system_error.
+// flushed (its lines written again from the journal first if a flush
+// failed before), locks.json replaced by `locks_text`, the journal cleared,
+// in that order (a crash between steps leaves the journal to replay;
+// replaying a record twice changes nothing). Throws std::system_error.
 void write_checkpoint(const std::string& locks_text, CommitFiles files);
 
 struct JournalReplay {
@@ -65,8 +66,8 @@ struct JournalReplay {
 };
 
 // At start, over the table loaded from locks.json: applies the journal's
-// records, puts their audit lines back where each record says they began,
-// and checkpoints when there was anything, so the daemon serves from an
+// records, writes their audit lines again from where the first began, and
+// checkpoints when there was anything, so the daemon serves from an
 // empty journal. Throws std::system_error.
 JournalReplay replay_journal(LockTable& table, CommitFiles files);
 

@@ -28,7 +28,7 @@ FileService::FileService(Repository& repository, CommitFiles files, LockTable ta
       table_(std::move(table)),
       audit_(files.audit),
       clock_(clock),
-      durable_audit_bytes_(files.audit.initial_size()),
+      durable_audit_bytes_(files.audit.size()),
       journal_dirty_(!files.journal.empty()) {}
 
 std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
@@ -342,8 +342,10 @@ void FileService::finish_commit(const CommitResult& result) {
     // file): the one moment the log's file may change under it.
     try {
         if (result.checkpointed && audit_.rotate_if_needed()) durable_audit_bytes_ = 0;
+        if (result.checkpointed) rotation_failed_ = false;
     } catch (const std::system_error&) {
-        // Not rotated this time: the log goes on growing, and the next checkpoint tries again.
+        // Not rotated this time: the log goes on growing, and the next timed checkpoint tries again.
+        rotation_failed_ = true;
     }
     std::vector<Event> durable;
     durable.swap(committing_events_);

@@ -235,7 +235,8 @@ public:
     // The journal holds changes locks.json does not have yet.
     bool needs_checkpoint() const { return journal_dirty_; }
     // ...and the audit log waits for a checkpoint to rotate: one is due now.
-    bool checkpoint_urgent() const { return journal_dirty_ && audit_.wants_rotation(); }
+    // (Not while rotating fails: timed checkpoints retry it, once a second.)
+    bool checkpoint_urgent() const { return journal_dirty_ && !rotation_failed_ && audit_.wants_rotation(); }
 
     // Receives the events of each commit once it is durable (lock taken,
     // released, broken), in the order the changes were made.
@@ -298,6 +299,7 @@ private:
     bool committing_record_ = false;                // the commit being written appends to the journal
     bool checkpoint_requested_ = false;
     bool journal_dirty_;                            // locks.journal holds records locks.json lacks
+    bool rotation_failed_ = false;                  // the audit log's last rotation failed
     std::vector<Event> pending_events_;     // announced when their commit is durable
     std::vector<Event> committing_events_;
     std::function<void(const Event&)> event_sink_;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/lock_journal.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -99,9 +101,12 @@ std::optional<JournalRecord> decode_journal_record(std::string_view line) {
     return record;
 }
 
-LockJournal::LockJournal(const StateDir& dir, std::string name) : file_(dir, name) {
-    const std::uint64_t size = file_.size();
-    const std::string text = file_.read_at(0, static_cast<std::size_t>(size));
+LockJournal::LockJournal(const StateDir& dir, std::string name, const std::optional<std::string>& aside,
+                         std::uint64_t max_bytes)
+    : file_(std::make_unique<DurableAppendFile>(dir, name, DurableAppendFile::TornLine::keep)),
+      max_bytes_(max_bytes) {
+    const std::uint64_t size = file_->size();
+    const std::string text = file_->read_at(0, static_cast<std::size_t>(size));
     std::size_t whole = 0;  // bytes of whole records from the start
     std::size_t line = 0;
     while (whole < text.size()) {
@@ -114,27 +119,50 @@ LockJournal::LockJournal(const StateDir& dir, std::string name) : file_(dir, nam
         ++line;
     }
     if (whole == text.size()) return;
-    // What follows the whole records: torn by a crash, unless a whole record
-    // comes after it, which no crash can leave.
-    for (std::size_t next = text.find('\n', whole); next != std::string::npos && next + 1 < text.size();
-         next = text.find('\n', next + 1)) {
-        const std::size_t end = text.find('\n', next + 1);
-        if (end == std::string::npos) break;
-        if (decode_journal_record(std::string_view(text).substr(next + 1, end - next - 1))) {
-            throw LockFileError(file_.path(),
-                                "record " + std::to_string(line + 1) + " is damaged but whole records follow it: "
-                                "the disk damaged it, it was not torn by a crash",
-                                line + 1, 1);
-        }
+    // A record is written in one piece ending in its newline, and the JSON
+    // in it has none: a crash leaves a piece with no newline. A newline in
+    // what follows means a whole line that does not check: damage.
+    if (text.find('\n', whole) == std::string::npos) {
+        torn_bytes_ = text.size() - whole;
+        file_->truncate(whole);
+        return;
     }
-    torn_bytes_ = text.size() - whole;
-    file_.truncate(whole);
+    if (!aside) {
+        throw LockFileError(file_->path(),
+                            "record " + std::to_string(line + 1) +
+                                " is damaged (its checksum or shape is wrong): the disk damaged it, no crash "
+                                "leaves this",
+                            line + 1, 1);
+    }
+    file_.reset();
+    dir.rename(name, *aside);
+    moved_aside_ = dir.path() / *aside;
+    file_ = std::make_unique<DurableAppendFile>(dir, name, DurableAppendFile::TornLine::keep);
 }
 
-void LockJournal::append(const JournalRecord& record) { file_.append(encode_journal_record(record)); }
+void LockJournal::append(const JournalRecord& record) {
+    const std::string line = encode_journal_record(record);
+    if (file_->size() + line.size() > max_bytes_) {
+        throw std::system_error(ENOSPC, std::generic_category(),
+                                file_->path().string() + " has grown to its limit because locks.json could not be "
+                                                         "written (see the log); no change is taken until it can be");
+    }
+    file_->append(line);
+}
+
+std::vector<JournalRecord> LockJournal::read_records() const {
+    const std::string text = file_->read_at(0, static_cast<std::size_t>(file_->size()));
+    std::vector<JournalRecord> records;
+    for (std::size_t start = 0, newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
+        auto record = decode_journal_record(std::string_view(text).substr(start, newline - start));
+        if (!record) throw std::system_error(EIO, std::generic_category(), file_->path().string() + " reads back damaged");
+        records.push_back(std::move(*record));
+    }
+    return records;
+}
 
 void LockJournal::clear() {
-    file_.truncate(0);
+    file_->truncate(0);
     recovered_.clear();  // replayed by now: locks.json holds them
 }
 

@@ -13,6 +13,7 @@
 // damage on disk, not a crash: the journal then refuses to open.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,27 +46,44 @@ std::optional<JournalRecord> decode_journal_record(std::string_view line);
 
 class LockJournal {
 public:
-    // Opens (creating) `name` in `dir` and reads its records, cutting off a
-    // torn tail. Throws LockFileError (see lock_store.hpp) when a damaged
-    // record has whole ones after it, std::system_error for I/O.
-    explicit LockJournal(const StateDir& dir, std::string name = "locks.journal");
+    // A journal that has grown this large means checkpoints keep failing (see
+    // the log); changes are refused from then on rather than let it grow
+    // without bound.
+    static constexpr std::uint64_t default_max_bytes = std::uint64_t{64} << 20;
 
-    const std::filesystem::path& file() const { return file_.path(); }
+    // Opens (creating) `name` in `dir` and reads its records, cutting off a
+    // torn tail (bytes after the last whole record with no newline among
+    // them: one record a crash cut short). Anything else after the whole
+    // records is damage on disk: throws LockFileError, leaving the file
+    // untouched, unless `aside` names where to move it; then the whole
+    // records before the damage are kept to replay and a new journal starts.
+    // Throws std::system_error for I/O.
+    explicit LockJournal(const StateDir& dir, std::string name = "locks.journal",
+                         const std::optional<std::string>& aside = std::nullopt,
+                         std::uint64_t max_bytes = default_max_bytes);
+
+    const std::filesystem::path& file() const { return file_->path(); }
     // The records found when it was opened, oldest first.
     const std::vector<JournalRecord>& recovered() const { return recovered_; }
     // Bytes of a torn last record cut off when it was opened.
     std::uint64_t torn_bytes() const { return torn_bytes_; }
-    bool empty() const { return file_.size() == 0; }
+    // Where the damaged journal went (when it was opened with `aside`).
+    const std::optional<std::filesystem::path>& moved_aside() const { return moved_aside_; }
+    bool empty() const { return file_->size() == 0; }
 
     // Durable before it returns; all or nothing. Throws std::system_error.
     void append(const JournalRecord& record);
+    // Every record in the file now, oldest first. Throws std::system_error.
+    std::vector<JournalRecord> read_records() const;
     // Empties the journal, durably (after a checkpoint). Throws std::system_error.
     void clear();
 
 private:
-    DurableAppendFile file_;
+    std::unique_ptr<DurableAppendFile> file_;
+    std::uint64_t max_bytes_;
     std::vector<JournalRecord> recovered_;
     std::uint64_t torn_bytes_ = 0;
+    std::optional<std::filesystem::path> moved_aside_;
 };
 
 }  // namespace pdm

@@ -3,10 +3,35 @@
 
 namespace pdm {
 
-DurableAppendFile::DurableAppendFile(const StateDir& dir, const std::string& name)
+DurableAppendFile::DurableAppendFile(const StateDir& dir, const std::string& name, TornLine torn)
     : path_(dir.path() / name), file_(dir.open_for_append(name)) {
     const std::uint64_t size = this->size();
-    if (size > 0 && read_at(size - 1, 1) != "\n") append("\n");
+    if (torn == TornLine::close && size > 0 && read_at(size - 1, 1) != "\n") append("\n");
+}
+
+void DurableAppendFile::append(std::string_view bytes) {
+    const std::uint64_t before = size();
+    write(bytes);
+    try {
+        flush();
+    } catch (const std::system_error&) {
+        // Not on disk, perhaps never to be (a failed flush may drop the
+        // pages): the bytes must not stay for a later flush to make durable.
+        try {
+            truncate(before);
+        } catch (const std::system_error&) {
+            broken_ = true;
+        }
+        throw;
+    }
+}
+
+void DurableAppendFile::require_whole() const {
+    if (broken_) {
+        throw std::system_error(EIO, std::generic_category(),
+                                path_.string() + ": an earlier write failed and could not be cut off again; "
+                                                 "restart pdmd to recover");
+    }
 }
 
 DurableAppendFile::~DurableAppendFile() = default;

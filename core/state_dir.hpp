@@ -78,18 +78,17 @@ private:
 // and which can be read back while appends go on.
 class DurableAppendFile {
 public:
+    enum class TornLine { close, keep };
     // Opens or creates `name` in `dir`. A last line left unfinished by a crash
-    // is closed with a newline so the next record starts on a line of its own.
-    DurableAppendFile(const StateDir& dir, const std::string& name);
+    // is closed with a newline so the next record starts on a line of its
+    // own, unless `torn` says to keep it for the caller to judge.
+    DurableAppendFile(const StateDir& dir, const std::string& name, TornLine torn = TornLine::close);
     ~DurableAppendFile();
     DurableAppendFile(const DurableAppendFile&) = delete;
     DurableAppendFile& operator=(const DurableAppendFile&) = delete;
 
     // All or nothing: a failed append is cut off again. Throws std::system_error.
-    void append(std::string_view bytes) {
-        write(bytes);
-        flush();
-    }
+    void append(std::string_view bytes);
     // Appends without waiting for the disk: all or nothing as far as the
     // file's readers see, durable only after a later flush(). Throws std::system_error.
     void write(std::string_view bytes);
@@ -103,8 +102,13 @@ public:
     const std::filesystem::path& path() const { return path_; }
 
 private:
+    // A failed write could not be cut off again: what follows would join a
+    // torn record, so every later write is refused.
+    void require_whole() const;
+
     std::filesystem::path path_;
     FileHandle file_;
+    bool broken_ = false;
 };
 
 }  // namespace pdm

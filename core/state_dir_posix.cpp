@@ -165,16 +165,15 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
 }
 
 void DurableAppendFile::write(std::string_view bytes) {
+    require_whole();
     const int fd = raw(file_);
     struct stat before {};
-    const bool known_size = ::fstat(fd, &before) == 0;
+    if (::fstat(fd, &before) != 0) throw_errno("cannot inspect " + path_.string());
     try {
         write_all(fd, bytes, "cannot append to " + path_.string());
     } catch (const std::system_error&) {
         // Cut off a partial append so the next one does not continue a torn line.
-        if (known_size && ::ftruncate(fd, before.st_size) != 0) {
-            // Nothing more to do: readers skip lines that do not parse.
-        }
+        if (::ftruncate(fd, before.st_size) != 0) broken_ = true;
         throw;
     }
 }
@@ -186,6 +185,7 @@ void DurableAppendFile::flush() {
 void DurableAppendFile::truncate(std::uint64_t size) {
     if (::ftruncate(raw(file_), static_cast<off_t>(size)) != 0) throw_errno("cannot truncate " + path_.string());
     flush();
+    broken_ = false;  // whatever was torn is gone
 }
 
 }  // namespace pdm

@@ -79,10 +79,10 @@ void write_all(const FileHandle& file, std::string_view bytes, std::uint64_t off
     }
 }
 
-void truncate(const FileHandle& file, std::uint64_t size) {
+bool truncate(const FileHandle& file, std::uint64_t size) {
     FILE_END_OF_FILE_INFO end{};
     end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
-    SetFileInformationByHandle(win::raw(file), FileEndOfFileInfo, &end, sizeof end);
+    return SetFileInformationByHandle(win::raw(file), FileEndOfFileInfo, &end, sizeof end);
 }
 
 // Renames or deletes with POSIX semantics (Windows 10 1607 and later): the
@@ -270,13 +270,14 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
 }
 
 void DurableAppendFile::write(std::string_view bytes) {
+    require_whole();
     const std::uint64_t before = info_of(file_).size;
     try {
         // One writer: appending is writing at the end it knows.
         write_all(file_, bytes, before, "cannot append to " + path_.string());
     } catch (const std::system_error&) {
         // Cut off a partial append so the next one does not continue a torn line.
-        pdm::truncate(file_, before);
+        if (!pdm::truncate(file_, before)) broken_ = true;
         throw;
     }
 }
@@ -289,6 +290,7 @@ void DurableAppendFile::truncate(std::uint64_t size) {
     if (!SetFileInformationByHandle(win::raw(file_), FileEndOfFileInfo, &end, sizeof end))
         win::throw_last_error("cannot truncate " + path_.string());
     flush();
+    broken_ = false;  // whatever was torn is gone
 }
 
 }  // namespace pdm

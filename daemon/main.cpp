@@ -72,28 +72,30 @@ std::optional<LockTable> load_locks(const LockStore& store, bool recover, const 
 }
 
 // Opens locks.journal, or refuses: a record the disk damaged may hide
-// acknowledged changes after it.
+// acknowledged changes after it. With --recover the records before the
+// damage are kept and the journal is moved aside.
 std::optional<LockJournal> open_journal(const StateDir& state, bool recover, const Clock& clock) {
+    const std::string name = "locks.journal";
     try {
-        return std::optional<LockJournal>(std::in_place, state);
-    } catch (const LockFileError& error) {
-        if (!recover) {
-            spdlog::critical("cannot start: {}", error.what());
-            spdlog::critical("locks.journal was left untouched. Restore the state dir from a backup, or start "
-                             "with --recover to move it aside and keep only what locks.json holds.");
-            return std::nullopt;
+        std::optional<LockJournal> journal;
+        journal.emplace(state, name,
+                        recover ? std::optional<std::string>(name + ".broken-" + file_stamp(format_utc(clock.now())))
+                                : std::nullopt);
+        if (journal->moved_aside()) {
+            spdlog::critical("RECOVERY: {} had a damaged record; the {} whole record(s) before it are replayed, "
+                             "and it was moved to {}. Changes recorded after the damage are lost; tell your users.",
+                             (state.path() / name).string(), journal->recovered().size(),
+                             journal->moved_aside()->string());
         }
-        const std::string aside = "locks.journal.broken-" + file_stamp(format_utc(clock.now()));
-        state.rename("locks.journal", aside);
-        spdlog::critical("RECOVERY: {}", error.what());
-        spdlog::critical("RECOVERY: moved the journal to {}; the locks changed in the last moments before the "
-                         "damage may be lost. Tell your users.",
-                         (state.path() / aside).string());
-        return std::optional<LockJournal>(std::in_place, state);
+        return journal;
+    } catch (const LockFileError& error) {
+        spdlog::critical("cannot start: {}", error.what());
+        spdlog::critical("locks.journal was left untouched. Restore the state dir from a backup, or start with "
+                         "--recover to replay the records before the damage and move it aside.");
     } catch (const std::exception& error) {
         spdlog::critical("cannot start: {}", error.what());
-        return std::nullopt;
     }
+    return std::nullopt;
 }
 
 std::vector<Glob> globs(const std::vector<std::string>& patterns) {

@@ -110,6 +110,40 @@ BOOST_AUTO_TEST_CASE(a_damaged_record_with_whole_ones_after_it_refuses_to_open_a
     BOOST_TEST(pdm::test::read_text(file()) == text);
 }
 
+BOOST_AUTO_TEST_CASE(a_whole_line_that_does_not_check_at_the_end_is_damage_not_a_torn_record) {
+    const std::string text = pdm::encode_journal_record(sample("1")) + "0badc0de {\"taken\":[]}\n";
+    dir.write("state/locks.journal", text);
+    BOOST_CHECK_THROW(LockJournal{state}, pdm::LockFileError);
+    BOOST_TEST(pdm::test::read_text(file()) == text);
+}
+
+BOOST_AUTO_TEST_CASE(recovery_keeps_the_records_before_the_damage_and_moves_the_journal_aside) {
+    std::string second = pdm::encode_journal_record(sample("2"));
+    second[30] ^= 1;
+    const std::string text =
+        pdm::encode_journal_record(sample("1")) + second + pdm::encode_journal_record(sample("3"));
+    dir.write("state/locks.journal", text);
+    LockJournal journal(state, "locks.journal", std::string("locks.journal.broken-now"));
+    BOOST_REQUIRE(journal.recovered().size() == 1u);
+    BOOST_TEST((journal.recovered()[0] == sample("1")));
+    BOOST_REQUIRE(journal.moved_aside().has_value());
+    BOOST_TEST(pdm::test::read_text(*journal.moved_aside()) == text);
+    BOOST_TEST(journal.empty());
+    journal.append(sample("4"));
+    BOOST_TEST(LockJournal(state).recovered().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_at_its_limit_refuses_the_next_record_whole) {
+    const std::string line = pdm::encode_journal_record(sample("1"));
+    LockJournal journal(state, "locks.journal", std::nullopt, line.size() * 2);
+    journal.append(sample("1"));
+    journal.append(sample("1"));
+    BOOST_CHECK_THROW(journal.append(sample("1")), std::system_error);
+    BOOST_TEST(fs::file_size(file()) == line.size() * 2);
+    journal.clear();
+    BOOST_CHECK_NO_THROW(journal.append(sample("1")));
+}
+
 BOOST_AUTO_TEST_CASE(a_record_applies_its_locks_and_releases_to_a_table) {
     pdm::LockTable table;
     table.insert("c1.mcam", Lock{"bob", "t", "m"});

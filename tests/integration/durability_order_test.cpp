@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <set>
+#include <thread>
 #include <sstream>
 
 #include "tests/integration/daemon_process.hpp"
@@ -58,6 +59,13 @@ BOOST_AUTO_TEST_CASE(a_checkout_is_journaled_and_flushed_before_its_reply_and_ch
     // would split the lines of the commit writer's.
     BOOST_REQUIRE(outcome(daemon.client()->call("history", {{"path", "a.mcam"}})) == "ok");
     BOOST_REQUIRE(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "traced"}})) == "ok");
+    // The timed checkpoint, not the one at the stop, brings locks.json up to date.
+    bool checkpointed = false;
+    for (int i = 0; i < 100 && !checkpointed; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        checkpointed = pdm::test::read_text(daemon.state_dir() / "locks.json").find("traced") != std::string::npos;
+    }
+    BOOST_TEST(checkpointed);
     // Stop pdmd itself (its pid is in pdmd.lock); strace ends with it and flushes its log.
     const pid_t pdmd = std::stoi(pdm::test::read_text(daemon.state_dir() / "pdmd.lock"));
     ::kill(pdmd, SIGTERM);
@@ -80,6 +88,8 @@ BOOST_AUTO_TEST_CASE(a_checkout_is_journaled_and_flushed_before_its_reply_and_ch
                                               << audit_flushed << ", locks.json " << table_renamed
                                               << ", journal emptied " << journal_emptied);
     BOOST_REQUIRE(reply < lines.size());
+    // One flush per commit: nothing else is flushed between the record's write and the reply.
+    BOOST_TEST(find_line(lines, journal_written, {"sync("}) == journal_flushed);
     BOOST_TEST(journal_written < journal_flushed);
     BOOST_TEST(journal_flushed < audit_written);  // no audit line of a change not yet durable
     BOOST_TEST(audit_written < reply);
@@ -119,6 +129,30 @@ BOOST_AUTO_TEST_CASE(killed_as_it_appends_to_the_journal_it_keeps_exactly_what_i
     // The audit log tells of exactly those check-outs: none of the change that was not made.
     const json entries = after->call("audit", {{"limit", 100}})["result"]["entries"];
     BOOST_TEST(entries.size() == acknowledged.size());
+}
+
+BOOST_AUTO_TEST_CASE(a_journal_flush_that_fails_changes_nothing_then_or_after_a_restart) {
+    DaemonProcess daemon;
+    const std::string journal = (std::filesystem::weakly_canonical(daemon.state_dir()) / "locks.journal").string();
+    // The disk reports an error for the second flush of the journal.
+    daemon.start_wrapped({"strace", "-f", "-qq", "-o", (daemon.dir() / "strace.log").string(), "-P", journal, "-e",
+                          "trace=fdatasync", "-e", "inject=fdatasync:error=EIO:when=2"});
+    auto client = daemon.client();
+    BOOST_REQUIRE(outcome(client->call("checkout", {{"path", "a.mcam"}, {"message", ""}})) == "ok");
+    const json failed = client->call("checkout", {{"path", "b.mcam"}, {"message", ""}});
+    BOOST_TEST(outcome(failed) == "internal");
+    BOOST_TEST(failed["error"]["message"].get<std::string>().find("nothing was changed") != std::string::npos);
+    BOOST_REQUIRE(outcome(client->call("checkout", {{"path", "parts/c.mcam"}, {"message", ""}})) == "ok");
+    const pid_t pdmd = std::stoi(pdm::test::read_text(daemon.state_dir() / "pdmd.lock"));
+    ::kill(pdmd, SIGKILL);
+    BOOST_REQUIRE(daemon.process().wait(std::chrono::seconds(20)).has_value());
+    daemon.start();
+    auto after = daemon.client();
+    std::set<std::string> locked;
+    const json locks = after->call("locks")["result"]["locks"];
+    for (const json& lock : locks) locked.insert(lock["path"].get<std::string>());
+    BOOST_TEST(locked == (std::set<std::string>{"a.mcam", "parts/c.mcam"}), boost::test_tools::per_element());
+    BOOST_TEST(after->call("audit", {{"path", "b.mcam"}})["result"]["entries"].empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
