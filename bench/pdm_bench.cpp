@@ -242,7 +242,7 @@ int main(int argc, char** argv) {
             }
             latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
         }
-        results.push_back({"write -> file_modified (settle " + settle_note + " ms)",
+        results.push_back({"write+close -> file_modified (settle " + settle_note + " ms)",
                            1000.0 / percentile(latencies, 0.5), percentile(latencies, 0.50),
                            percentile(latencies, 0.99)});
     }

@@ -20,6 +20,7 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
     const auto now = std::chrono::steady_clock::now();
     bool locks_moved = false;
     bool audited = false;
+    std::set<std::string> closed;  // closed after writing, and not written since
     for (const WatchNotice& notice : notices) {
         if (notice.lost_track) {
             // Closes may have been lost too: only leases tell from now on.
@@ -33,8 +34,12 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
             service_.note_renamed_while_writing(notice.moved_from, notice.path);
             locks_moved = !service_.note_move(notice.moved_from, notice.path, now + settle_).empty() || locks_moved;
         }
+        closed.erase(notice.path);
         if (notice.what == WatchNotice::What::written) service_.note_writing(notice.path, true);
-        if (notice.what == WatchNotice::What::closed_after_write) service_.note_writing(notice.path, false);
+        if (notice.what == WatchNotice::What::closed_after_write) {
+            service_.note_writing(notice.path, false);
+            closed.insert(notice.path);
+        }
         if (notice.what == WatchNotice::What::appeared) replaced_.insert(notice.path);
         // A file the daemon guards (checked out, or known) got a new identity
         // or new permissions: set them from its lock now, not after the
@@ -43,6 +48,12 @@ void ChangeTracker::on_notices(const std::vector<WatchNotice>& notices) {
         if ((guarded && (notice.what == WatchNotice::What::appeared || notice.what == WatchNotice::What::attributes)) ||
             notice.what == WatchNotice::What::folder_appeared)
             audited = hooks_.reapply(notice.path) || audited;
+    }
+    // The settle time is for files still being written: one closed by its
+    // writer is read and announced at once. Not while a rename waits to be
+    // told apart from a save, whose files must settle in the order they moved.
+    if (!service_.next_move_due()) {
+        for (const std::string& path : closed) last_notice_[path] = now - settle_;
     }
     if (locks_moved || audited) commits_.request();
     arm();
@@ -54,15 +65,18 @@ void ChangeTracker::stop() {
 }
 
 void ChangeTracker::arm() {
-    if (armed_ || stopped_) return;
+    if (stopped_) return;
     std::optional<std::chrono::steady_clock::time_point> deadline = service_.next_move_due();
     for (const auto& [path, when] : last_notice_) {
         if (!deadline || when + settle_ < *deadline) deadline = when + settle_;
     }
     if (!deadline) return;
+    // A closed file may be due before the wait already set: set it earlier.
+    if (armed_ && timer_.expiry() <= *deadline) return;
     armed_ = true;
-    timer_.expires_at(*deadline);
+    timer_.expires_at(*deadline);  // cancels the later wait, if any
     timer_.async_wait([this](const boost::system::error_code& error) {
+        if (error == boost::asio::error::operation_aborted) return;  // replaced by an earlier one, or stopped
         armed_ = false;
         if (!error) settle();
     });

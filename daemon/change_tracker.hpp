@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Turns the watcher's notices into index updates, lock moves and file events.
-// A path is re-read only once it has been quiet for the settle time, so a CAM
-// program writing a file in many chunks yields one file_modified, not
-// hundreds. A checked-out file renamed away waits out the same time before
+// A path is re-read once its writer closes it, or else once it has been quiet
+// for the settle time, so a CAM program writing a file in many chunks yields
+// one file_modified, not hundreds, and a finished save is announced at once. A checked-out file renamed away waits out the same time before
 // its lock follows (FileService::note_move): a program that saves by renaming
 // the file to a backup and writing a new one keeps the lock on the name.
 

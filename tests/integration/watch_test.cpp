@@ -82,6 +82,21 @@ BOOST_AUTO_TEST_CASE(a_file_written_in_chunks_is_modified_once) {
     BOOST_TEST(count(events, "unlocked_write", "a.mcam") == 1);  // nobody held its lock
 }
 
+BOOST_AUTO_TEST_CASE(a_file_its_writer_closed_is_announced_without_waiting_out_the_settle_time) {
+    DaemonProcess slow;
+    slow.start({"--settle-ms", "10000"});
+    auto events = slow.client();
+    events->call("subscribe", {{"events", {"file_modified"}}});
+    const auto written = std::chrono::steady_clock::now();
+    std::ofstream(slow.repo() / "a.mcam", std::ios::app) << "saved and closed";
+    const auto line = pdm::test::read_line_before(*events, written + std::chrono::seconds(5));
+    BOOST_REQUIRE_MESSAGE(line.has_value(), "no file_modified within half the settle time");
+    BOOST_TEST(json::parse(*line)["path"] == "a.mcam");
+    const double waited_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - written).count();
+    BOOST_TEST_MESSAGE("write -> file_modified after close: " << waited_ms << " ms");
+}
+
 BOOST_AUTO_TEST_CASE(a_write_to_a_checked_out_file_is_not_an_unlocked_write) {
     client()->call("checkout", {{"path", "a.mcam"}, {"message", "editing"}});
     std::ofstream(repo() / "a.mcam", std::ios::app) << "edit";
