@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -15,6 +16,7 @@
 #include "core/content_digest.hpp"
 #include "core/error.hpp"
 #include "core/open_beneath.hpp"
+#include "core/stored_loose_object.hpp"
 #include "core/working_file.hpp"
 #include "core/writer_check.hpp"
 
@@ -210,6 +212,36 @@ std::vector<std::string> remove_stale_git_locks(const std::filesystem::path& git
     return removed;
 }
 
+// Whether deflating a file is worth its time, judged from a sample of its
+// bytes: part files are mostly compressed already (zip-based formats,
+// Mastercam's own), and deflate spends most of an import on them for a
+// percent or two; text formats (STEP, IGES, G-code) shrink several times.
+class CompressibilitySample {
+public:
+    void add(const char* data, std::size_t length) {
+        const std::size_t take = std::min(length, sample_bytes - seen_);
+        for (std::size_t i = 0; i < take; ++i) ++counts_[static_cast<unsigned char>(data[i])];
+        seen_ += take;
+    }
+    // Shannon entropy of the sample under 7.8 bits a byte: above it, deflate
+    // would save less than about 3 %.
+    bool worth_compressing() const {
+        if (seen_ < 4096) return true;  // too little to judge, and cheap either way
+        double bits = 0;
+        for (const std::uint64_t count : counts_) {
+            if (count == 0) continue;
+            const double p = static_cast<double>(count) / static_cast<double>(seen_);
+            bits -= p * std::log2(p);
+        }
+        return bits < 7.8;
+    }
+
+private:
+    static constexpr std::size_t sample_bytes = 256 * 1024;
+    std::array<std::uint64_t, 256> counts_{};
+    std::size_t seen_ = 0;
+};
+
 }  // namespace
 
 struct HistoryStore::Impl {
@@ -292,7 +324,9 @@ struct HistoryStore::Impl {
         std::string blob, sha256;
         std::uint64_t size = 0;
     };
-    std::optional<Stored> store_file(const std::string& path, const RevisionRequest& request) {
+    // `bulk`: a BulkObjectWrites makes what is written durable; content
+    // that would not shrink is then stored without deflate's work.
+    std::optional<Stored> store_file(const std::string& path, const RevisionRequest& request, bool bulk) {
         for (int attempt = 0; attempt < 3; ++attempt) {
             std::optional<OpenedFile> file;
             try {
@@ -321,15 +355,28 @@ struct HistoryStore::Impl {
             const FileHandle& fd = file->handle;
             // First only hash: an unchanged file (the common check-in) writes nothing.
             ContentDigest digest(size);
+            CompressibilitySample sample;
             const auto cancelled = [&] { return request.cancel && request.cancel->load(); };
             const std::uint64_t hashed = read_pieces(fd, size, [&](const char* data, std::size_t length) {
                 if (cancelled()) throw ImportCancelled();
                 digest.update(data, length);
+                sample.add(data, length);
             });
             if (hashed != size || longer_than(fd, size)) continue;  // written to while read: read it again
             auto [blob, sha256] = digest.finish();
             const git_oid id = oid_of(blob);
-            if (!git_odb_exists(odb.get(), &id)) {
+            if (!git_odb_exists(odb.get(), &id) && bulk && !sample.worth_compressing()) {
+                StoredLooseObject object(git_dir / "objects", size);
+                ContentDigest again(size);
+                const std::uint64_t written = read_pieces(fd, size, [&](const char* data, std::size_t length) {
+                    if (cancelled()) throw ImportCancelled();
+                    again.update(data, length);
+                    object.write(data, length);
+                });
+                // Changed between the two reads: what was hashed is not what would be stored.
+                if (written != size || again.finish().first != blob) continue;
+                object.finish(blob);
+            } else if (!git_odb_exists(odb.get(), &id)) {
                 OdbStream stream;
                 check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
                 const std::uint64_t written = read_pieces(fd, size, [&](const char* data, std::size_t length) {
@@ -484,7 +531,7 @@ std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& requ
         const std::optional<Revision> latest = newest(path);
         std::optional<Impl::Stored> stored;
         try {
-            stored = impl_->store_file(path, request);
+            stored = impl_->store_file(path, request, bulk);
         } catch (const PdmError& error) {
             // The daemon's own recording (import, new files) takes what it can;
             // a person's check-in is refused whole.

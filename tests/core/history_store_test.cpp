@@ -328,6 +328,35 @@ BOOST_AUTO_TEST_CASE(blame_names_the_revision_that_last_changed_each_line) {
     BOOST_CHECK_THROW(store->blame("a.mcam"), pdm::PdmError);
 }
 
+BOOST_AUTO_TEST_CASE(an_import_deflates_text_and_stores_incompressible_content_readably_for_git_and_pdmd) {
+    std::string text;
+    while (text.size() < (1u << 20)) text += "N" + std::to_string(text.size()) + " G1 X10.5 Y-3.25 F1200\n";
+    std::string noise(1u << 20, '\0');
+    std::uint64_t state = 88172645463325252ull;
+    for (char& c : noise) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17;  // xorshift64: incompressible bytes
+        c = static_cast<char>(state);
+    }
+    write("a.mcam", text);
+    write("parts/b.mcam", noise);
+    const auto imported = store->import({"a.mcam", "parts/b.mcam"}, when);
+    const auto object = [&](const Revision& revision) {
+        return dir / "history.git/objects" / revision.blob.substr(0, 2) / revision.blob.substr(2);
+    };
+    BOOST_TEST(fs::file_size(object(*imported[0].revision)) < text.size() / 4);
+    // Deflate's stored blocks: a few bytes more than the content.
+    BOOST_TEST(fs::file_size(object(*imported[1].revision)) > noise.size());
+    BOOST_TEST(fs::file_size(object(*imported[1].revision)) < noise.size() + 1024);
+    BOOST_TEST(read_all(*imported[0].revision) == text);
+    BOOST_TEST(read_all(*imported[1].revision) == noise);
+    // A later check-in of the same content finds it stored.
+    BOOST_TEST(!record({"parts/b.mcam"}, "bob", "unchanged")[0].recorded);
+#ifndef _WIN32
+    BOOST_TEST(git("fsck --strict").find("error") == std::string::npos);
+    BOOST_TEST(git("cat-file -p HEAD:parts/b.mcam") == noise);
+#endif
+}
+
 #ifndef _WIN32  // git, the program, is Linux's
 BOOST_AUTO_TEST_CASE(git_reads_the_same_history) {
     store->import({"a.mcam", "parts/b.mcam"}, when);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "core/stored_loose_object.hpp"
+
+#include <zlib.h>
+
+#include <array>
+#include <atomic>
+#include <stdexcept>
+#include <system_error>
+
+namespace pdm {
+namespace {
+
+// Unique within the process; the state dir is the daemon's alone.
+std::string temp_name() {
+    static std::atomic<std::uint64_t> next{0};
+    return "tmp_object_pdmd_" + std::to_string(next++);
+}
+
+}  // namespace
+
+struct StoredLooseObject::Stream {
+    z_stream z{};
+    std::array<unsigned char, 256 * 1024> out{};
+};
+
+StoredLooseObject::StoredLooseObject(const std::filesystem::path& objects_dir, std::uint64_t size)
+    : objects_dir_(objects_dir), temp_(objects_dir / temp_name()), stream_(std::make_unique<Stream>()) {
+    if (deflateInit(&stream_->z, Z_NO_COMPRESSION) != Z_OK) throw std::runtime_error("cannot start zlib");
+    out_.open(temp_, std::ios::binary | std::ios::trunc);
+    if (!out_) {
+        deflateEnd(&stream_->z);
+        throw std::runtime_error("cannot create " + temp_.string());
+    }
+    const std::string header = "blob " + std::to_string(size) + std::string(1, '\0');
+    write(header.data(), header.size());
+}
+
+StoredLooseObject::~StoredLooseObject() {
+    deflateEnd(&stream_->z);
+    if (!finished_) {
+        out_.close();
+        std::error_code ignored;
+        std::filesystem::remove(temp_, ignored);
+    }
+}
+
+void StoredLooseObject::deflate_into_file(int flush) {
+    z_stream& z = stream_->z;
+    do {
+        z.next_out = stream_->out.data();
+        z.avail_out = static_cast<uInt>(stream_->out.size());
+        const int result = deflate(&z, flush);
+        if (result == Z_STREAM_ERROR) throw std::runtime_error("zlib failed writing " + temp_.string());
+        const std::size_t produced = stream_->out.size() - z.avail_out;
+        out_.write(reinterpret_cast<const char*>(stream_->out.data()), static_cast<std::streamsize>(produced));
+        if (!out_) throw std::runtime_error("cannot write " + temp_.string());
+        if (flush == Z_FINISH && result == Z_STREAM_END) return;
+    } while (z.avail_out == 0 || (flush == Z_FINISH));
+}
+
+void StoredLooseObject::write(const char* data, std::size_t length) {
+    constexpr std::size_t most = 1u << 30;  // zlib counts in 32 bits
+    while (length > 0) {
+        const std::size_t piece = length < most ? length : most;
+        stream_->z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data));
+        stream_->z.avail_in = static_cast<uInt>(piece);
+        while (stream_->z.avail_in > 0) deflate_into_file(Z_NO_FLUSH);
+        data += piece;
+        length -= piece;
+    }
+}
+
+std::filesystem::path StoredLooseObject::finish(const std::string& blob) {
+    deflate_into_file(Z_FINISH);
+    out_.close();
+    if (!out_) throw std::runtime_error("cannot write " + temp_.string());
+    const std::filesystem::path folder = objects_dir_ / blob.substr(0, 2);
+    const std::filesystem::path target = folder / blob.substr(2);
+    std::error_code error;
+    std::filesystem::create_directory(folder, error);
+    if (error) throw std::runtime_error("cannot create " + folder.string() + ": " + error.message());
+    std::filesystem::permissions(temp_, std::filesystem::perms::owner_read | std::filesystem::perms::group_read |
+                                            std::filesystem::perms::others_read,
+                                 error);
+    if (std::filesystem::exists(target)) {
+        std::filesystem::remove(temp_, error);  // the same content, already stored
+    } else {
+        std::filesystem::rename(temp_, target, error);
+        if (error) throw std::runtime_error("cannot store " + target.string() + ": " + error.message());
+    }
+    finished_ = true;
+    return target;
+}
+
+}  // namespace pdm
