@@ -67,7 +67,7 @@ int errno_of(unsigned long win32_error) {
     }
 }
 
-std::system_error error(unsigned long win32_error, const std::string& what) {
+std::string words_for(unsigned long win32_error) {
     wchar_t* text = nullptr;
     const DWORD length = FormatMessageW(
         FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
@@ -76,7 +76,11 @@ std::system_error error(unsigned long win32_error, const std::string& what) {
     if (text) LocalFree(text);
     while (!words.empty() && (words.back() == '\n' || words.back() == '\r' || words.back() == '.')) words.pop_back();
     if (words.empty()) words = "Windows error " + std::to_string(win32_error);
-    return std::system_error(errno_of(win32_error), std::generic_category(), what + " (" + words + ")");
+    return words;
+}
+
+std::system_error error(unsigned long win32_error, const std::string& what) {
+    return std::system_error(errno_of(win32_error), std::generic_category(), what + " (" + words_for(win32_error) + ")");
 }
 
 void throw_last_error(const std::string& what) { throw error(GetLastError(), what); }

@@ -16,6 +16,9 @@ std::string utf8(std::wstring_view wide);
 // The errno value closest to a Win32 error code (EIO when none is).
 int errno_of(unsigned long win32_error);
 
+// Windows' own words for a Win32 error code ("Access is denied").
+std::string words_for(unsigned long win32_error);
+
 // A std::system_error in the generic category for `win32_error`, with
 // Windows' own words for it after `what`.
 std::system_error error(unsigned long win32_error, const std::string& what);

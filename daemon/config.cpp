@@ -18,7 +18,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     // A flag given twice (or in the config file and on the command line) takes the last value.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.set_config("--config", "", "Read options from a file (TOML or INI; keys are the long flag names)");
-    app.add_option("--repo", config.repo, "The folder of part files to guard")->required()->check(CLI::ExistingDirectory);
+    app.add_option("--repo", config.repo, "The folder of part files to guard (required)")
+        ->check(CLI::ExistingDirectory);
     app.add_option("--state-dir", config.state_dir, "Where locks.json and audit.jsonl live (default: REPO/.pdm)");
     const ipc::EndpointNaming& naming = ipc::endpoint_naming();
     app.add_option(naming.flag, config.socket_path, naming.listen_help);
@@ -46,13 +47,19 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                    "%ProgramData%\\pdmd\\logs\\pdmd.log)");
     if (ServiceManager::has_service_mode()) {
         app.add_flag("--service", config.service,
-                     "Run as the Windows service the service control manager starts (sc.exe create ... binPath= "
-                     "\"pdmd.exe --service --repo ...\")");
+                     "Run as the Windows service the service control manager starts (see --install-service)");
+        app.add_flag("--install-service", config.install_service,
+                     "Register pdmd as a Windows service that starts at boot with the other flags given here, and "
+                     "start it (from an elevated prompt)");
+        app.add_flag("--uninstall-service", config.uninstall_service,
+                     "Stop the Windows service and remove it; the state folder stays");
+        app.add_option("--service-name", config.service_name, "The service's name (default: pdmd)");
     }
     app.add_option("--log-level", config.log_level, "trace, debug, info, warn, error, critical or off")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     app.add_flag("--recover", config.recover,
-                 "If locks.json is unreadable, move it aside and start with no locks");
+                 "If locks.json is unreadable, move it aside and start with no locks but the journal's; if "
+                 "locks.journal was damaged on disk, move it aside and keep the records before the damage");
     app.add_option("--max-line-bytes", config.max_line_bytes, "Longest request line accepted")
         ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30));
     app.add_option("--max-connections", config.max_connections, "Most client connections at once")
@@ -82,7 +89,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                    "Refused requests of one user audited per minute; the rest are counted")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
     app.add_option("--settle-ms", config.settle_ms,
-                   "Milliseconds a changed file must be quiet before it is re-read and announced")
+                   "Milliseconds a changed file still open for writing must be quiet before it is re-read and "
+                   "announced (a file its writer closed is announced at once)")
         ->check(CLI::Range(0u, 60000u));
     app.add_flag("!--no-watch", config.watch, "Do not watch the folder (list scans it on every request)");
     app.add_option("--enforce", config.enforce,
@@ -97,6 +105,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+        if (config.repo.empty() && !config.uninstall_service) throw CLI::RequiredError("--repo");
     } catch (const CLI::ParseError& error) {
         const int code = app.exit(error);
         return {std::nullopt, code == 0 ? 0 : 2};
@@ -107,6 +116,19 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     if (config.state_dir.empty()) config.state_dir = config.repo + "/.pdm";
     if (config.socket_path.empty()) config.socket_path = ipc::default_endpoint_path();
     if (config.socket_path.empty()) config.socket_path = config.state_dir + "/pdmd.sock";
+    if (config.install_service) {
+        // The service runs with every flag given here but the installer's own.
+        for (int i = 1; i < argc; ++i) {
+            const std::string argument = argv[i];
+            if (argument == "--install-service") continue;
+            if (argument == "--service-name") {
+                ++i;
+                continue;
+            }
+            if (argument.starts_with("--service-name=")) continue;
+            config.service_arguments.push_back(argument);
+        }
+    }
     return {std::move(config), 0};
 }
 

@@ -25,6 +25,11 @@ struct DaemonConfig {
     std::string log_level = "info";
     std::string log_file;  // default: stderr (a Windows service: %ProgramData%\pdmd\logs\pdmd.log)
     bool service = false;  // Windows: started by the service control manager
+    // Windows: register (and start) or remove the service instead of running.
+    bool install_service = false;
+    bool uninstall_service = false;
+    std::string service_name = "pdmd";
+    std::vector<std::string> service_arguments;  // the flags the installed service runs with
     bool recover = false;
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;

@@ -9,6 +9,9 @@
 // SHUTDOWN reach the daemon's stop, PARAMCHANGE its reload, posted to the
 // event loop from the dispatcher's thread.
 //
+// With --install-service or --uninstall-service it registers or removes the
+// service instead (service_install_win.cpp).
+//
 // From a console: Ctrl+C, Ctrl+Break and closing the console stop it, as
 // SIGINT and SIGTERM do on Linux (the C runtime turns those console events
 // into SIGINT and SIGBREAK, which Asio's signal_set reads on the event loop).
@@ -23,6 +26,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
+#include "daemon/service_install_win.hpp"
 #include "daemon/service_manager.hpp"
 
 namespace pdm::daemon {
@@ -174,6 +178,8 @@ void WINAPI service_main(DWORD, LPWSTR*) {
 }  // namespace
 
 int ServiceManager::host(const DaemonConfig& config, const std::function<int(ServiceManager&)>& daemon) {
+    if (config.install_service) return install_service(config);
+    if (config.uninstall_service) return uninstall_service(config);
     if (!config.service) {
         ConsoleManager console;
         return daemon(console);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # pdmd.exe as a Windows service, under Wine's service control manager:
-# sc.exe create, start (RUNNING only once the pipe serves), pdmctl.exe checks
-# a file out and in over the pipe, sc.exe stop (STOPPED, exit code 0, the
-# lock kept), delete. Needs `wineserver -p` running (scripts/build-windows.sh
+# pdmd.exe --install-service registers and starts it (RUNNING only once the
+# pipe serves), pdmctl.exe checks a file out and in over the pipe, sc.exe stop
+# (STOPPED, exit code 0, the lock kept), started again, pdmd.exe
+# --uninstall-service stops and removes it. Needs `wineserver -p` running (scripts/build-windows.sh
 # starts it), or Wine ends the service when sc.exe exits.
 #   tests/windows/service.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
@@ -36,11 +37,21 @@ ctl() { "$wine" "$pdmctl" --pipe "$pipe" "$@" >"$work/ctl.log" 2>&1 || fail "pdm
 
 cp -r "$source_dir/demo/repo" "$work/repo"
 part=parts/brackets/PN1001-bracket.mcam
-command="$(windows_path "$pdmd") --service --repo $(windows_path "$work/repo") --pipe $pipe --log-file $(windows_path "$work/pdmd.log")"
-sc create "$name" binPath= "$command" >/dev/null || fail "sc.exe create: $(cat "$work/sc.log")"
+# A relative path would lead the service to C:\Windows\System32: refused before anything is registered.
+if "$wine" "$pdmd" --install-service --service-name "$name" --repo . >"$work/install.log" 2>&1; then
+  created=true
+  fail "a relative --repo was accepted"
+fi
+grep -q "relative path" "$work/install.log" || fail "no word of the relative path: $(cat "$work/install.log")"
+"$wine" "$pdmd" --install-service --service-name "$name" --repo "$(windows_path "$work/repo")" --pipe "$pipe" \
+  --log-file "$(windows_path "$work/pdmd.log")" >"$work/install.log" 2>&1 || fail "--install-service: $(cat "$work/install.log")"
 created=true
-sc start "$name" >/dev/null || fail "sc.exe start: $(cat "$work/sc.log")"
-for _ in $(seq 100); do [ "$(state)" = RUNNING ] && break; sleep 0.2; done
+grep -q "started the service $name" "$work/install.log" || fail "install: $(cat "$work/install.log")"
+# What the service control manager keeps (Wine's sc.exe has no qc): its command and start type (2: at boot).
+key="HKLM\\System\\CurrentControlSet\\Services\\$name"
+"$wine" reg.exe query "$key" >"$work/reg.log" 2>&1 || fail "no registry key for the service: $(cat "$work/reg.log")"
+grep -F -- "pdmd.exe --service --repo" "$work/reg.log" >/dev/null || fail "the service's command: $(cat "$work/reg.log")"
+grep -E "Start +REG_DWORD +0x2" "$work/reg.log" >/dev/null || fail "the service does not start at boot: $(cat "$work/reg.log")"
 [ "$(state)" = RUNNING ] || fail "the service is $(state), not RUNNING"
 ctl ping | grep -qF "pipe $pipe" || fail "ping: $(cat "$work/ctl.log")"
 ctl checkout "$part" -m "from the service test" | grep -q "checked out" || fail "no check-out"
@@ -54,6 +65,13 @@ for _ in $(seq 100); do [ "$(state)" = STOPPED ] && break; sleep 0.2; done
 sc query "$name" | grep -q "WIN32_EXIT_CODE *: 0 " || fail "the service stopped with an error: $(cat "$work/sc.log")"
 grep -q "stopped; every change was saved" "$work/pdmd.log" || fail "pdmd.log does not say it stopped cleanly"
 grep -q "kept across the stop" "$work/repo/.pdm/locks.json" || fail "the lock was not kept across the stop"
-sc delete "$name" >/dev/null || fail "sc.exe delete: $(cat "$work/sc.log")"
+sc start "$name" >/dev/null || fail "sc.exe start: $(cat "$work/sc.log")"
+for _ in $(seq 100); do [ "$(state)" = RUNNING ] && break; sleep 0.2; done
+[ "$(state)" = RUNNING ] || fail "the service is $(state) after a second start, not RUNNING"
+"$wine" "$pdmd" --uninstall-service --service-name "$name" >"$work/uninstall.log" 2>&1 ||
+  fail "--uninstall-service: $(cat "$work/uninstall.log")"
 created=false
-echo "pdmd.exe as a Windows service under Wine: created, RUNNING, served check-out and check-in, STOPPED (exit 0), deleted"
+grep -q "stopped the service $name" "$work/uninstall.log" || fail "uninstall did not stop it: $(cat "$work/uninstall.log")"
+grep -q "removed the service $name" "$work/uninstall.log" || fail "uninstall: $(cat "$work/uninstall.log")"
+if "$wine" reg.exe query "$key" >"$work/reg.log" 2>&1; then fail "the service is still registered: $(cat "$work/reg.log")"; fi
+echo "pdmd.exe as a Windows service under Wine: installed and started, RUNNING, served check-out and check-in, STOPPED (exit 0), started again, stopped and removed by --uninstall-service"
