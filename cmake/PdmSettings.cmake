@@ -43,3 +43,13 @@ if(PDM_SANITIZE)
     target_compile_options(pdm_settings INTERFACE -Wno-maybe-uninitialized)
   endif()
 endif()
+
+# libFuzzer targets (tests/fuzz): every pdm target gets coverage
+# instrumentation, and the targets link libFuzzer's main.
+option(PDM_FUZZ "Build the libFuzzer targets of tests/fuzz (Clang only)" OFF)
+if(PDM_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "PDM_FUZZ needs Clang: configure with CXX=clang++")
+  endif()
+  target_compile_options(pdm_settings INTERFACE -fsanitize=fuzzer-no-link)
+endif()

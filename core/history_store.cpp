@@ -481,7 +481,9 @@ HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::file
         impl_->stale_locks = remove_stale_git_locks(git_dir);
         check(git_repository_open_bare(impl_->repo.out(), where.c_str()), "cannot open the history " + where);
     } else {
-        git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+        git_repository_init_options options;
+        check(git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION),
+              "cannot create the history " + where);
         options.flags = GIT_REPOSITORY_INIT_BARE | GIT_REPOSITORY_INIT_MKPATH;
         options.initial_head = "main";
         options.description = "pdmd version history: written by pdmd only";
@@ -718,7 +720,8 @@ DiffResult HistoryStore::diff(const Revision& from, const std::optional<Revision
         result.binary = true;
         return result;
     }
-    git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+    git_diff_options options;
+    check(git_diff_options_init(&options, GIT_DIFF_OPTIONS_VERSION), "cannot compare revisions");
     options.flags = GIT_DIFF_FORCE_TEXT;
     Patch patch;
     check(git_patch_from_buffers(patch.out(), from_bytes.data(), from_bytes.size(), from.path.c_str(), to_bytes.data(),
@@ -743,7 +746,8 @@ std::vector<BlameLine> HistoryStore::blame(const std::string& path) {
     if (bytes.find('\0', 0) < std::min<std::size_t>(bytes.size(), 8000)) {
         throw PdmError(ErrorCode::conflict, "'" + path + "' is a binary file; blame works on text files", {{"path", path}});
     }
-    git_blame_options options = GIT_BLAME_OPTIONS_INIT;
+    git_blame_options options;
+    check(git_blame_options_init(&options, GIT_BLAME_OPTIONS_VERSION), "cannot blame");
     options.newest_commit = oid_of(latest->commit);
     options.flags = GIT_BLAME_FIRST_PARENT;
     BlameResult blame;

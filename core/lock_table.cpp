@@ -96,6 +96,11 @@ LockTable LockTable::from_json_text(const std::string& text, nlohmann::json* unu
         // Drop nlohmann's "[json.exception.parse_error.101] parse error at line 1, column 2: ".
         if (const auto colon = reason.find(": "); colon != std::string::npos) reason.erase(0, colon + 2);
         throw LockFileFormatError(reason, line, column);
+    } catch (const nlohmann::json::exception& error) {
+        // A number too large for a double: found by fuzzing.
+        std::string reason = error.what();
+        if (const auto bracket = reason.find("] "); bracket != std::string::npos) reason.erase(0, bracket + 2);
+        throw LockFileFormatError(reason, 0, 0);
     }
     if (!document.is_object()) throw LockFileFormatError("the top level is not a JSON object", 1, 1);
 

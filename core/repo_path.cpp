@@ -24,6 +24,9 @@ std::string normalize_repo_path(std::string_view raw) {
         if (c < 0x20 || c == 0x7f) reject(raw, "control characters are not allowed");
     }
     if (raw.size() >= 2 && raw[1] == ':') reject(raw, "drive letters are not allowed");
+    // Found by fuzzing: a name that is not UTF-8 could be normalised, yet no
+    // client could ever name it again.
+    if (!is_valid_utf8(raw)) reject(raw, "the path is not valid UTF-8");
 
     std::string normalized;
     normalized.reserve(raw.size());
@@ -41,6 +44,8 @@ std::string normalize_repo_path(std::string_view raw) {
         start = end + 1;
     }
     if (normalized.empty()) reject(raw, "the path names the repository root, not a file");
+    // Again once "./" is gone: "./c:x" is "c:x" (found by fuzzing).
+    if (normalized.size() >= 2 && normalized[1] == ':') reject(raw, "drive letters are not allowed");
     return normalized;
 }
 

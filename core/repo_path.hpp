@@ -11,7 +11,7 @@ namespace pdm {
 
 // Returns the normalised form of `raw` ("a//b/./c/" -> "a/b/c") or throws
 // PdmError(invalid_path) saying what is wrong: empty, absolute, a ".." segment,
-// a backslash, NUL or another control character.
+// a backslash, NUL or another control character, bytes that are not UTF-8.
 std::string normalize_repo_path(std::string_view raw);
 
 // True when some segment of a normalised path starts with '.': such files

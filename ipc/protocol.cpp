@@ -56,6 +56,11 @@ Request parse_request(std::string_view line) {
         if (const auto colon = reason.find(": "); colon != std::string::npos) reason.erase(0, colon + 2);
         throw RequestError(nullptr, PdmError(ErrorCode::bad_request, "the request is not valid JSON: " + reason,
                                              {{"byte", error.byte}}));
+    } catch (const json::exception& error) {
+        // A number too large for a double (1e999): found by fuzzing.
+        std::string reason = error.what();
+        if (const auto bracket = reason.find("] "); bracket != std::string::npos) reason.erase(0, bracket + 2);
+        throw RequestError(nullptr, PdmError(ErrorCode::bad_request, "the request is not valid JSON: " + reason));
     }
     if (!document.is_object()) {
         throw RequestError(nullptr, PdmError(ErrorCode::bad_request, "the request must be a JSON object"));

@@ -46,8 +46,7 @@ void SessionRegistry::abort_all() {
 
 Server::Server(asio::io_context& io, std::unique_ptr<LocalListener> listener, RequestHandler& handler,
                CommitGate& commits, ServerLimits limits)
-    : io_(io),
-      listener_(std::move(listener)),
+    : listener_(std::move(listener)),
       handler_(handler),
       commits_(commits),
       limits_(limits),

@@ -90,7 +90,6 @@ private:
     // Why a new connection is turned away; empty when it is welcome.
     std::string refusal_for(const PeerIdentity& peer) const;
 
-    boost::asio::io_context& io_;
     std::unique_ptr<LocalListener> listener_;
     RequestHandler& handler_;
     CommitGate& commits_;

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(
-  g++ cmake ninja-build pkg-config
+  g++ clang cmake ninja-build pkg-config
   libboost-dev libboost-test-dev nlohmann-json3-dev libspdlog-dev libcli11-dev libsystemd-dev libacl1-dev
   libgit2-dev libssl-dev zlib1g-dev git
   qt6-base-dev libgl-dev

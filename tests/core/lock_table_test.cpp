@@ -60,6 +60,11 @@ BOOST_AUTO_TEST_CASE(truncated_file_is_an_error_not_an_empty_table) {
     BOOST_CHECK_THROW(LockTable::from_json_text("{\"a.mcam\": {\"user\": \"al"), LockFileFormatError);
 }
 
+BOOST_AUTO_TEST_CASE(a_number_too_large_for_a_double_is_a_format_error) {
+    // Found by fuzzing (tests/fuzz/lock_table_fuzz.cpp).
+    BOOST_CHECK_THROW(pdm::LockTable::from_json_text("[11112e7777777777777777]"), pdm::LockFileFormatError);
+}
+
 BOOST_AUTO_TEST_CASE(wrong_shapes_are_errors) {
     const char* bad[] = {
         "[]",

@@ -28,6 +28,12 @@ BOOST_AUTO_TEST_CASE(rejects_every_unsafe_form_as_invalid_path) {
     }
     const std::string with_nul("a\0b", 3);
     BOOST_CHECK_THROW(pdm::normalize_repo_path(with_nul), PdmError);
+    // Found by fuzzing (tests/fuzz/repo_path_fuzz.cpp): a drive letter behind "./", which
+    // normalised to a name that normalising again refused; bytes that are not UTF-8.
+    BOOST_CHECK_EXCEPTION(pdm::normalize_repo_path("./c:a./b"), PdmError,
+                          [](const PdmError& e) { return e.code() == ErrorCode::invalid_path; });
+    BOOST_CHECK_EXCEPTION(pdm::normalize_repo_path("dIr\xa9.mc/"), PdmError,
+                          [](const PdmError& e) { return e.code() == ErrorCode::invalid_path; });
 }
 
 BOOST_AUTO_TEST_CASE(names_the_offending_path_in_details) {

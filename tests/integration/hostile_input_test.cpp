@@ -55,6 +55,7 @@ BOOST_AUTO_TEST_CASE(each_hostile_line_gets_its_code_and_the_connection_stays_us
         {"{\"op\": \"info\", \"path\": \"a\\nb\"}", "invalid_path"},
         {"{\"op\": \"checkout\", \"path\": \"escape.mcam\", \"message\": \"\"}", "invalid_path"},
         {"{\"op\": \"checkout\", \"path\": \"escape-dir/secret.txt\", \"message\": \"\"}", "invalid_path"},
+        {"{\"op\": \"hello\", \"id\": 1e999}", "bad_request"},  // found by fuzzing: a number too large
         {"{\"op\": \"info\", \"path\": \"parts\"}", "not_found"},
         {"{\"op\": \"checkout\", \"path\": \".pdm/locks.json\", \"message\": \"\"}", "not_found"},
     };

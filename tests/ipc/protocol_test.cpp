@@ -45,6 +45,13 @@ BOOST_AUTO_TEST_CASE(malformed_requests_are_bad_requests_keeping_the_id_when_kno
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_number_too_large_for_a_double_is_a_bad_request_not_an_internal_error) {
+    // Found by fuzzing (tests/fuzz/request_fuzz.cpp).
+    for (const char* line : {R"({"op":"hello","id":1e999})", R"({"op":"audit","limit":777E7777777777777})"}) {
+        BOOST_TEST_CONTEXT(line) { BOOST_TEST((code_of_parse(line) == ErrorCode::bad_request)); }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(deep_nesting_is_refused_before_parsing) {
     const std::string deep = R"({"op":"hello","id":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
     BOOST_TEST((code_of_parse(deep) == ErrorCode::bad_request));
