@@ -29,6 +29,18 @@ const std::string* string_at(const json& object, const char* key) {
     return it != object.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
 }
 
+// Decodes the whole records at the start of `text` into `records`; returns
+// how many bytes they take (the rest is torn or damaged).
+std::size_t decode_whole_records(const std::string& text, std::vector<JournalRecord>& records) {
+    std::size_t whole = 0;
+    for (std::size_t newline; (newline = text.find('\n', whole)) != std::string::npos; whole = newline + 1) {
+        auto record = decode_journal_record(std::string_view(text).substr(whole, newline - whole));
+        if (!record) break;
+        records.push_back(std::move(*record));
+    }
+    return whole;
+}
+
 }  // namespace
 
 void JournalRecord::apply_to(LockTable& table) const {
@@ -105,19 +117,9 @@ LockJournal::LockJournal(const StateDir& dir, std::string name, const std::optio
                          std::uint64_t max_bytes)
     : file_(std::make_unique<DurableAppendFile>(dir, name, DurableAppendFile::TornLine::keep)),
       max_bytes_(max_bytes) {
-    const std::uint64_t size = file_->size();
-    const std::string text = file_->read_at(0, static_cast<std::size_t>(size));
-    std::size_t whole = 0;  // bytes of whole records from the start
-    std::size_t line = 0;
-    while (whole < text.size()) {
-        const std::size_t newline = text.find('\n', whole);
-        if (newline == std::string::npos) break;
-        auto record = decode_journal_record(std::string_view(text).substr(whole, newline - whole));
-        if (!record) break;
-        recovered_.push_back(std::move(*record));
-        whole = newline + 1;
-        ++line;
-    }
+    const std::string text = file_->read_at(0, static_cast<std::size_t>(file_->size()));
+    const std::size_t whole = decode_whole_records(text, recovered_);
+    const std::size_t line = recovered_.size();
     if (whole == text.size()) return;
     // A record is written in one piece ending in its newline, and the JSON
     // in it has none: a crash leaves a piece with no newline. A newline in
@@ -153,11 +155,8 @@ void LockJournal::append(const JournalRecord& record) {
 std::vector<JournalRecord> LockJournal::read_records() const {
     const std::string text = file_->read_at(0, static_cast<std::size_t>(file_->size()));
     std::vector<JournalRecord> records;
-    for (std::size_t start = 0, newline; (newline = text.find('\n', start)) != std::string::npos; start = newline + 1) {
-        auto record = decode_journal_record(std::string_view(text).substr(start, newline - start));
-        if (!record) throw std::system_error(EIO, std::generic_category(), file_->path().string() + " reads back damaged");
-        records.push_back(std::move(*record));
-    }
+    if (decode_whole_records(text, records) != text.size())
+        throw std::system_error(EIO, std::generic_category(), file_->path().string() + " reads back damaged");
     return records;
 }
 
