@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/daemon_process.hpp"
 
@@ -121,15 +123,22 @@ BOOST_AUTO_TEST_CASE(without_enforcement_modes_are_left_alone_and_info_says_so) 
     BOOST_TEST(disk["matches_lock"] == false);
 }
 
-BOOST_AUTO_TEST_CASE(a_new_file_becomes_read_only_once_it_settles) {
+// A file is left writable while its writer still has it open (the settle time
+// here is far longer than the test), and made read-only once its writer closes it.
+BOOST_AUTO_TEST_CASE(a_new_file_becomes_read_only_once_its_writer_closes_it) {
     DaemonProcess daemon;
-    daemon.start({"--settle-ms", "50"});
+    daemon.start({"--settle-ms", "30000"});
     auto subscriber = daemon.client();
     subscriber->call("subscribe", {{"events", {"file_added"}}});
-    daemon.dir().write("repo/parts/new.mcam", "part");
-    BOOST_TEST((mode_of(daemon.repo() / "parts/new.mcam") & 0222) != 0u);
-    const json event = json::parse(subscriber->read_line());
-    BOOST_TEST(event["path"] == "parts/new.mcam");
+    {
+        std::ofstream writer(daemon.repo() / "parts/new.mcam");
+        writer << "part" << std::flush;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        BOOST_TEST((mode_of(daemon.repo() / "parts/new.mcam") & 0222) != 0u);
+    }
+    const auto line = pdm::test::read_line_before(*subscriber, std::chrono::steady_clock::now() + std::chrono::seconds(10));
+    BOOST_REQUIRE_MESSAGE(line.has_value(), "no file_added within a third of the settle time");
+    BOOST_TEST(json::parse(*line)["path"] == "parts/new.mcam");
     BOOST_TEST((mode_of(daemon.repo() / "parts/new.mcam") & 0222) == 0u);
 }
 
