@@ -68,6 +68,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.add_option("--max-connections-per-user", config.max_connections_per_user,
                    "Most connections of one user at once (root's are not counted)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+    app.add_option("--line-timeout-ms", config.line_timeout_ms,
+                   "Milliseconds a client may take to finish a request line it has begun; then the connection is "
+                   "closed (an idle connection with no unfinished line is never closed)")
+        ->check(CLI::Range(100u, 3600000u));
     app.add_option("--max-message-bytes", config.limits.message_bytes,
                    "Longest check-out, check-in or unlock message, in bytes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));

@@ -34,6 +34,7 @@ struct DaemonConfig {
     std::size_t max_line_bytes = 1024 * 1024;
     std::size_t max_connections = 4096;
     std::size_t max_connections_per_user = 64;
+    unsigned line_timeout_ms = 30000;
     ipc::RequestLimits limits;
     std::uint64_t max_file_bytes = std::uint64_t{4} << 30;  // largest file the history reads
     std::uint64_t audit_max_bytes = std::uint64_t{64} << 20;  // audit.jsonl is rotated past this

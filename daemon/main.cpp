@@ -238,6 +238,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
     limits.max_connections_per_user = config.max_connections_per_user;
+    limits.line_timeout = std::chrono::milliseconds(config.line_timeout_ms);
     // Keep descriptors in reserve for the state files and the listener itself.
     const std::size_t open_files = raise_open_file_limit();
     if (open_files < limits.max_connections + 64) {

@@ -85,6 +85,15 @@ std::string RequestDispatcher::line_too_long(const ipc::PeerIdentity& peer, std:
                                                {{"limit", limit}}));
 }
 
+std::string RequestDispatcher::line_timed_out(const ipc::PeerIdentity& peer, std::chrono::milliseconds limit) {
+    spdlog::warn("{} (pid {}) left a request line unfinished for {} ms; closing the connection", peer.user, peer.pid,
+                 limit.count());
+    return ipc::encode_error(nullptr, PdmError(ErrorCode::bad_request,
+                                               "request line not finished within " + std::to_string(limit.count()) +
+                                                   " ms; closing the connection",
+                                               {{"line_timeout_ms", limit.count()}}));
+}
+
 std::string RequestDispatcher::connection_refused(const std::string& reason) {
     spdlog::warn("refused a connection: {}", reason);
     return ipc::encode_error(nullptr, PdmError(ErrorCode::internal, "pdmd refused the connection: " + reason));

@@ -25,6 +25,7 @@ public:
     // Takes effect for requests from now on (config reload).
     void set_admins(AdminPolicy admins) { admins_ = std::move(admins); }
     std::string line_too_long(const ipc::PeerIdentity& peer, std::size_t limit) override;
+    std::string line_timed_out(const ipc::PeerIdentity& peer, std::chrono::milliseconds limit) override;
     std::string connection_refused(const std::string& reason) override;
 
 private:

@@ -5,6 +5,7 @@
 // RequestHandler, and write the replies back in request order. Everything runs
 // on the io_context's single thread.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -35,6 +36,9 @@ public:
     virtual void closed(const Connection&) {}
     // The reply sent before closing a connection whose line exceeded the limit.
     virtual std::string line_too_long(const PeerIdentity& peer, std::size_t limit) = 0;
+    // The reply sent before closing a connection that left a line unfinished
+    // for longer than the limit.
+    virtual std::string line_timed_out(const PeerIdentity& peer, std::chrono::milliseconds limit) = 0;
     // The reply sent before closing a connection refused at accept.
     virtual std::string connection_refused(const std::string& reason) = 0;
 };
@@ -48,6 +52,11 @@ struct ServerLimits {
     // A client that stops reading its replies is not read from either once this
     // much output is waiting for it, so no client can grow the daemon's memory.
     std::size_t max_pending_output = 4 * 1024 * 1024;
+    // Longest a client may take over one request line once it has begun it
+    // (from its first byte, or from the last line it finished): a client that
+    // trickles a line a byte at a time cannot hold a connection slot for ever.
+    // A connection with no unfinished line may stay idle as long as it likes.
+    std::chrono::milliseconds line_timeout{30000};
 };
 
 class Session;

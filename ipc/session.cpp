@@ -24,7 +24,8 @@ Session::Session(LocalStream stream, PeerIdentity peer, RequestHandler& handler,
       limits_(limits),
       registry_(std::move(registry)),
       reader_(limits.max_line_bytes),
-      overflow_deadline_(stream_.get_executor()) {}
+      overflow_deadline_(stream_.get_executor()),
+      line_deadline_(stream_.get_executor()) {}
 
 Session::~Session() { registry_->remove(this); }
 
@@ -32,6 +33,7 @@ void Session::close_stream() {
     boost::system::error_code ignored;
     stream_.close(ignored);
     overflow_deadline_.cancel();
+    line_deadline_.cancel();
     // Told here, on the event loop, not in the destructor: a session may be
     // destroyed with the io_context, after the handler is gone.
     if (opened_) {
@@ -113,7 +115,9 @@ void Session::read_more() {
 void Session::on_read(const boost::system::error_code& error, std::size_t bytes) {
     reading_ = false;
     if (bytes > 0 && stream_.is_open()) {
-        reader_.append(std::string_view(read_buffer_.data(), bytes));
+        const std::string_view received(read_buffer_.data(), bytes);
+        reader_.append(received);
+        watch_unfinished_line(received);
         handle_buffered_lines();
     }
     if (error) input_done_ = true;
@@ -256,6 +260,43 @@ void Session::on_written(const boost::system::error_code& error) {
         return;
     }
     resume_input();
+}
+
+void Session::watch_unfinished_line(std::string_view bytes) {
+    if (bytes.back() == '\n') {
+        // Every line received is whole: nothing to wait for.
+        if (line_deadline_armed_) line_deadline_.cancel();
+        line_deadline_armed_ = false;
+        return;
+    }
+    // A line finished in these bytes is progress: the new line's time starts now.
+    if (line_deadline_armed_ && bytes.find('\n') == std::string_view::npos) return;
+    line_deadline_armed_ = true;
+    line_deadline_.expires_after(limits_.line_timeout);
+    line_deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
+        if (error) return;
+        if (const auto self = weak.lock()) self->on_line_timeout();
+    });
+}
+
+void Session::on_line_timeout() {
+    line_deadline_armed_ = false;
+    if (!stream_.is_open() || framing_lost_ || input_done_) return;
+    // Like a line too long: the rest of the stream has no framing left to trust.
+    input_done_ = true;
+    framing_lost_ = true;
+    // The pending read must end for the connection to close: on a socket,
+    // shutting down the receive side ends it and leaves replies free to go
+    // out; a pipe has no such half-close, so its read (and a write still in
+    // progress) is cancelled before the reply is queued.
+    boost::system::error_code ignored;
+#if defined(_WIN32)
+    stream_.cancel(ignored);
+#else
+    stream_.shutdown(LocalStream::shutdown_receive, ignored);
+#endif
+    queue_reply(Reply::now(handler_.line_timed_out(peer_, limits_.line_timeout)));
+    close_when_done();
 }
 
 void Session::close_when_done() {

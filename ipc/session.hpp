@@ -60,6 +60,9 @@ private:
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
+    // Starts, restarts or stops the unfinished line's deadline after `bytes` arrived.
+    void watch_unfinished_line(std::string_view bytes);
+    void on_line_timeout();
     void close_stream();
 
     LocalStream stream_;
@@ -75,6 +78,8 @@ private:
     std::deque<QueuedReply> replies_;     // not yet being written, in request order
     std::vector<std::string> in_flight_;  // being written now
     boost::asio::steady_timer overflow_deadline_;
+    boost::asio::steady_timer line_deadline_;
+    bool line_deadline_armed_ = false;
     std::size_t pending_output_ = 0;
     std::uint64_t next_token_ = 1;
     // The request whose result is still being worked out elsewhere (the

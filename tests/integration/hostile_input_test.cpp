@@ -195,3 +195,31 @@ BOOST_AUTO_TEST_CASE(connections_over_the_limit_are_refused_with_a_reply) {
     }
     BOOST_TEST(served);
 }
+
+// Slowloris: a line trickled a byte at a time is cut off once it has taken
+// longer than the line timeout; an idle connection with nothing unfinished is not.
+BOOST_AUTO_TEST_CASE(a_line_trickled_past_the_line_timeout_is_cut_off_and_idle_connections_stay) {
+    DaemonProcess daemon;
+    daemon.start({"--line-timeout-ms", "500"});
+    auto idle = daemon.client();
+    BOOST_REQUIRE(outcome(idle->call("hello")) == "ok");
+    auto slow = daemon.client();
+    const std::string line = "{\"op\":\"hello\",\"pad\":\"" + std::string(40, 'x') + "\"}\n";
+    const auto began = std::chrono::steady_clock::now();
+    std::size_t sent = 0;
+    try {
+        for (; sent < line.size(); ++sent) {
+            slow->send_raw(line.substr(sent, 1));
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+    } catch (const pdm::ipc::ProtocolError&) {
+        // The daemon shut its side: the rest could not be sent.
+    }
+    const json reply = json::parse(slow->read_line());
+    const auto waited = std::chrono::steady_clock::now() - began;
+    BOOST_TEST(outcome(reply) == "bad_request", reply.dump());
+    BOOST_TEST(reply["error"]["details"]["line_timeout_ms"] == 500);
+    BOOST_TEST(slow->at_end());
+    BOOST_TEST(waited >= std::chrono::milliseconds(500));
+    BOOST_TEST(outcome(idle->call("hello")) == "ok");
+}

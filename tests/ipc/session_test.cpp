@@ -76,6 +76,9 @@ public:
     std::string line_too_long(const PeerIdentity&, std::size_t limit) override {
         return "too long " + std::to_string(limit) + "\n";
     }
+    std::string line_timed_out(const PeerIdentity&, std::chrono::milliseconds limit) override {
+        return "timed out " + std::to_string(limit.count()) + "\n";
+    }
     std::string connection_refused(const std::string& reason) override { return reason + "\n"; }
     int handled = 0;
     int parts_asked = 0;
@@ -138,6 +141,48 @@ BOOST_AUTO_TEST_CASE(an_oversize_line_gets_one_reply_and_the_connection_closes) 
     const std::string output = exchange("ok\n" + std::string(5000, 'x') + "\nnever\n");
     BOOST_TEST(output == "0:ok\ntoo long 1024\n");
     BOOST_TEST(handler.handled == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_line_left_unfinished_past_the_timeout_gets_one_reply_and_the_connection_closes) {
+    limits.line_timeout = std::chrono::milliseconds(200);
+    start_session();
+    asio::write(client, asio::buffer(std::string("ok\npar")));
+    const auto began = std::chrono::steady_clock::now();
+    io.run_for(std::chrono::milliseconds(100));
+    asio::write(client, asio::buffer(std::string("t")));  // a trickle is no progress
+    io.run_for(std::chrono::seconds(5));  // returns early once the session has closed
+    const auto waited = std::chrono::steady_clock::now() - began;
+    std::string output;
+    boost::system::error_code error;
+    asio::read(client, asio::dynamic_buffer(output), error);
+    BOOST_TEST(output == "0:ok\ntimed out 200\n");
+    BOOST_TEST(handler.handled == 1);
+    BOOST_TEST(registry->size() == 0u);
+    BOOST_TEST(waited >= std::chrono::milliseconds(200));
+}
+
+BOOST_AUTO_TEST_CASE(a_client_that_keeps_finishing_lines_is_never_timed_out) {
+    limits.line_timeout = std::chrono::milliseconds(150);
+    start_session();
+    // Every write ends mid-line, but each finishes the line before it: for
+    // 600 ms there is always an unfinished line, never one older than 100 ms.
+    std::string expected;
+    for (int i = 0; i < 6; ++i) {
+        asio::write(client, asio::buffer(std::string(i == 0 ? "" : "\n") + "r" + std::to_string(i)));
+        io.run_for(std::chrono::milliseconds(100));
+        if (i > 0) expected += std::to_string(i - 1) + ":r" + std::to_string(i - 1) + "\n";
+    }
+    expected += "5:r5\n";
+    BOOST_TEST(exchange("\n") == expected);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_with_no_unfinished_line_may_stay_idle) {
+    limits.line_timeout = std::chrono::milliseconds(50);
+    start_session();
+    asio::write(client, asio::buffer(std::string("a\n")));
+    io.run_for(std::chrono::milliseconds(300));
+    BOOST_TEST(registry->size() == 1u);
+    BOOST_TEST(exchange("c\n") == "0:a\n1:c\n");
 }
 
 BOOST_AUTO_TEST_CASE(stop_answers_what_was_received_then_closes) {
