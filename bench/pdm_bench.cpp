@@ -6,7 +6,8 @@
 //   - checkout+write+checkin, each check-in recording a new revision,
 //   - list on a repository of 10,000 files.
 // Prints ops/s and p50/p99 latency, and each figure as a ratio to the peer.
-// With --vs-redis it runs vs_redis.cpp's comparison instead.
+// With --vs-redis it runs vs_redis.cpp's comparison instead, with
+// --exhaustion exhaustion.cpp's attacks.
 
 #include <signal.h>
 
@@ -23,6 +24,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench/bench_daemon.hpp"
+#include "bench/exhaustion.hpp"
 #include "bench/vs_redis.hpp"
 #include "ipc/client.hpp"
 #include "tests/support/process.hpp"
@@ -155,7 +157,22 @@ int main(int argc, char** argv) {
     app.add_option("--redis-server", redis_options.redis_server, "The redis-server binary (--vs-redis)");
     app.add_option("--operations", redis_options.operations, "Operations per client and workload (--vs-redis)")
         ->check(CLI::Range(2, 1000000));
+    bool exhaustion = false;
+    pdm::bench::ExhaustionOptions attack;
+    app.add_flag("--exhaustion", exhaustion,
+                 "A well-behaved client's latency and pdmd's memory while thousands of connections, slowloris "
+                 "clients and clients that never read attack it, instead");
+    app.add_option("--connections", attack.connections, "Connections opened at once (--exhaustion)")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--slow-clients", attack.slow_clients, "Clients trickling a byte per second (--exhaustion)")
+        ->check(CLI::Range(1, 100000));
+    app.add_option("--line-timeout-ms", attack.line_timeout_ms, "pdmd --line-timeout-ms (--exhaustion)")
+        ->check(CLI::Range(1000, 60000));
     CLI11_PARSE(app, argc, argv);
+    if (exhaustion) {
+        attack.pdmd = options.pdmd;
+        return pdm::bench::run_exhaustion(attack);
+    }
     if (vs_redis) {
         redis_options.pdmd = options.pdmd;
         if (app.count("--held-locks") > 0) redis_options.held_locks = options.held_locks;

@@ -5,10 +5,12 @@
 // RequestHandler, and write the replies back in request order. Everything runs
 // on the io_context's single thread.
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,8 +65,12 @@ class Session;
 
 // The live sessions. Shared by the server and every session, so a session that
 // outlives the server (its last handler still queued) can still deregister.
+// Also the buffer they read into: a session reads only once its socket is
+// readable, and the event loop runs one read at a time, so ten thousand idle
+// connections cost no read buffer each.
 class SessionRegistry {
 public:
+    std::span<char> read_buffer() { return read_buffer_; }
     void add(const std::shared_ptr<Session>& session, std::uint32_t uid);
     void remove(Session* session);
     std::size_t size() const { return sessions_.size(); }
@@ -75,6 +81,7 @@ public:
     void abort_all();
 
 private:
+    std::array<char, 64 * 1024> read_buffer_{};
     std::unordered_map<Session*, std::uint32_t> sessions_;  // -> its peer's uid
     std::unordered_map<std::uint32_t, std::size_t> per_user_;
     std::uint64_t next_id_ = 1;

@@ -43,6 +43,10 @@ void Session::close_stream() {
 }
 
 void Session::start() {
+#if !defined(_WIN32)
+    boost::system::error_code ignored;
+    stream_.non_blocking(true, ignored);
+#endif
     registry_->add(shared_from_this(), peer_.uid);
     opened_ = true;
     handler_.opened(shared_from_this());
@@ -107,15 +111,35 @@ void Session::abort() {
 void Session::read_more() {
     if (reading_ || input_done_ || unfinished_token_ != 0 || pending_output_ > limits_.max_pending_output) return;
     reading_ = true;
-    stream_.async_read_some(asio::buffer(read_buffer_),
-                            [self = shared_from_this()](const boost::system::error_code& error,
-                                                        std::size_t bytes) { self->on_read(error, bytes); });
+#if defined(_WIN32)
+    stream_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](
+                                                            const boost::system::error_code& error, std::size_t bytes) {
+        self->on_read(error, std::string_view(self->read_buffer_.data(), bytes));
+    });
+#else
+    stream_.async_wait(LocalStream::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& error) { self->on_readable(error); });
+#endif
 }
 
-void Session::on_read(const boost::system::error_code& error, std::size_t bytes) {
+#if !defined(_WIN32)
+void Session::on_readable(const boost::system::error_code& error) {
+    if (error) return on_read(error, {});
+    // The socket was made non-blocking at start: this read takes what is there.
+    boost::system::error_code read_error;
+    const std::span<char> buffer = registry_->read_buffer();
+    const std::size_t bytes = stream_.read_some(asio::buffer(buffer.data(), buffer.size()), read_error);
+    if (read_error == asio::error::would_block) {
+        reading_ = false;  // woken with nothing to read: wait again
+        return read_more();
+    }
+    on_read(read_error, std::string_view(buffer.data(), bytes));
+}
+#endif
+
+void Session::on_read(const boost::system::error_code& error, std::string_view received) {
     reading_ = false;
-    if (bytes > 0 && stream_.is_open()) {
-        const std::string_view received(read_buffer_.data(), bytes);
+    if (!received.empty() && stream_.is_open()) {
         reader_.append(received);
         watch_unfinished_line(received);
         handle_buffered_lines();

@@ -50,7 +50,10 @@ private:
     };
 
     void read_more();
-    void on_read(const boost::system::error_code& error, std::size_t bytes);
+#if !defined(_WIN32)
+    void on_readable(const boost::system::error_code& error);
+#endif
+    void on_read(const boost::system::error_code& error, std::string_view received);
     void handle_buffered_lines();
     Reply handle_line(std::string_view line);
     void queue_reply(Reply reply);
@@ -74,7 +77,11 @@ private:
     const ServerLimits limits_;  // a copy: a session may outlive the server
     std::shared_ptr<SessionRegistry> registry_;
     LineReader reader_;
+#if defined(_WIN32)
+    // A pipe is read by an overlapped read that needs its own buffer while it
+    // waits; a socket waits until readable, then reads into the registry's.
     std::array<char, 16 * 1024> read_buffer_{};
+#endif
     std::deque<QueuedReply> replies_;     // not yet being written, in request order
     std::vector<std::string> in_flight_;  // being written now
     boost::asio::steady_timer overflow_deadline_;
