@@ -330,12 +330,15 @@ OpResult cat(OpContext& context, const json& params) {
 }
 
 OpResult restore(OpContext& context, const json& params) {
-    const auto [path, rev] = parse_audited(context, AuditOp::restore, [&] {
+    // Named, not a structured binding: the lambdas below capture them.
+    const auto parsed = parse_audited(context, AuditOp::restore, [&] {
         const std::string normalized = normalize_repo_path(required_string(params, "path"));
         const std::optional<std::string> revision = optional_rev(params, "rev");
         if (!revision) throw PdmError(ErrorCode::bad_request, "\"rev\" is required: a revision number or a commit id", {{"field", "rev"}});
         return std::pair(normalized, *revision);
     });
+    const std::string& path = parsed.first;
+    const std::string& rev = parsed.second;
     auto& service = context.service;
     const Identity who = context.who;
     // Only your own check-out, reserved until the file is written.

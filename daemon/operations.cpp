@@ -99,10 +99,13 @@ json info(OpContext& context, const json& params) {
 }
 
 OpResult checkout(OpContext& context, const json& params) {
-    const auto [paths, message] = parse_audited(context, AuditOp::checkout, [&] {
+    // Named, not a structured binding: the lambda below captures them.
+    const auto parsed = parse_audited(context, AuditOp::checkout, [&] {
         return std::pair(path_or_paths(params, context.facts.limits.paths),
                          ipc::required_text(params, "message", context.facts.limits.message_bytes));
     });
+    const std::vector<std::string>& paths = parsed.first;
+    const std::string& message = parsed.second;
     const bool wait = parse_audited(context, AuditOp::checkout, [&] { return optional_bool(params, "wait", false); });
     if (wait && paths.size() != 1) {
         const PdmError error(ErrorCode::bad_request, "\"wait\" takes one \"path\"", {{"field", "wait"}});
