@@ -10,10 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 
-scripts/install-deps.sh
+scripts/install-deps.sh >&2
 CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPDM_FUZZ=ON \
   -DPDM_SANITIZE=ON -DPDM_WERROR=ON -DPDM_BUILD_TESTS=OFF -DPDM_BUILD_BENCH=OFF >/dev/null
-cmake --build build/fuzz --target fuzz_targets
+cmake --build build/fuzz --target fuzz_targets >&2
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
