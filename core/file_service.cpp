@@ -31,43 +31,59 @@ FileService::FileService(Repository& repository, CommitFiles files, LockTable ta
       durable_audit_bytes_(files.audit.size()),
       journal_dirty_(!files.journal.empty()) {}
 
+std::size_t FileService::indexed_file_count() const { return index_ ? index_->files().size() : 0; }
+
 std::vector<FileEntry> FileService::list(const ListFilter& filter) const {
-    const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
     std::vector<FileEntry> entries;
-    // Filters first, copies after: only the files that pass are copied out of the index.
-    const auto consider = [&](const FileStat& file) {
-        const Lock* lock = table_.find(file.path);
-        if (filter.status == LockStatus::missing) return;
-        if (filter.status == LockStatus::available && lock) return;
-        if (filter.status == LockStatus::checked_out && !lock) return;
-        if (filter.user && (!lock || lock->user != *filter.user)) return;
-        if (glob && !glob->matches(file.path)) return;
-        entries.push_back({file, lock ? std::optional<Lock>(*lock) : std::nullopt});
-    };
+    for_each_listed(filter, [&](const FileStat& file, const Lock* lock, bool missing) {
+        entries.push_back({file, lock ? std::optional<Lock>(*lock) : std::nullopt, missing});
+    });
+    return entries;
+}
+
+void FileService::for_each_listed(const ListFilter& filter, const ListVisitor& visit) const {
+    const std::optional<Glob> glob = filter.match ? std::optional<Glob>(Glob(*filter.match)) : std::nullopt;
     std::vector<FileStat> scanned;
-    if (index_) {
-        for (const auto& [path, file] : index_->files()) consider(file);
-    } else {
-        scanned = repository_.scan();
-        for (const FileStat& file : scanned) consider(file);
-    }
-    if (filter.status == LockStatus::available) return entries;
-    // Checked-out files that are gone from disk are listed too, as missing.
+    if (!index_) scanned = repository_.scan();
     const auto on_disk = [&](const std::string& path) {
         if (index_) return !is_missing(path);
         return std::binary_search(scanned.begin(), scanned.end(), path,
                                   [](const auto& a, const auto& b) { return path_of(a) < path_of(b); });
     };
-    const std::size_t present = entries.size();
-    for (LockRecord& record : table_.records(filter.user)) {
-        if (on_disk(record.path) || (glob && !glob->matches(record.path))) continue;
-        entries.push_back({{record.path, 0, {}}, std::move(record.lock), true});
+    // Checked-out files that are gone from disk are listed too, as missing,
+    // each in its place among the others.
+    std::vector<LockRecord> gone;
+    if (filter.status != LockStatus::available) {
+        for (LockRecord& record : table_.records(filter.user)) {
+            if (on_disk(record.path) || (glob && !glob->matches(record.path))) continue;
+            gone.push_back(std::move(record));
+        }
+        std::sort(gone.begin(), gone.end(), [](const LockRecord& a, const LockRecord& b) { return a.path < b.path; });
     }
-    if (entries.size() > present) {
-        std::sort(entries.begin(), entries.end(),
-                  [](const FileEntry& a, const FileEntry& b) { return a.file.path < b.file.path; });
+    auto next_gone = gone.begin();
+    FileStat gone_file;
+    const auto visit_gone_before = [&](const std::string* path) {
+        for (; next_gone != gone.end() && (!path || next_gone->path < *path); ++next_gone) {
+            gone_file.path = next_gone->path;
+            visit(gone_file, &next_gone->lock, true);
+        }
+    };
+    const auto consider = [&](const FileStat& file) {
+        if (filter.status == LockStatus::missing) return;
+        const Lock* lock = table_.find(file.path);
+        if (filter.status == LockStatus::available && lock) return;
+        if (filter.status == LockStatus::checked_out && !lock) return;
+        if (filter.user && (!lock || lock->user != *filter.user)) return;
+        if (glob && !glob->matches(file.path)) return;
+        visit_gone_before(&file.path);
+        visit(file, lock, false);
+    };
+    if (index_) {
+        for (const auto& [path, file] : index_->files()) consider(file);
+    } else {
+        for (const FileStat& file : scanned) consider(file);
     }
-    return entries;
+    visit_gone_before(nullptr);
 }
 
 bool FileService::is_missing(const std::string& path) const {

@@ -70,6 +70,11 @@ public:
     FileService(Repository& repository, CommitFiles files, LockTable table, const Clock& clock);
 
     std::vector<FileEntry> list(const ListFilter& filter) const;
+    // The same files, in the same (path) order, one at a time, without copying
+    // them out of the index: for a reply about a large repository. `lock` is
+    // null for a file nobody holds; a missing file has only its path.
+    using ListVisitor = std::function<void(const FileStat& file, const Lock* lock, bool missing)>;
+    void for_each_listed(const ListFilter& filter, const ListVisitor& visit) const;
     FileEntry info(const std::string& path) const;
     std::vector<LockRecord> locks(const std::optional<std::string>& user) const;
     // An audit query in two parts: the entries not yet on disk (the newest),
@@ -165,6 +170,8 @@ public:
                         const PdmError& error);
 
     std::size_t lock_count() const { return table_.size(); }
+    // Files in the index; 0 without one (not known without a scan).
+    std::size_t indexed_file_count() const;
     bool is_locked(const std::string& path) const { return table_.find(path) != nullptr; }
     // The lock on a normalised path; nullptr when it has none.
     const Lock* find_lock(const std::string& path) const { return table_.find(path); }

@@ -9,10 +9,14 @@
 namespace pdm::daemon {
 
 std::string answer(const RequestLog& log, const nlohmann::json& id, const std::function<nlohmann::json()>& compute) {
+    return answer_line(log, id, [&] { return ipc::encode_result(id, compute()); });
+}
+
+std::string answer_line(const RequestLog& log, const nlohmann::json& id, const std::function<std::string()>& compute) {
     try {
-        nlohmann::json result = compute();
+        std::string line = compute();
         if (log.mutating) spdlog::info("{} {} {}: ok", log.user, log.op, log.paths);
-        return ipc::encode_result(id, result);
+        return line;
     } catch (const PdmError& error) {
         const auto level = error.code() == ErrorCode::internal ? spdlog::level::err : spdlog::level::info;
         spdlog::log(level, "{} {}: {}: {}", log.user, log.op, error_code_name(error.code()), error.what());

@@ -21,4 +21,8 @@ struct RequestLog {
 
 std::string answer(const RequestLog& log, const nlohmann::json& id, const std::function<nlohmann::json()>& compute);
 
+// The same, for a `compute` that returns the whole reply line itself (a
+// result written as text, or no line at all).
+std::string answer_line(const RequestLog& log, const nlohmann::json& id, const std::function<std::string()>& compute);
+
 }  // namespace pdm::daemon

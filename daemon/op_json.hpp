@@ -7,11 +7,24 @@
 #include <nlohmann/json.hpp>
 
 #include "core/file_service.hpp"
+#include "core/time_format.hpp"
 
 namespace pdm::daemon {
 
 inline nlohmann::json lock_json(const Lock& lock) {
     return {{"user", lock.user}, {"timestamp", lock.timestamp}, {"message", lock.message.str()}};
+}
+
+inline nlohmann::json file_json(const FileEntry& entry) {
+    if (entry.missing) {
+        return {{"path", entry.file.path}, {"size", nullptr}, {"mtime", nullptr}, {"status", "missing"},
+                {"lock", lock_json(*entry.lock)}};
+    }
+    return {{"path", entry.file.path},
+            {"size", entry.file.size},
+            {"mtime", format_utc(entry.file.mtime)},
+            {"status", entry.lock ? "checked_out" : "available"},
+            {"lock", entry.lock ? lock_json(*entry.lock) : nlohmann::json(nullptr)}};
 }
 
 inline nlohmann::json record_json(const LockRecord& record) {

@@ -8,6 +8,7 @@
 #include "core/time_format.hpp"
 #include "core/writer_check.hpp"
 #include "daemon/deferred_reply.hpp"
+#include "daemon/file_list_json.hpp"
 #include "daemon/history_operations.hpp"
 #include "daemon/op_json.hpp"
 #include "ipc/protocol.hpp"
@@ -23,18 +24,6 @@ using ipc::path_or_paths;
 using ipc::required_string;
 
 constexpr std::uint64_t max_audit_limit = 10000;
-
-json file_json(const FileEntry& entry) {
-    if (entry.missing) {
-        return {{"path", entry.file.path}, {"size", nullptr}, {"mtime", nullptr}, {"status", "missing"},
-                {"lock", lock_json(*entry.lock)}};
-    }
-    return {{"path", entry.file.path},
-            {"size", entry.file.size},
-            {"mtime", format_utc(entry.file.mtime)},
-            {"status", entry.lock ? "checked_out" : "available"},
-            {"lock", entry.lock ? lock_json(*entry.lock) : json(nullptr)}};
-}
 
 // Whether the file's permissions on disk match its lock: read-only when
 // nobody holds it, writable by the owner when checked out.
@@ -70,7 +59,7 @@ json hello(OpContext& context, const json&) {
              {{"mode", enforcement_name(context.facts.enforcement)}, {"why", context.facts.enforcement_why}}}};
 }
 
-json list(OpContext& context, const json& params) {
+OpResult list(OpContext& context, const json& params) {
     ListFilter filter;
     if (const auto status = optional_string(params, "status")) {
         if (*status == "available") {
@@ -86,9 +75,12 @@ json list(OpContext& context, const json& params) {
     }
     filter.user = optional_string(params, "user");
     filter.match = ipc::optional_text(params, "match", context.facts.limits.glob_bytes);
-    json files = json::array();
-    for (const FileEntry& entry : context.service.list(filter)) files.push_back(file_json(entry));
-    return {{"files", std::move(files)}};
+    const bool everything = !filter.status && !filter.user && !filter.match;
+    FileListJson files(everything ? context.service.indexed_file_count() : 0);
+    context.service.for_each_listed(filter, [&](const FileStat& file, const Lock* lock, bool missing) {
+        files.add(file, lock, missing);
+    });
+    return EncodedResult{std::move(files).finish()};
 }
 
 json info(OpContext& context, const json& params) {
@@ -206,7 +198,7 @@ OpResult now(OpContext& context, const json& params) {
 
 constexpr std::array operations{
     Operation{"hello", false, now<hello>},
-    Operation{"list", false, now<list>},
+    Operation{"list", false, list},
     Operation{"info", false, now<info>},
     Operation{"checkout", true, checkout},
     Operation{"checkin", true, history_ops::checkin},

@@ -43,9 +43,15 @@ struct OpContext {
     const nlohmann::json& id;
 };
 
+// A result already written as JSON text: for results too large to build as a
+// document first (list).
+struct EncodedResult {
+    std::string text;
+};
+
 // An op's result now, or the reply that will carry it later (work on the
 // history thread).
-using OpResult = std::variant<nlohmann::json, std::shared_ptr<ipc::PendingReply>>;
+using OpResult = std::variant<nlohmann::json, EncodedResult, std::shared_ptr<ipc::PendingReply>>;
 
 struct Operation {
     std::string_view name;

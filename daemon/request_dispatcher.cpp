@@ -59,7 +59,7 @@ ipc::Reply RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connec
     // Success is logged here for a reply given now; one given later logs its own.
     RequestLog quiet = log;
     quiet.mutating = false;
-    reply.text = answer(quiet, request.id, [&]() -> nlohmann::json {
+    reply.text = answer_line(quiet, request.id, [&]() -> std::string {
         if (!operation) {
             throw PdmError(ErrorCode::unknown_op, "unknown op \"" + request.op + "\"", {{"op", request.op}});
         }
@@ -67,10 +67,11 @@ ipc::Reply RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connec
         OpResult result = operation->run(context, request.params);
         if (auto* later = std::get_if<std::shared_ptr<ipc::PendingReply>>(&result)) {
             reply.pending = std::move(*later);
-            return nullptr;
+            return {};
         }
         if (log.mutating) spdlog::info("{} {} {}: ok", log.user, log.op, log.paths);
-        return std::get<nlohmann::json>(std::move(result));
+        if (auto* encoded = std::get_if<EncodedResult>(&result)) return ipc::encode_result_text(request.id, std::move(encoded->text));
+        return ipc::encode_result(request.id, std::get<nlohmann::json>(result));
     });
     // The pending reply sends every line itself, its result or its error.
     if (reply.pending) reply.text.clear();

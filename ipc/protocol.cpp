@@ -79,15 +79,28 @@ namespace {
 // Written by hand so "id" and "ok" lead the line, where a person reading a
 // socat session looks first. Invalid UTF-8 in echoed client text is replaced
 // rather than failing the reply.
+std::string envelope_text(const json& id, bool ok, const char* body_name, std::string_view body) {
+    std::string line = "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) +
+                       ",\"ok\":" + (ok ? "true" : "false") + ",\"" + body_name + "\":";
+    line.reserve(line.size() + body.size() + 2);
+    line += body;
+    line += "}\n";
+    return line;
+}
+
 std::string envelope(const json& id, bool ok, const char* body_name, const json& body) {
-    constexpr auto replace = json::error_handler_t::replace;
-    return "{\"id\":" + id.dump(-1, ' ', false, replace) + ",\"ok\":" + (ok ? "true" : "false") + ",\"" +
-           body_name + "\":" + body.dump(-1, ' ', false, replace) + "}\n";
+    return envelope_text(id, ok, body_name, body.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 }  // namespace
 
 std::string encode_result(const json& id, const json& result) { return envelope(id, true, "result", result); }
+
+std::string encode_result_text(const json& id, std::string result) {
+    result.insert(0, "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"ok\":true,\"result\":");
+    result += "}\n";
+    return result;
+}
 
 std::string encode_error(const json& id, const PdmError& error) {
     json body = {{"code", error_code_name(error.code())}, {"message", error.what()}};

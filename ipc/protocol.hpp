@@ -40,6 +40,9 @@ Request parse_request(std::string_view line);
 
 // Reply lines, '\n'-terminated.
 std::string encode_result(const nlohmann::json& id, const nlohmann::json& result);
+// The same for a result already written as JSON text; the line is made in
+// its buffer, so a large result is never copied.
+std::string encode_result_text(const nlohmann::json& id, std::string result);
 std::string encode_error(const nlohmann::json& id, const PdmError& error);
 
 // Typed access to request fields. Each throws PdmError(bad_request) naming the
