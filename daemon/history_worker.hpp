@@ -8,6 +8,7 @@
 
 #include <exception>
 #include <memory>
+#include <utility>
 #include <type_traits>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -29,20 +30,22 @@ public:
 
     // Runs `work(store)` on the history thread, then, on the event loop,
     // `done(result, nullptr)` with a shared_ptr to its result, or
-    // `done(nullptr, error)` with what it threw.
+    // `done(nullptr, error)` with what it threw. `work` and what it holds are
+    // gone before `done` runs.
     template <typename Work, typename Done>
     void run(Work work, Done done) {
         using Result = std::invoke_result_t<Work&, HistoryStore&>;
-        boost::asio::post(thread_, [this, work = std::move(work), done = std::move(done),
+        boost::asio::post(thread_, [this, job = std::make_unique<Work>(std::move(work)), done = std::move(done),
                                     // The event loop must not run out of work while this one runs.
                                     loop_busy = boost::asio::make_work_guard(io_)]() mutable {
             std::shared_ptr<Result> result;
             std::exception_ptr error;
             try {
-                result = std::make_shared<Result>(work(*store_));
+                result = std::make_shared<Result>((*job)(*store_));
             } catch (...) {
                 error = std::current_exception();
             }
+            job.reset();
             boost::asio::post(io_, [done = std::move(done), result = std::move(result), error]() mutable {
                 done(std::move(result), error);
             });

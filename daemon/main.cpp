@@ -21,6 +21,7 @@
 #include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
 #include "daemon/folder_watcher.hpp"
+#include "daemon/free_heap.hpp"
 #include "daemon/graceful_shutdown.hpp"
 #include "daemon/history_worker.hpp"
 #include "daemon/logging.hpp"
@@ -315,6 +316,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                             ++skipped;
                         }
                         spdlog::info("history: imported {} file(s) as revision 1", imported->size() - skipped);
+                        imported.reset();
+                        release_free_heap();
                     });
     } else {
         report_offline_changes(history, service, commits, std::move(seen));
