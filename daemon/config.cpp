@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/config.hpp"
 
+#include <iostream>
+
 #include <CLI/CLI.hpp>
 
 #include "core/repository.hpp"
@@ -113,6 +115,12 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     } catch (const CLI::ParseError& error) {
         const int code = app.exit(error);
         return {std::nullopt, code == 0 ? 0 : 2};
+    } catch (const std::exception& error) {
+        // CLI11 lets the standard library's error through for a flag given a
+        // number too large to read (--no-watch=99999999999999999999).
+        std::cerr << "pdmd: a value on the command line or in the --config file cannot be read (" << error.what()
+                  << "); see pdmd --help\n";
+        return {std::nullopt, 2};
     }
     std::erase(config.ignore, std::string());
     if (!enforce_readonly) config.enforce = "off";

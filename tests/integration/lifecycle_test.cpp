@@ -144,6 +144,16 @@ BOOST_AUTO_TEST_CASE(every_flag_can_come_from_a_config_file) {
     BOOST_TEST(daemon.log().find("admins: root, alice, bob") != std::string::npos, daemon.log());
 }
 
+// Found by the config fuzz target: CLI11 let std::out_of_range through for a
+// flag given a number too large, and pdmd aborted instead of saying why.
+BOOST_AUTO_TEST_CASE(a_value_too_large_to_read_is_a_usage_error_on_the_command_line_and_in_the_config_file) {
+    DaemonProcess daemon;
+    BOOST_TEST(daemon.start_expecting_exit({"--no-watch=22222222222222222222222"}) == 2);
+    BOOST_TEST(daemon.log().find("cannot be read") != std::string::npos, daemon.log());
+    const auto config = daemon.dir().write("pdmd.conf", "no-watch = 22222222222222222222222\n");
+    BOOST_TEST(daemon.start_expecting_exit({"--config", config.string()}) == 2);
+}
+
 // A stop must not wait for a first import of a large folder: systemd's
 // TimeoutStopSec would kill the daemon. The import is taken again next time.
 BOOST_AUTO_TEST_CASE(sigterm_during_a_large_first_import_stops_at_once_and_the_next_start_imports_again) {
