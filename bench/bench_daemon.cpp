@@ -37,12 +37,20 @@ std::string file_name(int index) {
     return name;
 }
 
-std::uint64_t resident_kib(pid_t pid) {
+namespace {
+
+std::uint64_t status_kib(pid_t pid, const std::string& field) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     for (std::string line; std::getline(status, line);) {
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
     }
     return 0;
 }
+
+}  // namespace
+
+std::uint64_t resident_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
+
+std::uint64_t peak_resident_kib(pid_t pid) { return status_kib(pid, "VmHWM:"); }
 
 }  // namespace pdm::bench

@@ -21,5 +21,7 @@ std::string file_name(int index);
 
 // VmRSS of a process, in KiB (0 when unknown).
 std::uint64_t resident_kib(pid_t pid);
+// VmHWM: the most it held since it started, or since "5" was written to its clear_refs.
+std::uint64_t peak_resident_kib(pid_t pid);
 
 }  // namespace pdm::bench

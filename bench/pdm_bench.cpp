@@ -34,6 +34,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 using pdm::bench::file_name;
+using pdm::bench::peak_resident_kib;
 using pdm::bench::resident_kib;
 
 namespace {
@@ -233,6 +234,9 @@ int main(int argc, char** argv) {
     results.push_back(run_pairs("checkout+checkin, " + std::to_string(options.held_locks) + " locks held", socket,
                                 options, options.held_locks));
 
+    // Peak memory while answering lists: the kernel's high-water mark, reset first.
+    const std::uint64_t rss_before_lists = resident_kib(daemon->pid());
+    std::ofstream("/proc/" + std::to_string(daemon->pid()) + "/clear_refs") << "5";
     results.push_back(measure("list " + std::to_string(options.files) + " files", socket, 1,
                               static_cast<std::size_t>(options.lists),
                               [&](int, pdm::ipc::Client& client, std::vector<double>& latencies) {
@@ -243,6 +247,7 @@ int main(int argc, char** argv) {
                                           throw std::runtime_error("list returned the wrong number of files");
                                   }
                               }));
+    const std::uint64_t rss_peak_lists = peak_resident_kib(daemon->pid());
 
     // Write -> file_modified at a subscriber: the watcher's whole path
     // (inotify, settle time, re-stat, event), timed from the write's return.
@@ -288,6 +293,9 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(rss_with_files), options.files,
                 static_cast<unsigned long long>(rss_empty),
                 1024.0 * static_cast<double>(rss_with_files - std::min(rss_with_files, rss_empty)) / options.files);
+    std::printf("pdmd memory while answering list: %llu KiB before, peak %llu KiB (+%.1f MiB)\n",
+                static_cast<unsigned long long>(rss_before_lists), static_cast<unsigned long long>(rss_peak_lists),
+                static_cast<double>(rss_peak_lists - std::min(rss_peak_lists, rss_before_lists)) / 1024.0);
     std::printf("pdmd resident memory after the first import: %llu KiB: %.0f bytes per file\n",
                 static_cast<unsigned long long>(rss_after_import),
                 1024.0 * static_cast<double>(rss_after_import - std::min(rss_after_import, rss_empty)) / options.files);
