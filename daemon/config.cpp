@@ -32,6 +32,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                     return "must be octal permission bits such as 0660";
                 return {};
             });
+    } else {
+        app.add_option("--pipe-users", config.pipe_users,
+                       "The group (or account) whose members may use the pipe, such as DOMAIN\\CAM users "
+                       "(default: everyone logged on interactively)");
     }
     app.add_option("--include", config.include,
                    "Track only files matching this glob (repeatable; default: every file that is not hidden)")

@@ -18,6 +18,7 @@ struct DaemonConfig {
     std::string state_dir;    // default: <repo>/.pdm
     std::string socket_path;  // default: see ipc::default_endpoint_path()
     unsigned socket_mode = 0660;
+    std::string pipe_users;  // Windows: the group whose members may use the pipe (empty: interactive users)
     std::vector<std::string> include;
     std::vector<std::string> ignore;  // default: Repository::default_ignore_patterns()
     std::vector<std::string> admins;

@@ -211,7 +211,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         if (const auto inherited = manager.inherited_listener()) {
             listener = ipc::LocalListener::adopt(io, *inherited);
         } else {
-            listener = ipc::LocalListener::open(io, {config.socket_path, config.socket_mode});
+            listener = ipc::LocalListener::open(io, {config.socket_path, config.socket_mode, config.pipe_users});
         }
     } catch (const std::exception& error) {
         spdlog::critical("cannot start: {}", error.what());

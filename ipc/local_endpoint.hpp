@@ -18,7 +18,10 @@ namespace pdm::ipc {
 
 struct ListenOptions {
     std::string path;
-    unsigned mode = 0660;  // who may connect, as file permission bits
+    unsigned mode = 0660;  // who may connect, as file permission bits (a socket)
+    // Who may connect to a pipe: the members of this group (or this account);
+    // empty: everyone logged on interactively.
+    std::string users;
 };
 
 // The listening endpoint. open() never takes over an endpoint a live daemon

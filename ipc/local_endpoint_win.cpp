@@ -27,19 +27,31 @@ constexpr const char* pipe_prefix = R"(\\.\pipe\)";
 constexpr DWORD pipe_buffer_bytes = 64 * 1024;
 
 // Who may connect: SYSTEM, Administrators and the daemon's own account fully;
-// interactive users may read and write, but not create instances (the
-// pipe's FILE_APPEND_DATA is FILE_CREATE_PIPE_INSTANCE), so nobody can put
-// a server of their own behind the daemon's name.
+// the users (interactive users, or the members of --pipe-users) may read and
+// write, but not create instances (the pipe's FILE_APPEND_DATA is
+// FILE_CREATE_PIPE_INSTANCE), so nobody can put a server of their own behind
+// the daemon's name.
 constexpr const wchar_t* client_rights = L"0x12018b";  // FILE_GENERIC_READ | FILE_WRITE_DATA | FILE_WRITE_ATTRIBUTES
 
-std::unique_ptr<void, win::LocalFreeDeleter> pipe_security() {
-    const win::Sid self = win::process_user_sid();
-    wchar_t* self_text = nullptr;
-    if (!ConvertSidToStringSidW(win::sid_pointer(self), &self_text))
-        throw std::runtime_error("cannot describe this process' account");
-    const std::wstring sddl = L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + std::wstring(self_text) + L")(A;;" +
-                              client_rights + L";;;IU)";
-    LocalFree(self_text);
+std::wstring sid_text(const win::Sid& sid) {
+    wchar_t* text = nullptr;
+    if (!ConvertSidToStringSidW(win::sid_pointer(sid), &text)) throw std::runtime_error("cannot describe an account");
+    std::wstring result(text);
+    LocalFree(text);
+    return result;
+}
+
+std::unique_ptr<void, win::LocalFreeDeleter> pipe_security(const std::string& users) {
+    std::wstring users_sid = L"IU";
+    if (!users.empty()) {
+        const std::optional<win::Sid> group = win::sid_of(users);
+        if (!group)
+            throw std::runtime_error("there is no group or account named '" + users +
+                                     "' to let use the pipe (--pipe-users)");
+        users_sid = sid_text(*group);
+    }
+    const std::wstring sddl = L"D:P(A;;GA;;;SY)(A;;GA;;;BA)(A;;GA;;;" + sid_text(win::process_user_sid()) + L")(A;;" +
+                              client_rights + L";;;" + users_sid + L")";
     PSECURITY_DESCRIPTOR descriptor = nullptr;
     if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(sddl.c_str(), SDDL_REVISION_1, &descriptor, nullptr))
         throw std::runtime_error("cannot describe who may use the pipe");
@@ -51,7 +63,7 @@ std::string error_text(DWORD error) { return win::error(error, "").what(); }
 class PipeListener final : public LocalListener {
 public:
     PipeListener(asio::io_context& io, const ListenOptions& options)
-        : io_(io), name_(options.path.empty() ? default_pipe : options.path), security_(pipe_security()) {
+        : io_(io), name_(options.path.empty() ? default_pipe : options.path), security_(pipe_security(options.users)) {
         if (name_.rfind(pipe_prefix, 0) != 0)
             throw std::runtime_error("'" + name_ + "' is not a pipe name; pipe names begin with " + pipe_prefix);
         pending_.emplace(io_, create_instance(true));

@@ -4,7 +4,9 @@
 # copy of the demo repository on a named pipe; the real client checks a file
 # out (it becomes writable), saves into it, checks it in (revision 2, read-only
 # again), saves the way CAD programs do (renames) and checks in again; then
-# the daemon is killed (kill -9) and a restart finds every acknowledged change.
+# the daemon is killed (kill -9) and a restart, letting only the group Users
+# use the pipe (--pipe-users), finds every acknowledged change; a group that
+# does not exist stops the start, saying so.
 #   tests/windows/e2e.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
 pdmd=$1 pdmctl=$2 source_dir=$3
@@ -31,7 +33,7 @@ part=parts/brackets/PN1001-bracket.mcam
 
 # Wine's output always goes to files: its background processes would hold a pipe open.
 start_daemon() {
-  "$wine" "$pdmd" --repo "$repo_windows" --pipe "$pipe" >>"$work/pdmd.log" 2>&1 &
+  "$wine" "$pdmd" --repo "$repo_windows" --pipe "$pipe" "$@" >>"$work/pdmd.log" 2>&1 &
   daemon_pid=$!
   for _ in $(seq 150); do
     "$wine" "$pdmctl" --pipe "$pipe" ping >"$work/ping.log" 2>&1 && return 0
@@ -68,9 +70,13 @@ ctl checkout "$part" -m "fourth round" >/dev/null
 kill -9 "$daemon_pid"
 wait "$daemon_pid" 2>/dev/null || true
 daemon_pid=""
-start_daemon
+if "$wine" "$pdmd" --repo "$repo_windows" --pipe "$pipe" --pipe-users "no-such-group-$$" >"$work/refused.log" 2>&1; then
+  fail "pdmd.exe started with a --pipe-users group that does not exist"
+fi
+grep -q "no group or account named 'no-such-group-$$'" "$work/refused.log" || fail "no word of the group: $(cat "$work/refused.log")"
+start_daemon --pipe-users Users
 ctl locks | grep -q "$part" || fail "the check-out did not survive kill -9"
 ctl log "$part" | grep -q "third" || fail "revision 3 did not survive kill -9"
 ctl unlock "$part" >/dev/null
 ctl locks | grep -q "no files are checked out" || fail "unlock left a lock"
-echo "pdmd.exe and pdmctl.exe under Wine: check-out, check-in, read-only, a save by renames, kill -9 and restart"
+echo "pdmd.exe and pdmctl.exe under Wine: check-out, check-in, read-only, a save by renames, kill -9 and restart, --pipe-users"
