@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_SUITE(windows_pipe)
 BOOST_AUTO_TEST_CASE(a_client_connects_and_the_daemon_knows_who_it_is_from_windows) {
     asio::io_context io;
     const std::string name = unique_pipe();
-    const auto listener = LocalListener::open(io, {name, 0});
+    const auto listener = LocalListener::open(io, {name, 0, {}});
     BOOST_TEST(listener->path() == name);
     LocalStream client = connect_local(io, name);
     LocalStream served = accept_one(io, *listener);
@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(a_client_connects_and_the_daemon_knows_who_it_is_from_windo
 BOOST_AUTO_TEST_CASE(every_client_gets_its_own_instance) {
     asio::io_context io;
     const std::string name = unique_pipe();
-    const auto listener = LocalListener::open(io, {name, 0});
+    const auto listener = LocalListener::open(io, {name, 0, {}});
     std::vector<LocalStream> clients;
     std::vector<LocalStream> served;
     for (int i = 0; i < 5; ++i) {
@@ -95,7 +95,7 @@ BOOST_AUTO_TEST_CASE(every_client_gets_its_own_instance) {
 BOOST_AUTO_TEST_CASE(the_pipe_lets_users_read_and_write_but_not_create_instances) {
     asio::io_context io;
     const std::string name = unique_pipe();
-    const auto listener = LocalListener::open(io, {name, 0});
+    const auto listener = LocalListener::open(io, {name, 0, {}});
     LocalStream client = connect_local(io, name);
     LocalStream served = accept_one(io, *listener);
     PACL dacl = nullptr;
@@ -127,7 +127,7 @@ BOOST_AUTO_TEST_CASE(a_missing_pipe_is_described_in_words) {
         BOOST_TEST(describe_connect_failure("", error.code()).find("no pipe of that name") != std::string::npos,
                    error.code().message());
     }
-    BOOST_CHECK_THROW(LocalListener::open(io, {"C:\\not-a-pipe", 0}), std::runtime_error);
+    BOOST_CHECK_THROW(LocalListener::open(io, {"C:\\not-a-pipe", 0, {}}), std::runtime_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
