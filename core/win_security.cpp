@@ -3,6 +3,8 @@
 
 #include <sddl.h>
 
+#include <utility>
+
 #include "core/win_text.hpp"
 
 namespace pdm::win {
@@ -50,7 +52,9 @@ std::vector<AllowedEntry> allowed_entries(PACL dacl) {
     return entries;
 }
 
-std::optional<Sid> sid_of(const std::string& name) {
+namespace {
+
+std::optional<std::pair<Sid, SID_NAME_USE>> look_up(const std::string& name) {
     const std::wstring wide_name = wide(name);
     DWORD sid_size = 0;
     DWORD domain_size = 0;
@@ -61,7 +65,29 @@ std::optional<Sid> sid_of(const std::string& name) {
     std::wstring domain(domain_size, L'\0');
     if (!LookupAccountNameW(nullptr, wide_name.c_str(), sid.data(), &sid_size, domain.data(), &domain_size, &use))
         return std::nullopt;
-    return sid;
+    return std::pair(std::move(sid), use);
+}
+
+}  // namespace
+
+std::optional<Sid> sid_of(const std::string& name) {
+    auto found = look_up(name);
+    if (!found) return std::nullopt;
+    return std::move(found->first);
+}
+
+std::optional<Sid> sid_of_user_or_group(const std::string& name) {
+    auto found = look_up(name);
+    if (!found) return std::nullopt;
+    switch (found->second) {
+        case SidTypeUser:
+        case SidTypeGroup:
+        case SidTypeAlias:
+        case SidTypeWellKnownGroup:
+            return std::move(found->first);
+        default:
+            return std::nullopt;
+    }
 }
 
 }  // namespace pdm::win

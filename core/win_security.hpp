@@ -35,5 +35,8 @@ std::vector<AllowedEntry> allowed_entries(PACL dacl);
 
 // The account named `name` (DOMAIN\name or name); nothing when there is none.
 std::optional<Sid> sid_of(const std::string& name);
+// The same, only for a user or a group (not a domain or a computer, whose SID
+// no user's token carries).
+std::optional<Sid> sid_of_user_or_group(const std::string& name);
 
 }  // namespace pdm::win

@@ -31,11 +31,13 @@ public:
     // Runs `work(store)` on the history thread, then, on the event loop,
     // `done(result, nullptr)` with a shared_ptr to its result, or
     // `done(nullptr, error)` with what it threw. `work` and what it holds are
-    // gone before `done` runs.
+    // gone before `done` runs, and `done` is never copied: what it holds (a
+    // client's session) ends on the event loop, never on the history thread.
     template <typename Work, typename Done>
     void run(Work work, Done done) {
         using Result = std::invoke_result_t<Work&, HistoryStore&>;
-        boost::asio::post(thread_, [this, job = std::make_unique<Work>(std::move(work)), done = std::move(done),
+        boost::asio::post(thread_, [this, job = std::make_unique<Work>(std::move(work)),
+                                    finish = std::make_unique<Done>(std::move(done)),
                                     // The event loop must not run out of work while this one runs.
                                     loop_busy = boost::asio::make_work_guard(io_)]() mutable {
             std::shared_ptr<Result> result;
@@ -46,8 +48,8 @@ public:
                 error = std::current_exception();
             }
             job.reset();
-            boost::asio::post(io_, [done = std::move(done), result = std::move(result), error]() mutable {
-                done(std::move(result), error);
+            boost::asio::post(io_, [finish = std::move(finish), result = std::move(result), error]() mutable {
+                (*finish)(std::move(result), error);
             });
         });
     }

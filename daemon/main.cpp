@@ -293,7 +293,10 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         service.set_history_importing(true);
         // On the history thread, ahead of any check-in: the first commit holds
         // every file as its revision 1.
-        history.run([tracked, &stopping](HistoryStore& versions) {
+        // Moved, not copied, and `seen` let go: a large repository's lists of
+        // names would otherwise live as long as the daemon.
+        seen = {};
+        history.run([tracked = std::move(tracked), &stopping](HistoryStore& versions) {
                         return versions.import(tracked, std::chrono::system_clock::now(), &stopping);
                     },
                     [&service](std::shared_ptr<std::vector<RecordedFile>> imported,

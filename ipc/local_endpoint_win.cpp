@@ -44,7 +44,7 @@ std::wstring sid_text(const win::Sid& sid) {
 std::unique_ptr<void, win::LocalFreeDeleter> pipe_security(const std::string& users) {
     std::wstring users_sid = L"IU";
     if (!users.empty()) {
-        const std::optional<win::Sid> group = win::sid_of(users);
+        const std::optional<win::Sid> group = win::sid_of_user_or_group(users);
         if (!group)
             throw std::runtime_error("there is no group or account named '" + users +
                                      "' to let use the pipe (--pipe-users)");

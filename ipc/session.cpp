@@ -109,7 +109,15 @@ void Session::abort() {
 }
 
 void Session::read_more() {
-    if (reading_ || input_done_ || unfinished_token_ != 0 || pending_output_ > limits_.max_pending_output) return;
+    if (reading_ || input_done_) return;
+    if (unfinished_token_ != 0 || pending_output_ > limits_.max_pending_output) {
+        // pdmd is not reading: whatever is unfinished is not the client's delay.
+        stop_line_deadline();
+        return;
+    }
+    // Every whole line received has been handled: bytes left over are an
+    // unfinished line, and the client's time to finish it runs while pdmd waits.
+    if (reader_.buffered() > 0 && !line_deadline_armed_) start_line_deadline();
     reading_ = true;
 #if defined(_WIN32)
     stream_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](
@@ -141,7 +149,8 @@ void Session::on_read(const boost::system::error_code& error, std::string_view r
     reading_ = false;
     if (!received.empty() && stream_.is_open()) {
         reader_.append(received);
-        watch_unfinished_line(received);
+        // A line finished is progress: the next one's time starts when pdmd next waits.
+        if (received.find('\n') != std::string_view::npos) stop_line_deadline();
         handle_buffered_lines();
     }
     if (error) input_done_ = true;
@@ -286,15 +295,7 @@ void Session::on_written(const boost::system::error_code& error) {
     resume_input();
 }
 
-void Session::watch_unfinished_line(std::string_view bytes) {
-    if (bytes.back() == '\n') {
-        // Every line received is whole: nothing to wait for.
-        if (line_deadline_armed_) line_deadline_.cancel();
-        line_deadline_armed_ = false;
-        return;
-    }
-    // A line finished in these bytes is progress: the new line's time starts now.
-    if (line_deadline_armed_ && bytes.find('\n') == std::string_view::npos) return;
+void Session::start_line_deadline() {
     line_deadline_armed_ = true;
     line_deadline_.expires_after(limits_.line_timeout);
     line_deadline_.async_wait([weak = weak_from_this()](const boost::system::error_code& error) {
@@ -303,7 +304,16 @@ void Session::watch_unfinished_line(std::string_view bytes) {
     });
 }
 
+void Session::stop_line_deadline() {
+    if (!line_deadline_armed_) return;
+    line_deadline_armed_ = false;
+    line_deadline_.cancel();
+}
+
 void Session::on_line_timeout() {
+    // A completion already queued when the deadline was stopped or moved on
+    // (progress came in the same turn of the loop) is not a timeout.
+    if (!line_deadline_armed_ || line_deadline_.expiry() > std::chrono::steady_clock::now()) return;
     line_deadline_armed_ = false;
     if (!stream_.is_open() || framing_lost_ || input_done_) return;
     // Like a line too long: the rest of the stream has no framing left to trust.
@@ -311,12 +321,10 @@ void Session::on_line_timeout() {
     framing_lost_ = true;
     // The pending read must end for the connection to close: on a socket,
     // shutting down the receive side ends it and leaves replies free to go
-    // out; a pipe has no such half-close, so its read (and a write still in
-    // progress) is cancelled before the reply is queued.
+    // out; a pipe has no such half-close, so its read is cancelled once the
+    // last reply is out (end_read_of_lost_framing).
+#if !defined(_WIN32)
     boost::system::error_code ignored;
-#if defined(_WIN32)
-    stream_.cancel(ignored);
-#else
     stream_.shutdown(LocalStream::shutdown_receive, ignored);
 #endif
     queue_reply(Reply::now(handler_.line_timed_out(peer_, limits_.line_timeout)));
@@ -324,8 +332,18 @@ void Session::on_line_timeout() {
 }
 
 void Session::close_when_done() {
+#if defined(_WIN32)
+    // A pipe cannot be half-closed: once a connection whose framing is lost has
+    // had its last reply, its pending read is cancelled so that it can close.
+    // Never while a write is in progress: cancelling would cancel that too.
+    if (framing_lost_ && reading_ && !writing_ && replies_.empty()) {
+        boost::system::error_code ignored;
+        stream_.cancel(ignored);
+    }
+#endif
     if (writing_ || !replies_.empty() || reading_) return;
-    if (stream_.is_open() && reader_.has_line()) return;  // paused lines still to answer
+    // Lines still to answer after a pause; none once the framing is lost.
+    if (stream_.is_open() && !framing_lost_ && reader_.has_line()) return;
     close_stream();
 }
 

@@ -63,8 +63,10 @@ private:
     void write_more();
     void on_written(const boost::system::error_code& error);
     void close_when_done();
-    // Starts, restarts or stops the unfinished line's deadline after `bytes` arrived.
-    void watch_unfinished_line(std::string_view bytes);
+    // The deadline for the client to finish the line it has begun; it runs
+    // only while pdmd waits for input, and restarts after each finished line.
+    void start_line_deadline();
+    void stop_line_deadline();
     void on_line_timeout();
     void close_stream();
 

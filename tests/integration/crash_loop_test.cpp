@@ -250,6 +250,7 @@ struct CrashLoop : pdm::test::DaemonProcess {
         auto client = this->client();
         std::map<std::string, std::string> holders;
         const json locks = client->call("locks");
+        BOOST_REQUIRE_MESSAGE(outcome(locks) == "ok", locks.dump());
         for (const json& lock : locks["result"]["locks"])
             holders[lock["path"].get<std::string>()] = lock["user"].get<std::string>();
         const auto table = pdm::LockTable::from_json_text(pdm::test::read_text(state_dir() / "locks.json"));
@@ -309,6 +310,8 @@ BOOST_AUTO_TEST_CASE(kill_9_at_random_moments_under_mixed_load_loses_nothing_ack
         // Mostly well into the load, sometimes at its very start.
         const int delay_ms = random() % 4 == 0 ? static_cast<int>(random() % 10) : static_cast<int>(random() % 400);
         std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        // The load must not have ended pdmd by itself: only the kill may.
+        BOOST_REQUIRE_MESSAGE(loop.process().running(), "pdmd died under load in cycle " << cycle << ":\n" << loop.log());
         loop.kill_hard();
         loop.halt = true;
         for (auto& thread : threads) thread.join();

@@ -129,6 +129,7 @@ BOOST_AUTO_TEST_CASE(a_full_state_dir_refuses_changes_keeps_reads_and_recovers_w
     for (const json& lock : locks_after["result"]["locks"]) held.insert(lock["path"].get<std::string>());
     BOOST_TEST((held == acknowledged));
     const json history = after->call("history", {{"path", "f0.mcam"}});
+    BOOST_REQUIRE_MESSAGE(outcome(history) == "ok", history.dump());
     BOOST_TEST(history["result"]["revisions"].size() == 2u, history.dump());
     BOOST_TEST(history["result"]["revisions"][0]["message"] == "room again");
 }
@@ -160,6 +161,12 @@ public:
         const auto at = loop.find(" " + where_.string() + " ");
         const std::string device = loop.substr(loop.rfind('\n', at) + 1, at - loop.rfind('\n', at) - 1);
         std::ofstream(fs::path("/sys/fs/ext4") / fs::path(device).filename() / "trigger_fs_error") << "1";
+        // The remount happens in the kernel, at once; make sure it did.
+        const std::string mounts = pdm::test::read_text("/proc/mounts");
+        const auto line = mounts.find(" " + where_.string() + " ");
+        const std::string options = mounts.substr(line, mounts.find('\n', line) - line);
+        if (options.find(" ro,") == std::string::npos && options.find("emergency_ro") == std::string::npos)
+            throw std::runtime_error("the filesystem error did not turn the disk read-only: " + options);
     }
     // The administrator's repair: unmount, check, mount again.
     void repair() {

@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <array>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/connect_pair.hpp>
 #include <boost/asio/read.hpp>
@@ -174,6 +176,33 @@ BOOST_AUTO_TEST_CASE(a_client_that_keeps_finishing_lines_is_never_timed_out) {
     }
     expected += "5:r5\n";
     BOOST_TEST(exchange("\n") == expected);
+}
+
+// The line timeout runs only while pdmd waits for the client: a line split
+// across reads while pdmd has paused (the client is behind on its replies)
+// is not the client's delay.
+BOOST_AUTO_TEST_CASE(an_unfinished_line_is_not_timed_out_while_pdmd_itself_is_not_reading) {
+    limits.line_timeout = std::chrono::milliseconds(100);
+    limits.max_pending_output = 4096;
+    start_session();
+    std::string burst;
+    for (int i = 0; i < 400; ++i) burst += "b\n";  // a 1,000-byte reply each
+    asio::write(client, asio::buffer(burst + "par"));
+    io.run_for(std::chrono::milliseconds(300));  // pdmd pauses: the client reads nothing
+    client.non_blocking(true);
+    std::string output;
+    const std::string last_big_reply = std::string(999, 'b') + "\n";
+    for (int round = 0; round < 2000 && output.size() < 400 * last_big_reply.size(); ++round) {
+        io.run_for(std::chrono::milliseconds(1));
+        std::array<char, 65536> buffer;
+        boost::system::error_code error;
+        const std::size_t got = client.read_some(asio::buffer(buffer), error);
+        output.append(buffer.data(), got);
+    }
+    client.non_blocking(false);
+    output += exchange("t\n");
+    BOOST_TEST(output.find("timed out") == std::string::npos);
+    BOOST_TEST(output.ends_with("400:part\n"));
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_with_no_unfinished_line_may_stay_idle) {
