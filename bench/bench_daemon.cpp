@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bench/bench_daemon.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <system_error>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -37,20 +44,18 @@ std::string file_name(int index) {
     return name;
 }
 
-namespace {
-
-std::uint64_t status_kib(pid_t pid, const std::string& field) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);) {
-        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
+int connect_unix_socket(const std::string& path) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "socket");
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+        const int error = errno;
+        ::close(fd);
+        throw std::system_error(error, std::generic_category(), "connect to " + path);
     }
-    return 0;
+    return fd;
 }
-
-}  // namespace
-
-std::uint64_t resident_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
-
-std::uint64_t peak_resident_kib(pid_t pid) { return status_kib(pid, "VmHWM:"); }
 
 }  // namespace pdm::bench

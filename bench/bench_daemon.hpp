@@ -19,9 +19,7 @@ std::unique_ptr<test::ChildProcess> start_pdmd(const std::string& pdmd, const st
 // parts/dNNN/PNnnnnn.mcam: 100 files per folder.
 std::string file_name(int index);
 
-// VmRSS of a process, in KiB (0 when unknown).
-std::uint64_t resident_kib(pid_t pid);
-// VmHWM: the most it held since it started, or since "5" was written to its clear_refs.
-std::uint64_t peak_resident_kib(pid_t pid);
+// A connected Unix socket (a file descriptor the caller closes); throws std::system_error.
+int connect_unix_socket(const std::string& path);
 
 }  // namespace pdm::bench

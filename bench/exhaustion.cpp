@@ -44,17 +44,7 @@ double seconds_since(Clock::time_point start) {
 // thousand of them must cost the bench next to nothing.
 class RawSocket {
 public:
-    explicit RawSocket(const std::string& path) : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
-        if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
-        sockaddr_un address{};
-        address.sun_family = AF_UNIX;
-        std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
-        if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-            const int error = errno;
-            ::close(fd_);
-            throw std::system_error(error, std::generic_category(), "connect to " + path);
-        }
-    }
+    explicit RawSocket(const std::string& path) : fd_(connect_unix_socket(path)) {}
     RawSocket(RawSocket&& other) noexcept : fd_(std::exchange(other.fd_, -1)), input_(std::move(other.input_)) {}
     RawSocket& operator=(RawSocket&&) = delete;
     ~RawSocket() {
@@ -184,7 +174,7 @@ private:
 
     void watch_memory() {
         while (!done_) {
-            const std::uint64_t kib = resident_kib(daemon_);
+            const std::uint64_t kib = test::resident_kib(daemon_);
             {
                 std::lock_guard lock(mutex_);
                 if (!phases_.empty()) phases_.back().peak_kib = std::max(phases_.back().peak_kib, kib);

@@ -34,8 +34,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 using pdm::bench::file_name;
-using pdm::bench::peak_resident_kib;
-using pdm::bench::resident_kib;
+using pdm::test::peak_resident_kib;
+using pdm::test::resident_kib;
 
 namespace {
 

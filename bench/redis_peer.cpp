@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "bench/redis_peer.hpp"
 
+#include "bench/bench_daemon.hpp"
+
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -48,18 +50,7 @@ RedisServer::~RedisServer() {
     process_->wait(std::chrono::seconds(20));
 }
 
-RedisClient::RedisClient(const std::string& socket) {
-    fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd_ < 0) throw std::system_error(errno, std::generic_category(), "socket");
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::strncpy(address.sun_path, socket.c_str(), sizeof address.sun_path - 1);
-    if (::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
-        const int error = errno;
-        ::close(fd_);
-        throw std::system_error(error, std::generic_category(), "connect " + socket);
-    }
-}
+RedisClient::RedisClient(const std::string& socket) : fd_(connect_unix_socket(socket)) {}
 
 RedisClient::~RedisClient() { ::close(fd_); }
 

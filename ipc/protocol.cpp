@@ -79,13 +79,16 @@ namespace {
 // Written by hand so "id" and "ok" lead the line, where a person reading a
 // socat session looks first. Invalid UTF-8 in echoed client text is replaced
 // rather than failing the reply.
-std::string envelope_text(const json& id, bool ok, const char* body_name, std::string_view body) {
-    std::string line = "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) +
-                       ",\"ok\":" + (ok ? "true" : "false") + ",\"" + body_name + "\":";
-    line.reserve(line.size() + body.size() + 2);
-    line += body;
-    line += "}\n";
-    return line;
+std::string envelope_head(const json& id, bool ok, const char* body_name) {
+    return "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"ok\":" +
+           (ok ? "true" : "false") + ",\"" + body_name + "\":";
+}
+
+// The line around `body`, already JSON text, made in body's own buffer.
+std::string envelope_text(const json& id, bool ok, const char* body_name, std::string body) {
+    body.insert(0, envelope_head(id, ok, body_name));
+    body += "}\n";
+    return body;
 }
 
 std::string envelope(const json& id, bool ok, const char* body_name, const json& body) {
@@ -97,9 +100,7 @@ std::string envelope(const json& id, bool ok, const char* body_name, const json&
 std::string encode_result(const json& id, const json& result) { return envelope(id, true, "result", result); }
 
 std::string encode_result_text(const json& id, std::string result) {
-    result.insert(0, "{\"id\":" + id.dump(-1, ' ', false, json::error_handler_t::replace) + ",\"ok\":true,\"result\":");
-    result += "}\n";
-    return result;
+    return envelope_text(id, true, "result", std::move(result));
 }
 
 std::string encode_error(const json& id, const PdmError& error) {

@@ -26,14 +26,6 @@ struct HostileFixture : DaemonProcess {
     }
 };
 
-// VmRSS of a process, in KiB.
-std::uint64_t resident_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(status, line);)
-        if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
-    return 0;
-}
-
 }  // namespace
 
 BOOST_FIXTURE_TEST_SUITE(hostile_input, HostileFixture)
@@ -161,12 +153,12 @@ BOOST_AUTO_TEST_CASE(a_line_that_never_ends_is_cut_off) {
 }
 
 BOOST_AUTO_TEST_CASE(two_thousand_connections_at_once_are_all_served_and_cost_little_memory) {
-    const std::uint64_t before = resident_kib(process().pid());
+    const std::uint64_t before = pdm::test::resident_kib(process().pid());
     std::vector<std::unique_ptr<pdm::ipc::Client>> connections;
     for (int i = 0; i < 2000; ++i) connections.push_back(client());
     for (std::size_t i = 0; i < connections.size(); i += 97) BOOST_TEST(outcome(connections[i]->call("hello")) == "ok");
     BOOST_TEST(outcome(connections.back()->call("hello")) == "ok");
-    const double per_connection = static_cast<double>(resident_kib(process().pid()) - before) / 2000.0;
+    const double per_connection = static_cast<double>(pdm::test::resident_kib(process().pid()) - before) / 2000.0;
     BOOST_TEST_MESSAGE("pdmd memory per idle connection: " << per_connection << " KiB");
 #if !defined(PDM_SANITIZED)
     // An idle connection owns no read buffer (about 2 KiB in all; it was 18 KiB with one).

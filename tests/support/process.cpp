@@ -9,6 +9,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
+#include <fstream>
+#include <string>
 #include <stdexcept>
 #include <thread>
 
@@ -75,5 +78,21 @@ RunResult run_program(const std::vector<std::string>& argv, const std::filesyste
     if (!status) throw std::runtime_error(argv[0] + " did not finish within 60 s");
     return {*status, read_text(out), read_text(err)};
 }
+
+namespace {
+
+std::uint64_t status_kib(pid_t pid, const std::string& field) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (line.rfind(field, 0) == 0) return std::stoull(line.substr(field.size()));
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::uint64_t resident_kib(pid_t pid) { return status_kib(pid, "VmRSS:"); }
+
+std::uint64_t peak_resident_kib(pid_t pid) { return status_kib(pid, "VmHWM:"); }
 
 }  // namespace pdm::test

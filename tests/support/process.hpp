@@ -38,6 +38,11 @@ private:
     long peak_rss_kib_ = 0;
 };
 
+// VmRSS of a process, in KiB (0 when unknown).
+std::uint64_t resident_kib(pid_t pid);
+// VmHWM: the most it held since it started, or since "5" was written to its clear_refs.
+std::uint64_t peak_resident_kib(pid_t pid);
+
 struct RunResult {
     int exit_code = -1;
     std::string out;
