@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/binary_output.hpp"
 #include "cli/table.hpp"
 #include "ipc/client.hpp"
 #include "ipc/local_endpoint.hpp"
@@ -451,6 +452,7 @@ int run_cat(const GlobalOptions& global, const std::string& path, const std::str
         Connection connection(global);
         json params = {{"path", connection.repo_paths({path}).front()}, {"rev", rev}};
         json reply;
+        make_standard_output_binary();
         try {
             reply = connection.client().call_streamed("cat", params, [](std::string_view piece) {
                 std::cout.write(piece.data(), static_cast<std::streamsize>(piece.size()));
