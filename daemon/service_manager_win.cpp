@@ -15,15 +15,23 @@
 // From a console: Ctrl+C, Ctrl+Break and closing the console stop it, as
 // SIGINT and SIGTERM do on Linux (the C runtime turns those console events
 // into SIGINT and SIGBREAK, which Asio's signal_set reads on the event loop).
+// A program without that console (a script, a test) asks the same by setting
+// the named event Local\pdmd-stop-<pid>, or reloads it as SIGHUP does with
+// Local\pdmd-reload-<pid>: nginx for Windows does the same. The events carry
+// the default security of pdmd's own token, so only its user, SYSTEM and
+// Administrators can open them.
 #include <windows.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 #include <mutex>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/windows/object_handle.hpp>
 #include <spdlog/spdlog.h>
 
 #include "daemon/service_install_win.hpp"
@@ -34,25 +42,65 @@ namespace {
 
 constexpr const wchar_t* service_name = L"pdmd";
 
+// An auto-reset event named for this process: Local\pdmd-<what>-<pid>.
+HANDLE control_event(const char* what) {
+    const std::wstring name = L"Local\\pdmd-" + std::wstring(what, what + std::strlen(what)) + L"-" +
+                              std::to_wstring(GetCurrentProcessId());
+    const HANDLE event = CreateEventW(nullptr, FALSE, FALSE, name.c_str());
+    if (!event) spdlog::warn("cannot create the event {}: only the console can stop pdmd", std::string(what));
+    return event;
+}
+
 class ConsoleControls final : public ServiceManager::ControlsWatch {
 public:
     ConsoleControls(boost::asio::io_context& io, ServiceManager::Controls controls)
-        : controls_(std::move(controls)), stop_signals_(io, SIGINT, SIGBREAK) {
+        : controls_(std::move(controls)),
+          stop_signals_(io, SIGINT, SIGBREAK),
+          stop_event_(io),
+          reload_event_(io) {
         stop_signals_.async_wait([this](const boost::system::error_code& error, int signal_number) {
             if (error) return;
             spdlog::info("received {}; shutting down", signal_number == SIGINT ? "Ctrl+C" : "Ctrl+Break");
             controls_.stop();
         });
+        if (const HANDLE event = control_event("stop")) {
+            stop_event_.assign(event);
+            stop_event_.async_wait([this](const boost::system::error_code& error) {
+                if (error) return;
+                spdlog::info("asked to stop (event pdmd-stop-{}); shutting down", GetCurrentProcessId());
+                controls_.stop();
+            });
+        }
+        if (const HANDLE event = control_event("reload")) {
+            reload_event_.assign(event);
+            wait_for_reload();
+        }
     }
 
+    // Whichever way the stop came, the other waits end too, or the event
+    // loop would never run out of work. Cleared, a second Ctrl+C gets the C
+    // runtime's default: the process ends.
     void stop_watching() override {
         boost::system::error_code ignored;
         stop_signals_.clear(ignored);
+        stop_signals_.cancel(ignored);
+        stop_event_.close(ignored);
+        reload_event_.close(ignored);
     }
 
 private:
+    void wait_for_reload() {
+        reload_event_.async_wait([this](const boost::system::error_code& error) {
+            if (error) return;
+            controls_.reload();
+            wait_for_reload();
+        });
+    }
+
     ServiceManager::Controls controls_;
     boost::asio::signal_set stop_signals_;
+    boost::asio::windows::object_handle stop_event_;
+    boost::asio::windows::object_handle reload_event_;
 };
 
 class ConsoleManager final : public UnannouncedRun {

@@ -17,6 +17,16 @@ namespace pdm::ipc {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// How a read learns the daemon closed its end: end of file on a socket (or a
+// reset, when unread input was left behind); a broken pipe on Windows.
+bool closed_by_daemon(const boost::system::error_code& error) {
+    return error == asio::error::eof || error == asio::error::connection_reset || error == asio::error::broken_pipe;
+}
+
+}  // namespace
+
 Endpoint locate_daemon(const std::string& given) {
     std::vector<Endpoint> candidates;
     if (!given.empty()) {
@@ -116,8 +126,8 @@ std::string Client::read_line() {
     boost::system::error_code error;
     const std::size_t length = asio::read_until(impl_->stream, asio::dynamic_buffer(impl_->buffer), '\n', error);
     if (error && length == 0) {
-        throw ProtocolError(error == asio::error::eof ? "pdmd closed the connection"
-                                                      : "cannot read from pdmd: " + error.message());
+        throw ProtocolError(closed_by_daemon(error) ? "pdmd closed the connection"
+                                                    : "cannot read from pdmd: " + error.message());
     }
     std::string line = impl_->buffer.substr(0, length - 1);
     impl_->buffer.erase(0, length);
@@ -135,7 +145,7 @@ bool Client::at_end() {
         impl_->buffer.push_back(byte);
         return false;
     }
-    return error == asio::error::eof || error == asio::error::connection_reset;
+    return closed_by_daemon(error);
 }
 
 }  // namespace pdm::ipc

@@ -65,6 +65,12 @@ const EndpointNaming& endpoint_naming();
 // once (the stream is of no further use). Safe to call from any thread.
 void interrupt_local(LocalStream& stream);
 
+#if defined(_WIN32)
+// How many bytes the client has written into `pipe` that a read would return
+// at once (0 when none, or when the pipe has broken).
+std::size_t bytes_waiting(LocalStream& pipe);
+#endif
+
 // Connects to the daemon's endpoint. Throws boost::system::system_error.
 LocalStream connect_local(boost::asio::io_context& io, const std::string& path);
 

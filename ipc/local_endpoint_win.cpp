@@ -169,6 +169,12 @@ const EndpointNaming& endpoint_naming() {
 
 void interrupt_local(LocalStream& stream) { CancelIoEx(stream.native_handle(), nullptr); }
 
+std::size_t bytes_waiting(LocalStream& pipe) {
+    DWORD available = 0;
+    if (!PeekNamedPipe(pipe.native_handle(), nullptr, 0, nullptr, &available, nullptr)) return 0;
+    return available;
+}
+
 LocalStream connect_local(asio::io_context& io, const std::string& path) {
     const std::wstring name = win::wide(path);
     for (int attempt = 0;; ++attempt) {

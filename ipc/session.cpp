@@ -91,7 +91,11 @@ void Session::stop() {
     // the client already sent and then end-of-file; the client's further
     // writes fail. Replies still go out.
     boost::system::error_code ignored;
-#if !defined(_WIN32)
+#if defined(_WIN32)
+    // A pipe has no shutdown: the read under way ends (operation_aborted),
+    // and finish_input() takes what was already sent.
+    if (reading_) stream_.cancel(ignored);
+#else
     stream_.shutdown(LocalStream::shutdown_receive, ignored);
 #endif
     if (!reading_) {
@@ -118,13 +122,15 @@ void Session::read_more() {
     // Every whole line received has been handled: bytes left over are an
     // unfinished line, and the client's time to finish it runs while pdmd waits.
     if (reader_.buffered() > 0 && !line_deadline_armed_) start_line_deadline();
-    reading_ = true;
 #if defined(_WIN32)
+    if (stopping_) return finish_input();
+    reading_ = true;
     stream_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](
                                                             const boost::system::error_code& error, std::size_t bytes) {
         self->on_read(error, std::string_view(self->read_buffer_.data(), bytes));
     });
 #else
+    reading_ = true;
     stream_.async_wait(LocalStream::wait_read,
                        [self = shared_from_this()](const boost::system::error_code& error) { self->on_readable(error); });
 #endif
@@ -145,6 +151,24 @@ void Session::on_readable(const boost::system::error_code& error) {
 }
 #endif
 
+#if defined(_WIN32)
+void Session::finish_input() {
+    // Only what had arrived when asked: a client that keeps writing cannot
+    // keep this loop, and the event loop, going.
+    std::size_t left = bytes_waiting(stream_);
+    while (left > 0 && stream_.is_open()) {
+        boost::system::error_code error;
+        const std::size_t bytes = stream_.read_some(asio::buffer(read_buffer_.data(), std::min(left, read_buffer_.size())), error);
+        if (error || bytes == 0) break;
+        left -= bytes;
+        reader_.append(std::string_view(read_buffer_.data(), bytes));
+        handle_buffered_lines();
+    }
+    input_done_ = true;
+    close_when_done();
+}
+#endif
+
 void Session::on_read(const boost::system::error_code& error, std::string_view received) {
     reading_ = false;
     if (!received.empty() && stream_.is_open()) {
@@ -153,6 +177,9 @@ void Session::on_read(const boost::system::error_code& error, std::string_view r
         if (received.find('\n') != std::string_view::npos) stop_line_deadline();
         handle_buffered_lines();
     }
+#if defined(_WIN32)
+    if (error == asio::error::operation_aborted && stopping_) return finish_input();
+#endif
     if (error) input_done_ = true;
     if (input_done_) {
         close_when_done();

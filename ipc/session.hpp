@@ -54,6 +54,11 @@ private:
     void on_readable(const boost::system::error_code& error);
 #endif
     void on_read(const boost::system::error_code& error, std::string_view received);
+#if defined(_WIN32)
+    // Stopping: handles what the client had already sent, then reads no more
+    // (a socket's shutdown of its receive side, for a pipe).
+    void finish_input();
+#endif
     void handle_buffered_lines();
     Reply handle_line(std::string_view line);
     void queue_reply(Reply reply);
@@ -82,7 +87,9 @@ private:
 #if defined(_WIN32)
     // A pipe is read by an overlapped read that needs its own buffer while it
     // waits; a socket waits until readable, then reads into the registry's.
-    std::array<char, 16 * 1024> read_buffer_{};
+    // Small, since every idle connection holds one: request lines are mostly
+    // far shorter, and a longer one just takes more reads.
+    std::array<char, 4 * 1024> read_buffer_{};
 #endif
     std::deque<QueuedReply> replies_;     // not yet being written, in request order
     std::vector<std::string> in_flight_;  // being written now
