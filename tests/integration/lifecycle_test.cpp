@@ -9,8 +9,11 @@
 #include <random>
 #include <thread>
 
+#include "ipc/peer_identity.hpp"
 #include "tests/integration/daemon_process.hpp"
+#if !defined(_WIN32)
 #include "tests/support/file_size_limit.hpp"
+#endif
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -29,9 +32,12 @@ BOOST_AUTO_TEST_CASE(corrupt_locks_json_refuses_to_start_names_the_position_and_
     BOOST_TEST(log.find("locks.json:3:") != std::string::npos, log);
     BOOST_TEST(log.find("--recover") != std::string::npos);
     BOOST_TEST(read_text(daemon.state_dir() / "locks.json") == corrupt);
+#if !defined(_WIN32)
     BOOST_TEST(!fs::exists(daemon.socket_path()));
+#endif
 }
 
+#if !defined(_WIN32)  // a name Windows forbids
 // The reproduction of a folder renamed to a name with a control character:
 // the locks stay at names a client can give, the daemon serves and restarts.
 BOOST_AUTO_TEST_CASE(a_folder_renamed_to_a_name_no_client_can_give_keeps_its_locks_where_they_were) {
@@ -49,6 +55,7 @@ BOOST_AUTO_TEST_CASE(a_folder_renamed_to_a_name_no_client_can_give_keeps_its_loc
     daemon.start();
     BOOST_TEST(outcome(daemon.client()->call("unlock", {{"path", "parts/c.mcam"}, {"force", true}})) == "ok");
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(a_lock_no_client_can_name_is_set_aside_and_the_rest_load) {
     DaemonProcess daemon;
@@ -89,14 +96,16 @@ BOOST_AUTO_TEST_CASE(recover_moves_the_bad_file_aside_and_starts_empty_loudly) {
 BOOST_AUTO_TEST_CASE(a_second_daemon_on_the_same_state_dir_is_refused_naming_the_holder) {
     DaemonProcess first;
     first.start();
+    const DaemonProcess elsewhere;
     const auto second = pdm::test::run_program(
-        {PDMD_PATH, "--repo", first.repo().string(), "--socket", (first.dir() / "other.sock").string()},
+        {PDMD_PATH, "--repo", first.repo().string(), pdm::test::endpoint_flag(), elsewhere.socket_path()},
         first.dir().path());
     BOOST_TEST(second.exit_code == 1);
     BOOST_TEST(second.err.find("pid " + std::to_string(first.process().pid())) != std::string::npos, second.err);
     BOOST_TEST(outcome(first.client()->call("hello")) == "ok");
 }
 
+#if !defined(_WIN32)  // permission bits (ACLs on Windows: windows_files_test)
 BOOST_AUTO_TEST_CASE(a_state_dir_others_can_write_or_that_is_a_link_refuses_to_start) {
     DaemonProcess daemon;
     fs::create_directories(daemon.state_dir());
@@ -110,7 +119,9 @@ BOOST_AUTO_TEST_CASE(a_state_dir_others_can_write_or_that_is_a_link_refuses_to_s
     BOOST_TEST(daemon.start_expecting_exit() == 1);
     BOOST_TEST(daemon.log().find("symbolic link") != std::string::npos, daemon.log());
 }
+#endif
 
+#if !defined(_WIN32)  // permission bits (ACLs on Windows: windows_files_test)
 // A shared folder holding the state dir (the default REPO/.pdm): anyone who
 // may write it could rename the state dir away and plant a forged one.
 BOOST_AUTO_TEST_CASE(a_state_dir_in_a_folder_others_may_write_needs_that_folder_sticky) {
@@ -122,13 +133,16 @@ BOOST_AUTO_TEST_CASE(a_state_dir_in_a_folder_others_may_write_needs_that_folder_
     daemon.start();
     BOOST_TEST(((fs::status(daemon.repo()).permissions() & fs::perms::sticky_bit) != fs::perms::none));
 }
+#endif
 
+#if !defined(_WIN32)  // permission bits (ACLs on Windows: windows_files_test)
 BOOST_AUTO_TEST_CASE(a_new_state_dir_is_private_to_the_daemon) {
     DaemonProcess daemon;
     daemon.start();
     const auto perms = fs::status(daemon.state_dir()).permissions();
     BOOST_TEST(((perms & (fs::perms::group_all | fs::perms::others_all)) == fs::perms::none));
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(every_flag_can_come_from_a_config_file) {
     DaemonProcess daemon({"a.mcam", "notes.txt"});
@@ -141,7 +155,9 @@ BOOST_AUTO_TEST_CASE(every_flag_can_come_from_a_config_file) {
     BOOST_TEST(files[0]["path"] == "a.mcam");
     c->send_raw("{\"op\":\"hello\",\"pad\":\"" + std::string(5000, 'x') + "\"}\n");
     BOOST_TEST(outcome(json::parse(c->read_line())) == "too_large");
-    BOOST_TEST(daemon.log().find("admins: root, alice, bob") != std::string::npos, daemon.log());
+    BOOST_TEST(daemon.log().find(std::string("admins: ") + pdm::ipc::superusers_in_words() + ", alice, bob") !=
+                   std::string::npos,
+               daemon.log());
 }
 
 // Found by the config fuzz target: CLI11 let std::out_of_range through for a
@@ -178,6 +194,7 @@ BOOST_AUTO_TEST_CASE(sigterm_during_a_large_first_import_stops_at_once_and_the_n
     BOOST_TEST(revisions[0]["message"] == "initial import");
 }
 
+#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
 BOOST_AUTO_TEST_CASE(sigint_stops_like_sigterm) {
     DaemonProcess daemon;
     daemon.start();
@@ -185,7 +202,9 @@ BOOST_AUTO_TEST_CASE(sigint_stops_like_sigterm) {
     BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
     BOOST_TEST(!fs::exists(daemon.socket_path()));
 }
+#endif
 
+#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
 BOOST_AUTO_TEST_CASE(a_live_socket_is_never_stolen) {
     DaemonProcess first;
     first.start();
@@ -196,7 +215,9 @@ BOOST_AUTO_TEST_CASE(a_live_socket_is_never_stolen) {
     BOOST_TEST(result.err.find("already serving") != std::string::npos, result.err);
     BOOST_TEST(first.client()->call("hello")["result"]["repo"] == fs::canonical(first.repo()).string());
 }
+#endif
 
+#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_socket_is_never_replaced) {
     DaemonProcess daemon;
     daemon.dir().write("pdmd.sock", "precious");
@@ -204,6 +225,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_socket_is_never_replaced) {
     BOOST_TEST(daemon.log().find("not a socket") != std::string::npos);
     BOOST_TEST(read_text(daemon.socket_path()) == "precious");
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(sigterm_exits_0_removes_the_socket_and_keeps_the_locks) {
     DaemonProcess daemon;
@@ -211,7 +233,9 @@ BOOST_AUTO_TEST_CASE(sigterm_exits_0_removes_the_socket_and_keeps_the_locks) {
     BOOST_TEST(outcome(daemon.client()->call("checkout", {{"path", "a.mcam"}, {"message", "keep"}})) == "ok");
     auto idle = daemon.client();  // an open connection must not hold up the shutdown
     BOOST_TEST(daemon.stop() == 0);
+#if !defined(_WIN32)
     BOOST_TEST(!fs::exists(daemon.socket_path()));
+#endif
     daemon.start();
     const json locks = daemon.client()->call("locks")["result"]["locks"];
     BOOST_REQUIRE(locks.size() == 1u);
@@ -225,7 +249,7 @@ BOOST_AUTO_TEST_CASE(sigterm_answers_requests_already_sent) {
     std::string burst;
     for (int i = 0; i < 200; ++i) burst += json{{"op", "list"}, {"id", i}}.dump() + "\n";
     c->send_raw(burst);
-    daemon.process().signal(SIGTERM);
+    daemon.request_stop();
     int answered = 0;
     try {
         for (int i = 0; i < 200; ++i) {
@@ -237,6 +261,7 @@ BOOST_AUTO_TEST_CASE(sigterm_answers_requests_already_sent) {
     BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
 }
 
+#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
 BOOST_AUTO_TEST_CASE(a_stale_socket_left_by_kill_9_is_replaced) {
     DaemonProcess daemon;
     daemon.start();
@@ -246,7 +271,9 @@ BOOST_AUTO_TEST_CASE(a_stale_socket_left_by_kill_9_is_replaced) {
     BOOST_TEST(daemon.log().find("error") == std::string::npos);
     BOOST_TEST(outcome(daemon.client()->call("hello")) == "ok");
 }
+#endif
 
+#if !defined(_WIN32)  // RLIMIT_FSIZE
 BOOST_AUTO_TEST_CASE(a_failed_save_is_internal_changes_nothing_and_the_daemon_keeps_serving) {
     DaemonProcess daemon;
     daemon.start();
@@ -267,6 +294,7 @@ BOOST_AUTO_TEST_CASE(a_failed_save_is_internal_changes_nothing_and_the_daemon_ke
     BOOST_TEST(locks.size() == 1u);
     BOOST_TEST(daemon.client()->call("audit", {{"path", "a.mcam"}})["result"]["entries"].size() == 1u);
 }
+#endif
 
 BOOST_AUTO_TEST_CASE(a_failed_checkpoint_changes_no_reply_and_locks_json_catches_up_once_it_can) {
     DaemonProcess daemon;

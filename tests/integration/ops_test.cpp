@@ -3,10 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include <pwd.h>
-#include <unistd.h>
-
 #include "tests/integration/daemon_process.hpp"
+#include "tests/support/own_account.hpp"
 
 using nlohmann::json;
 using pdm::test::DaemonProcess;
@@ -28,10 +26,8 @@ BOOST_AUTO_TEST_CASE(hello_names_the_peer_from_its_credentials) {
     BOOST_TEST(hello["protocol"] == 1);
     BOOST_TEST(hello["capabilities"].is_array());
     // Identity comes from the socket's peer credentials, never from the request.
-    const passwd* account = ::getpwuid(::geteuid());
-    BOOST_REQUIRE(account);
-    BOOST_TEST(hello["user"] == account->pw_name);
-    BOOST_TEST(hello["admin"] == (::geteuid() == 0));
+    BOOST_TEST(hello["user"] == pdm::test::own_account_name());
+    BOOST_TEST(hello["admin"] == pdm::test::own_account_is_superuser());
     BOOST_TEST(hello["repo"] == std::filesystem::canonical(repo()).string());
 }
 
@@ -160,8 +156,9 @@ BOOST_AUTO_TEST_CASE(pdmctl_prints_tables_and_uses_documented_exit_codes) {
     BOOST_TEST(result.out.find("conflict") != std::string::npos);
     BOOST_TEST(pdmctl({"frobnicate"}).exit_code == 2);
     BOOST_TEST(pdmctl({"checkout", "a.mcam"}).exit_code == 2);  // -m is required
-    const auto unreachable =
-        pdm::test::run_program({PDMCTL_PATH, "--socket", (dir() / "nobody-here.sock").string(), "ls"}, dir().path());
+    const DaemonProcess never_started;
+    const auto unreachable = pdm::test::run_program(
+        {PDMCTL_PATH, pdm::test::endpoint_flag(), never_started.socket_path(), "ls"}, dir().path());
     BOOST_TEST(unreachable.exit_code == 3);
     BOOST_TEST(unreachable.err.find("cannot reach pdmd") != std::string::npos);
     BOOST_TEST(pdmctl({"checkin", (repo() / "a.mcam").string()}).exit_code == 0);  // absolute path inside the repo

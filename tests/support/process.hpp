@@ -1,17 +1,28 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 // Child processes for tests: start a program with its output captured in
-// files, signal it, wait for it with a deadline.
-
-#include <sys/types.h>
+// files, signal or kill it, wait for it with a deadline. One file per
+// platform: process_posix.cpp (posix_spawn, signals) and process_win.cpp
+// (CreateProcessW, TerminateProcess).
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#if !defined(_WIN32)
+#include <sys/types.h>
+#endif
+
 namespace pdm::test {
+
+#if defined(_WIN32)
+using ProcessId = unsigned long;  // a DWORD
+#else
+using ProcessId = pid_t;
+#endif
 
 class ChildProcess {
 public:
@@ -23,8 +34,12 @@ public:
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
 
-    pid_t pid() const { return pid_; }
+    ProcessId pid() const { return pid_; }
+    // Ends it at once (SIGKILL; TerminateProcess), as a crash would.
+    void kill() const;
+#if !defined(_WIN32)
     void signal(int signal_number) const;
+#endif
     // The exit status (exit code, or 128 + signal) once the child ended within
     // `timeout`; nothing if it still runs.
     std::optional<int> wait(std::chrono::milliseconds timeout);
@@ -33,15 +48,20 @@ public:
     long peak_rss_kib() const { return peak_rss_kib_; }
 
 private:
-    pid_t pid_ = -1;
+    ProcessId pid_ = 0;
+#if defined(_WIN32)
+    void* handle_ = nullptr;
+#endif
     std::optional<int> status_;
     long peak_rss_kib_ = 0;
 };
 
-// VmRSS of a process, in KiB (0 when unknown).
-std::uint64_t resident_kib(pid_t pid);
-// VmHWM: the most it held since it started, or since "5" was written to its clear_refs.
-std::uint64_t peak_resident_kib(pid_t pid);
+// Resident memory of a running process, in KiB (0 when unknown): VmRSS; the
+// working set on Windows.
+std::uint64_t resident_kib(ProcessId pid);
+// The most it held since it started (VmHWM; the peak working set), or on
+// Linux since "5" was written to its clear_refs.
+std::uint64_t peak_resident_kib(ProcessId pid);
 
 struct RunResult {
     int exit_code = -1;

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "tests/support/process.hpp"
+
+#include <windows.h>
+#include <psapi.h>
+
+#include <stdexcept>
+
+namespace pdm::test {
+
+namespace {
+
+std::wstring wide(const std::string& utf8) {
+    if (utf8.empty()) return {};
+    const int length = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
+    std::wstring text(static_cast<std::size_t>(length), L'\0');
+    MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), text.data(), length);
+    return text;
+}
+
+// One argument quoted so that the C runtime's parser gives it back whole:
+// backslashes double only where a quote follows them.
+std::wstring quoted(const std::wstring& argument) {
+    if (!argument.empty() && argument.find_first_of(L" \t\"") == std::wstring::npos) return argument;
+    std::wstring out = L"\"";
+    std::size_t backslashes = 0;
+    for (const wchar_t c : argument) {
+        if (c == L'\\') {
+            ++backslashes;
+            continue;
+        }
+        out.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
+        backslashes = 0;
+        out.push_back(c);
+    }
+    out.append(backslashes * 2, L'\\');
+    out.push_back(L'"');
+    return out;
+}
+
+// This process's environment with `extra` ("NAME=value") added, as the
+// double-NUL-terminated block CreateProcessW takes.
+std::wstring environment_block(const std::vector<std::string>& extra) {
+    std::wstring block;
+    if (wchar_t* strings = GetEnvironmentStringsW()) {
+        for (const wchar_t* entry = strings; *entry; entry += wcslen(entry) + 1) block.append(entry).push_back(L'\0');
+        FreeEnvironmentStringsW(strings);
+    }
+    for (const std::string& entry : extra) block.append(wide(entry)).push_back(L'\0');
+    block.push_back(L'\0');
+    return block;
+}
+
+// Every child joins one job that ends with this process, as children end
+// with a test killed on Linux by its time limit: no pdmd.exe is left behind.
+HANDLE children_job() {
+    static const HANDLE job = [] {
+        const HANDLE created = CreateJobObjectW(nullptr, nullptr);
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
+        limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+        if (created) SetInformationJobObject(created, JobObjectExtendedLimitInformation, &limits, sizeof limits);
+        return created;
+    }();
+    return job;
+}
+
+HANDLE open_output(const std::filesystem::path& file) {
+    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
+    const HANDLE handle = CreateFileW(file.wstring().c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                                      &inherit, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
+    if (handle == INVALID_HANDLE_VALUE) throw std::runtime_error("cannot create " + file.string());
+    return handle;
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
+                           const std::filesystem::path& stderr_file, const std::vector<std::string>& environment) {
+    std::wstring command_line;
+    for (const std::string& arg : argv) command_line.append(command_line.empty() ? L"" : L" ").append(quoted(wide(arg)));
+    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
+    const HANDLE input = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, nullptr);
+    const HANDLE output = open_output(stdout_file);
+    const HANDLE errors = open_output(stderr_file);
+    STARTUPINFOW startup{};
+    startup.cb = sizeof startup;
+    startup.dwFlags = STARTF_USESTDHANDLES;
+    startup.hStdInput = input;
+    startup.hStdOutput = output;
+    startup.hStdError = errors;
+    std::wstring block = environment_block(environment);
+    PROCESS_INFORMATION started{};
+    // Suspended until it is in the job, so that nothing it starts escapes it.
+    const BOOL ok = CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE,
+                                   CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED, block.data(), nullptr, &startup, &started);
+    const DWORD error = GetLastError();
+    CloseHandle(input);
+    CloseHandle(output);
+    CloseHandle(errors);
+    if (!ok) throw std::runtime_error("cannot start " + argv[0] + " (Win32 error " + std::to_string(error) + ")");
+    if (const HANDLE job = children_job()) AssignProcessToJobObject(job, started.hProcess);
+    ResumeThread(started.hThread);
+    CloseHandle(started.hThread);
+    handle_ = started.hProcess;
+    pid_ = started.dwProcessId;
+}
+
+ChildProcess::~ChildProcess() {
+    if (!status_) {
+        kill();
+        wait(std::chrono::seconds(10));
+    }
+    CloseHandle(static_cast<HANDLE>(handle_));
+}
+
+// 137: what a shell reports for a process ended by SIGKILL, so statuses read alike.
+void ChildProcess::kill() const { TerminateProcess(static_cast<HANDLE>(handle_), 137); }
+
+std::optional<int> ChildProcess::wait(std::chrono::milliseconds timeout) {
+    if (status_) return status_;
+    if (WaitForSingleObject(static_cast<HANDLE>(handle_), static_cast<DWORD>(timeout.count())) != WAIT_OBJECT_0) {
+        return std::nullopt;
+    }
+    DWORD code = 0;
+    GetExitCodeProcess(static_cast<HANDLE>(handle_), &code);
+    PROCESS_MEMORY_COUNTERS counters{};
+    if (GetProcessMemoryInfo(static_cast<HANDLE>(handle_), &counters, sizeof counters)) {
+        peak_rss_kib_ = static_cast<long>(counters.PeakWorkingSetSize / 1024);
+    }
+    status_ = static_cast<int>(code);
+    return status_;
+}
+
+namespace {
+
+PROCESS_MEMORY_COUNTERS memory_of(ProcessId pid) {
+    PROCESS_MEMORY_COUNTERS counters{};
+    if (const HANDLE process = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)) {
+        GetProcessMemoryInfo(process, &counters, sizeof counters);
+        CloseHandle(process);
+    }
+    return counters;
+}
+
+}  // namespace
+
+std::uint64_t resident_kib(ProcessId pid) { return memory_of(pid).WorkingSetSize / 1024; }
+
+std::uint64_t peak_resident_kib(ProcessId pid) { return memory_of(pid).PeakWorkingSetSize / 1024; }
+
+}  // namespace pdm::test
