@@ -13,6 +13,11 @@ namespace pdm::win {
 std::wstring wide(std::string_view utf8);
 std::string utf8(std::wstring_view wide);
 
+// One argument of a command line, as CommandLineToArgvW (and the C runtime)
+// read it back: quoted when it holds a space, a tab or a quote, with the
+// backslashes before a quote doubled.
+std::wstring command_line_argument(const std::wstring& argument);
+
 // The errno value closest to a Win32 error code (EIO when none is).
 int errno_of(unsigned long win32_error);
 

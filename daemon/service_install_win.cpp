@@ -22,25 +22,6 @@ using ServiceHandle = std::unique_ptr<std::remove_pointer_t<SC_HANDLE>, ServiceH
 
 std::string last_error_text() { return win::words_for(GetLastError()); }
 
-// One argument as CommandLineToArgvW reads it back: quoted when it holds a
-// space, a tab or a quote, with the backslashes before a quote doubled.
-std::wstring quoted(const std::wstring& argument) {
-    if (!argument.empty() && argument.find_first_of(L" \t\"") == std::wstring::npos) return argument;
-    std::wstring text = L"\"";
-    std::size_t backslashes = 0;
-    for (const wchar_t c : argument) {
-        if (c == L'\\') {
-            ++backslashes;
-            continue;
-        }
-        text.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
-        backslashes = 0;
-        text += c;
-    }
-    text.append(backslashes * 2, L'\\');
-    return text + L"\"";
-}
-
 std::wstring this_program() {
     std::wstring path(MAX_PATH, L'\0');
     for (;;) {
@@ -82,8 +63,8 @@ bool wait_for(SC_HANDLE service, DWORD state, std::chrono::seconds patience) {
 
 int install_service(const DaemonConfig& config) {
     if (!paths_are_absolute(config)) return 2;
-    std::wstring command = quoted(this_program()) + L" --service";
-    for (const std::string& argument : config.service_arguments) command += L" " + quoted(win::wide(argument));
+    std::wstring command = win::command_line_argument(this_program()) + L" --service";
+    for (const std::string& argument : config.service_arguments) command += L" " + win::command_line_argument(win::wide(argument));
     const std::wstring name = win::wide(config.service_name);
 
     const ServiceHandle manager(OpenSCManagerW(nullptr, nullptr, SC_MANAGER_CREATE_SERVICE));

@@ -6,37 +6,11 @@
 
 #include <stdexcept>
 
+#include "core/win_text.hpp"
+
 namespace pdm::test {
 
 namespace {
-
-std::wstring wide(const std::string& utf8) {
-    if (utf8.empty()) return {};
-    const int length = MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), nullptr, 0);
-    std::wstring text(static_cast<std::size_t>(length), L'\0');
-    MultiByteToWideChar(CP_UTF8, 0, utf8.data(), static_cast<int>(utf8.size()), text.data(), length);
-    return text;
-}
-
-// One argument quoted so that the C runtime's parser gives it back whole:
-// backslashes double only where a quote follows them.
-std::wstring quoted(const std::wstring& argument) {
-    if (!argument.empty() && argument.find_first_of(L" \t\"") == std::wstring::npos) return argument;
-    std::wstring out = L"\"";
-    std::size_t backslashes = 0;
-    for (const wchar_t c : argument) {
-        if (c == L'\\') {
-            ++backslashes;
-            continue;
-        }
-        out.append(c == L'"' ? backslashes * 2 + 1 : backslashes, L'\\');
-        backslashes = 0;
-        out.push_back(c);
-    }
-    out.append(backslashes * 2, L'\\');
-    out.push_back(L'"');
-    return out;
-}
 
 // This process's environment with `extra` ("NAME=value") added, as the
 // double-NUL-terminated block CreateProcessW takes.
@@ -46,7 +20,7 @@ std::wstring environment_block(const std::vector<std::string>& extra) {
         for (const wchar_t* entry = strings; *entry; entry += wcslen(entry) + 1) block.append(entry).push_back(L'\0');
         FreeEnvironmentStringsW(strings);
     }
-    for (const std::string& entry : extra) block.append(wide(entry)).push_back(L'\0');
+    for (const std::string& entry : extra) block.append(win::wide(entry)).push_back(L'\0');
     block.push_back(L'\0');
     return block;
 }
@@ -77,7 +51,10 @@ HANDLE open_output(const std::filesystem::path& file) {
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::filesystem::path& stdout_file,
                            const std::filesystem::path& stderr_file, const std::vector<std::string>& environment) {
     std::wstring command_line;
-    for (const std::string& arg : argv) command_line.append(command_line.empty() ? L"" : L" ").append(quoted(wide(arg)));
+    for (const std::string& arg : argv) {
+        if (!command_line.empty()) command_line += L' ';
+        command_line += win::command_line_argument(win::wide(arg));
+    }
     SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
     const HANDLE input = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, nullptr);
     const HANDLE output = open_output(stdout_file);
