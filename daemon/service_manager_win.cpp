@@ -18,8 +18,9 @@
 // A program without that console (a script, a test) asks the same by setting
 // the named event Local\pdmd-stop-<pid>, or reloads it as SIGHUP does with
 // Local\pdmd-reload-<pid>: nginx for Windows does the same. The events carry
-// the default security of pdmd's own token, so only its user, SYSTEM and
-// Administrators can open them.
+// the default security of pdmd's own token (its account and SYSTEM may set
+// them). An event of that name made before pdmd's is someone else's: pdmd
+// does not use it.
 #include <windows.h>
 
 #include <csignal>
@@ -34,6 +35,7 @@
 #include <boost/asio/windows/object_handle.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/win_text.hpp"
 #include "daemon/service_install_win.hpp"
 #include "daemon/service_manager.hpp"
 
@@ -47,7 +49,14 @@ HANDLE control_event(const char* what) {
     const std::wstring name = L"Local\\pdmd-" + std::wstring(what, what + std::strlen(what)) + L"-" +
                               std::to_wstring(GetCurrentProcessId());
     const HANDLE event = CreateEventW(nullptr, FALSE, FALSE, name.c_str());
-    if (!event) spdlog::warn("cannot create the event {}: only the console can stop pdmd", std::string(what));
+    if (event && GetLastError() == ERROR_ALREADY_EXISTS) {
+        // Made by another process, with its security: it could stop us at will.
+        CloseHandle(event);
+        spdlog::warn("the event pdmd-{}-{} exists already and is not pdmd's; pdmd does not watch it", what,
+                     GetCurrentProcessId());
+        return nullptr;
+    }
+    if (!event) spdlog::warn("cannot create the event pdmd-{}-{}: {}", what, GetCurrentProcessId(), win::words_for(GetLastError()));
     return event;
 }
 
@@ -59,14 +68,14 @@ public:
           stop_event_(io),
           reload_event_(io) {
         stop_signals_.async_wait([this](const boost::system::error_code& error, int signal_number) {
-            if (error) return;
+            if (error || watching_ended_) return;
             spdlog::info("received {}; shutting down", signal_number == SIGINT ? "Ctrl+C" : "Ctrl+Break");
             controls_.stop();
         });
         if (const HANDLE event = control_event("stop")) {
             stop_event_.assign(event);
             stop_event_.async_wait([this](const boost::system::error_code& error) {
-                if (error) return;
+                if (error || watching_ended_) return;
                 spdlog::info("asked to stop (event pdmd-stop-{}); shutting down", GetCurrentProcessId());
                 controls_.stop();
             });
@@ -81,6 +90,7 @@ public:
     // loop would never run out of work. Cleared, a second Ctrl+C gets the C
     // runtime's default: the process ends.
     void stop_watching() override {
+        watching_ended_ = true;  // a completion already queued does nothing
         boost::system::error_code ignored;
         stop_signals_.clear(ignored);
         stop_signals_.cancel(ignored);
@@ -91,13 +101,14 @@ public:
 private:
     void wait_for_reload() {
         reload_event_.async_wait([this](const boost::system::error_code& error) {
-            if (error) return;
+            if (error || watching_ended_) return;
             controls_.reload();
             wait_for_reload();
         });
     }
 
     ServiceManager::Controls controls_;
+    bool watching_ended_ = false;
     boost::asio::signal_set stop_signals_;
     boost::asio::windows::object_handle stop_event_;
     boost::asio::windows::object_handle reload_event_;

@@ -93,8 +93,10 @@ void Session::stop() {
     boost::system::error_code ignored;
 #if defined(_WIN32)
     // A pipe has no shutdown: the read under way ends (operation_aborted),
-    // and finish_input() takes what was already sent.
-    if (reading_) stream_.cancel(ignored);
+    // and finish_input() takes what was already sent. A cancel ends every
+    // operation on the handle, so while a reply is being written it waits
+    // for on_written.
+    if (reading_ && !writing_) stream_.cancel(ignored);
 #else
     stream_.shutdown(LocalStream::shutdown_receive, ignored);
 #endif
@@ -319,6 +321,12 @@ void Session::on_written(const boost::system::error_code& error) {
         abort();  // the client is gone: nothing more can reach it
         return;
     }
+#if defined(_WIN32)
+    if (stopping_ && reading_) {
+        boost::system::error_code ignored;
+        stream_.cancel(ignored);  // the cancel stop() left for now
+    }
+#endif
     resume_input();
 }
 
