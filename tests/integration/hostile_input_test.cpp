@@ -166,8 +166,14 @@ BOOST_AUTO_TEST_CASE(two_thousand_connections_at_once_are_all_served_and_cost_li
     const double per_connection = static_cast<double>(pdm::test::resident_kib(process().pid()) - before) / 2000.0;
     BOOST_TEST_MESSAGE("pdmd memory per idle connection: " << per_connection << " KiB");
 #if !defined(PDM_SANITIZED)
-    // An idle connection owns no read buffer (about 2 KiB in all; it was 18 KiB with one).
+    // On Linux an idle connection owns no read buffer (about 2 KiB in all; it
+    // was 18 KiB with one); a pipe's waiting read needs one, of 4 KiB (about
+    // 6 KiB in all under Wine; it was 18 KiB with 16).
+#if defined(_WIN32)
+    BOOST_TEST(per_connection < 8.0);
+#else
     BOOST_TEST(per_connection < 6.0);
+#endif
 #endif
 }
 

@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(sigterm_during_a_large_first_import_stops_at_once_and_the_n
     BOOST_TEST(revisions[0]["message"] == "initial import");
 }
 
-#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
+#if !defined(_WIN32)  // SIGINT, and a socket file that goes away (Ctrl+C under Wine: GenerateConsoleCtrlEvent fails)
 BOOST_AUTO_TEST_CASE(sigint_stops_like_sigterm) {
     DaemonProcess daemon;
     daemon.start();
@@ -217,7 +217,7 @@ BOOST_AUTO_TEST_CASE(a_live_socket_is_never_stolen) {
 }
 #endif
 
-#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
+#if !defined(_WIN32)  // a file at the socket's path (a pipe name is no file)
 BOOST_AUTO_TEST_CASE(a_file_that_is_not_a_socket_is_never_replaced) {
     DaemonProcess daemon;
     daemon.dir().write("pdmd.sock", "precious");
@@ -261,7 +261,7 @@ BOOST_AUTO_TEST_CASE(sigterm_answers_requests_already_sent) {
     BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
 }
 
-#if !defined(_WIN32)  // a Unix socket (Wine does not enforce FILE_FLAG_FIRST_PIPE_INSTANCE)
+#if !defined(_WIN32)  // a socket file left behind (a pipe ends with its process)
 BOOST_AUTO_TEST_CASE(a_stale_socket_left_by_kill_9_is_replaced) {
     DaemonProcess daemon;
     daemon.start();

@@ -38,13 +38,19 @@ HANDLE children_job() {
     return job;
 }
 
-HANDLE open_output(const std::filesystem::path& file) {
-    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
-    const HANDLE handle = CreateFileW(file.wstring().c_str(), GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
-                                      &inherit, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
-    if (handle == INVALID_HANDLE_VALUE) throw std::runtime_error("cannot create " + file.string());
-    return handle;
-}
+// A handle the child inherits, closed here once it has.
+struct InheritedHandle {
+    HANDLE handle;
+    explicit InheritedHandle(const std::filesystem::path& file, DWORD access, DWORD disposition) {
+        SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
+        handle = CreateFileW(file.wstring().c_str(), access, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, &inherit,
+                             disposition, FILE_ATTRIBUTE_NORMAL, nullptr);
+        if (handle == INVALID_HANDLE_VALUE) throw std::runtime_error("cannot open " + file.string());
+    }
+    ~InheritedHandle() { CloseHandle(handle); }
+    InheritedHandle(const InheritedHandle&) = delete;
+    InheritedHandle& operator=(const InheritedHandle&) = delete;
+};
 
 }  // namespace
 
@@ -55,25 +61,21 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::file
         if (!command_line.empty()) command_line += L' ';
         command_line += win::command_line_argument(win::wide(arg));
     }
-    SECURITY_ATTRIBUTES inherit{sizeof inherit, nullptr, TRUE};
-    const HANDLE input = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, nullptr);
-    const HANDLE output = open_output(stdout_file);
-    const HANDLE errors = open_output(stderr_file);
+    const InheritedHandle input("NUL", GENERIC_READ, OPEN_EXISTING);
+    const InheritedHandle output(stdout_file, GENERIC_WRITE, CREATE_ALWAYS);
+    const InheritedHandle errors(stderr_file, GENERIC_WRITE, CREATE_ALWAYS);
     STARTUPINFOW startup{};
     startup.cb = sizeof startup;
     startup.dwFlags = STARTF_USESTDHANDLES;
-    startup.hStdInput = input;
-    startup.hStdOutput = output;
-    startup.hStdError = errors;
+    startup.hStdInput = input.handle;
+    startup.hStdOutput = output.handle;
+    startup.hStdError = errors.handle;
     std::wstring block = environment_block(environment);
     PROCESS_INFORMATION started{};
     // Suspended until it is in the job, so that nothing it starts escapes it.
     const BOOL ok = CreateProcessW(nullptr, command_line.data(), nullptr, nullptr, TRUE,
                                    CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED, block.data(), nullptr, &startup, &started);
     const DWORD error = GetLastError();
-    CloseHandle(input);
-    CloseHandle(output);
-    CloseHandle(errors);
     if (!ok) throw std::runtime_error("cannot start " + argv[0] + " (Win32 error " + std::to_string(error) + ")");
     if (const HANDLE job = children_job()) AssignProcessToJobObject(job, started.hProcess);
     ResumeThread(started.hThread);
