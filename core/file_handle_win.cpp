@@ -26,7 +26,7 @@ FileInfo info_of(const FileHandle& file) {
     info.id = (static_cast<std::uint64_t>(status.nFileIndexHigh) << 32) | status.nFileIndexLow;
     const DWORD attributes = status.dwFileAttributes;
     info.folder = (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
-    info.regular = !info.folder && (attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0 &&
+    info.regular = !info.folder && win::reparse_kind_of(file) != win::ReparseKind::name_surrogate &&
                    GetFileType(handle_of(file)) == FILE_TYPE_DISK;
     // Windows has no mode bits; the read-only attribute is the nearest thing.
     info.mode = (attributes & FILE_ATTRIBUTE_READONLY) ? 0444 : 0666;
@@ -76,6 +76,18 @@ namespace pdm::win {
 FileHandle open_path(const std::wstring& path, DWORD access, DWORD share, DWORD disposition, DWORD flags) {
     const HANDLE handle = CreateFileW(path.c_str(), access, share, nullptr, disposition, flags, nullptr);
     return FileHandle(handle == INVALID_HANDLE_VALUE ? FileHandle::invalid : reinterpret_cast<FileHandle::Native>(handle));
+}
+
+ReparseKind reparse_kind(DWORD attributes, DWORD tag) {
+    if ((attributes & FILE_ATTRIBUTE_REPARSE_POINT) == 0) return ReparseKind::none;
+    return IsReparseTagNameSurrogate(tag) ? ReparseKind::name_surrogate : ReparseKind::stored_elsewhere;
+}
+
+ReparseKind reparse_kind_of(const FileHandle& file) {
+    FILE_ATTRIBUTE_TAG_INFO tag{};
+    if (!GetFileInformationByHandleEx(raw(file), FileAttributeTagInfo, &tag, sizeof tag))
+        throw_last_error("cannot inspect an open file");
+    return reparse_kind(tag.FileAttributes, tag.ReparseTag);
 }
 
 std::wstring path_of(const FileHandle& file) {

@@ -21,20 +21,33 @@ constexpr DWORD folder_access = FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_
 
 [[noreturn]] void fail(int code, const std::string& what) { throw std::system_error(code, std::generic_category(), what); }
 
-bool is_reparse_point(const FileHandle& file) {
-    FILE_ATTRIBUTE_TAG_INFO tag{};
-    if (!GetFileInformationByHandleEx(win::raw(file), FileAttributeTagInfo, &tag, sizeof tag))
-        win::throw_last_error("cannot inspect an open file");
-    return (tag.FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
-}
-
-// Opens `path` (full) without following a reparse point there; a reparse
-// point is refused as ELOOP, after `what`.
+// Opens `path` (full) without following a link there: a name surrogate
+// (symbolic link, junction, mount point) is refused as ELOOP, after `what`.
+// A file stored elsewhere by a filter driver (deduplicated, a cloud
+// placeholder) is opened again through the filter, which serves its
+// contents: opened with the reparse point itself, it would read as its stub.
 FileHandle open_no_follow(const std::wstring& path, DWORD access, DWORD share, const std::string& what) {
     FileHandle handle = win::open_path(path, access, share, OPEN_EXISTING, win::no_follow);
     if (!handle.valid()) win::throw_last_error(what);
-    if (is_reparse_point(handle)) fail(ELOOP, what + ": a symbolic link or junction is in the way");
-    return handle;
+    switch (win::reparse_kind_of(handle)) {
+    case win::ReparseKind::none:
+        return handle;
+    case win::ReparseKind::name_surrogate:
+        fail(ELOOP, what + ": a symbolic link or junction is in the way");
+    case win::ReparseKind::stored_elsewhere:
+        break;
+    }
+    // Closed first, since its share mode may deny a second opening; the name
+    // may then be taken by another file, so it must still be the same one.
+    const FileInfo first = info_of(handle);
+    handle = FileHandle();
+    FileHandle through = win::open_path(path, access, share, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS);
+    if (!through.valid()) win::throw_last_error(what);
+    const FileInfo again = info_of(through);
+    if (again.device != first.device || again.id != first.id ||
+        win::reparse_kind_of(through) == win::ReparseKind::name_surrogate)
+        fail(ELOOP, what + ": it was replaced while it was opened");
+    return through;
 }
 
 std::wstring native_of(const std::string& path) {

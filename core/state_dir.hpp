@@ -44,7 +44,7 @@ public:
     // start, for libraries that open files by path (libgit2): a folder
     // renamed or swapped since is not followed (Windows: the folder is held
     // open, so it cannot be renamed or swapped).
-    std::string handle_path(const std::string& name) const;
+    std::filesystem::path handle_path(const std::string& name) const;
 
     // Takes the folder for this process until it ends (the OS releases it even
     // after kill -9), writing the pid to `name`. Throws std::runtime_error

@@ -87,7 +87,7 @@ StateDir::StateDir(const fs::path& path) : path_(fs::absolute(path).lexically_no
     }
 }
 
-std::string StateDir::handle_path(const std::string& name) const {
+std::filesystem::path StateDir::handle_path(const std::string& name) const {
     return "/proc/self/fd/" + std::to_string(folder_.native()) + "/" + name;
 }
 

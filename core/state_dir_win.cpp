@@ -16,6 +16,7 @@
 
 #include "core/file_handle_win.hpp"
 #include "core/state_dir.hpp"
+#include "core/win_retry.hpp"
 #include "core/win_security.hpp"
 #include "core/win_text.hpp"
 
@@ -175,9 +176,9 @@ StateDir::StateDir(const fs::path& path) : path_(fs::absolute(path).lexically_no
 
 StateDir::~StateDir() = default;
 
-std::string StateDir::handle_path(const std::string& name) const {
+std::filesystem::path StateDir::handle_path(const std::string& name) const {
     // The folder is held open denying renames: its path reaches it.
-    return win::utf8(path_.native() + L"\\" + win::wide(name));
+    return path_.native() + L"\\" + win::wide(name);
 }
 
 void StateDir::lock_for_this_process(const std::string& name) {
@@ -218,8 +219,9 @@ void StateDir::replace_file(const std::string& name, std::string_view contents) 
         write_all(file, contents, 0, "cannot write " + shown);
         flush(file);
     }
-    if (!MoveFileExW(temp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
-        win::throw_last_error("cannot replace " + (path_ / name).string());
+    const bool replaced = win::retry_while_in_use(
+        [&] { return MoveFileExW(temp.c_str(), target.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH); });
+    if (!replaced) win::throw_last_error("cannot replace " + (path_ / name).string());
 }
 
 std::string StateDir::read_file(const std::string& name) const {

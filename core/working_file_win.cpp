@@ -16,6 +16,7 @@
 
 #include "core/file_handle_win.hpp"
 #include "core/open_beneath.hpp"
+#include "core/win_retry.hpp"
 #include "core/win_text.hpp"
 #include "core/working_file.hpp"
 #include "core/writer_check.hpp"
@@ -122,7 +123,10 @@ public:
         replaceable_ = FileHandle();
         // A read-only file cannot be replaced; the new one carries the attribute already.
         if (old_attributes_ & FILE_ATTRIBUTE_READONLY) SetFileAttributesW(target_.c_str(), FILE_ATTRIBUTE_NORMAL);
-        if (!MoveFileExW(temp_.c_str(), target_.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        const bool replaced = win::retry_while_in_use([&] {
+            return MoveFileExW(temp_.c_str(), target_.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH);
+        });
+        if (!replaced) {
             const DWORD error = GetLastError();
             if (old_attributes_ & FILE_ATTRIBUTE_READONLY) SetFileAttributesW(target_.c_str(), old_attributes_);
             if (error == ERROR_SHARING_VIOLATION || error == ERROR_ACCESS_DENIED)

@@ -6,10 +6,14 @@
 #include <windows.h>
 #include <aclapi.h>
 
+#include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "core/error.hpp"
+#include "core/file_handle_win.hpp"
 #include "core/file_permissions.hpp"
 #include "core/open_beneath.hpp"
 #include "core/state_dir.hpp"
@@ -166,6 +170,56 @@ BOOST_AUTO_TEST_CASE(state_files_are_replaced_whole_and_appends_are_cut_back_nev
     log.append("three\n");
     BOOST_TEST(log.read_at(0, 100) == "one\ntwo\nthree\n");
     BOOST_TEST(log.size() == 14u);
+}
+
+// A file server's deduplicated files and a synced folder's placeholders are
+// reparse points too: reading them through their filter is what every
+// program does. Only links that name another file are refused. (Wine makes
+// neither kind; real Windows shows the rest.)
+BOOST_AUTO_TEST_CASE(only_reparse_points_that_name_another_file_are_refused) {
+    using pdm::win::reparse_kind;
+    using pdm::win::ReparseKind;
+    BOOST_TEST((reparse_kind(FILE_ATTRIBUTE_ARCHIVE, 0) == ReparseKind::none));
+    BOOST_TEST((reparse_kind(FILE_ATTRIBUTE_REPARSE_POINT, IO_REPARSE_TAG_SYMLINK) == ReparseKind::name_surrogate));
+    BOOST_TEST((reparse_kind(FILE_ATTRIBUTE_REPARSE_POINT | FILE_ATTRIBUTE_DIRECTORY, IO_REPARSE_TAG_MOUNT_POINT) ==
+                ReparseKind::name_surrogate));
+    for (const DWORD stored_elsewhere : {static_cast<DWORD>(IO_REPARSE_TAG_DEDUP), static_cast<DWORD>(IO_REPARSE_TAG_WOF),
+                                         static_cast<DWORD>(IO_REPARSE_TAG_CLOUD_6)}) {
+        BOOST_TEST((reparse_kind(FILE_ATTRIBUTE_REPARSE_POINT, stored_elsewhere) == ReparseKind::stored_elsewhere));
+    }
+    // An ordinary file, opened as every repository file is, is not taken for one.
+    pdm::test::TempDir dir;
+    dir.write("a.mcam", "part");
+    const pdm::FileHandle file = pdm::win::open_path((dir / "a.mcam").native(), GENERIC_READ, pdm::win::share_all,
+                                                     OPEN_EXISTING, pdm::win::no_follow);
+    BOOST_REQUIRE(file.valid());
+    BOOST_TEST((pdm::win::reparse_kind_of(file) == ReparseKind::none));
+    BOOST_TEST(pdm::info_of(file).regular);
+}
+
+// A scanner or indexer holds a file a moment without sharing its deletion:
+// the replace waits it out; a program that keeps holding it gets the error.
+BOOST_AUTO_TEST_CASE(a_state_file_held_a_moment_by_a_scanner_is_still_replaced) {
+    pdm::test::TempDir dir;
+    pdm::StateDir state(dir / "state");
+    state.replace_file("locks.json", "{}\n");
+    {
+        auto scanner = std::make_unique<OpenByProgram>(dir / "state/locks.json", GENERIC_READ, FILE_SHARE_READ);
+        BOOST_REQUIRE(scanner->handle != INVALID_HANDLE_VALUE);
+        std::thread done_scanning([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            scanner.reset();
+        });
+        state.replace_file("locks.json", "{\"a\": 1}\n");
+        done_scanning.join();
+    }
+    BOOST_TEST(state.read_file("locks.json") == "{\"a\": 1}\n");
+
+    const OpenByProgram keeps_it(dir / "state/locks.json", GENERIC_READ, FILE_SHARE_READ);
+    const auto started = std::chrono::steady_clock::now();
+    BOOST_CHECK_THROW(state.replace_file("locks.json", "{}\n"), std::system_error);
+    BOOST_TEST((std::chrono::steady_clock::now() - started >= std::chrono::milliseconds(1000)));
+    BOOST_TEST(state.read_file("locks.json") == "{\"a\": 1}\n");
 }
 
 BOOST_AUTO_TEST_CASE(read_only_enforcement_uses_the_attribute_and_an_entry_for_the_lock_owner) {
