@@ -10,6 +10,7 @@
 
 #include "cli/binary_output.hpp"
 #include "cli/table.hpp"
+#include "core/utf8_path.hpp"
 #include "ipc/client.hpp"
 #include "ipc/local_endpoint.hpp"
 
@@ -68,16 +69,16 @@ public:
     // Paths as a person types them: relative to the current folder when it is
     // inside the repository (like git), otherwise relative to the repository.
     std::vector<std::string> repo_paths(const std::vector<std::string>& arguments) {
-        if (!repo_) repo_ = fs::path(call("hello")["repo"].get<std::string>());
+        if (!repo_) repo_ = path_from_utf8(call("hello")["repo"].get<std::string>());
         std::vector<std::string> result;
         std::error_code ec;
         const fs::path cwd = fs::current_path(ec);
         for (const std::string& argument : arguments) {
-            const fs::path absolute = (fs::path(argument).is_absolute() ? fs::path(argument) : cwd / argument)
-                                          .lexically_normal();
+            const fs::path typed = path_from_utf8(argument);
+            const fs::path absolute = (typed.is_absolute() ? typed : cwd / typed).lexically_normal();
             const fs::path relative = absolute.lexically_relative(*repo_);
             const bool inside = !ec && !relative.empty() && *relative.begin() != ".." && relative != ".";
-            result.push_back(inside ? relative.generic_string() : argument);
+            result.push_back(inside ? generic_utf8(relative) : argument);
         }
         return result;
     }

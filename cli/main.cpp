@@ -9,11 +9,14 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "core/program_arguments.hpp"
 #include "ipc/client.hpp"
 #include "ipc/local_endpoint.hpp"
 
 int main(int argc, char** argv) {
     using namespace pdm::cli;
+    const pdm::Utf8Console console;
+    pdm::ProgramArguments arguments(argc, argv);
     GlobalOptions global;
 
     CLI::App app{"pdmctl: check part files out of and into a pdmd-guarded folder"};
@@ -124,7 +127,7 @@ int main(int argc, char** argv) {
     auto* who = app.add_subcommand("who", "Who is connected to pdmd now");
 
     try {
-        app.parse(argc, argv);
+        app.parse(arguments.count(), arguments.values());
     } catch (const CLI::ParseError& error) {
         const int code = app.exit(error);
         return code == 0 ? exit_ok : exit_usage;

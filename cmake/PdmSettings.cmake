@@ -7,6 +7,13 @@ target_include_directories(pdm_settings INTERFACE ${PROJECT_SOURCE_DIR})
 target_compile_definitions(pdm_settings INTERFACE
   PDM_VERSION="${PROJECT_VERSION}"
   BOOST_ASIO_NO_DEPRECATED)
+if(WIN32)
+  # Windows 10 APIs (0x0A00), windows.h without its rarely used half and
+  # without min/max macros. spdlog hands Windows (the Event Log) wide text
+  # converted from its UTF-8, never text in the ANSI code page.
+  target_compile_definitions(pdm_settings INTERFACE _WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX
+                                                    SPDLOG_WCHAR_TO_UTF8_SUPPORT)
+endif()
 
 # Warnings are errors in the project's own test builds and CI (scripts/test.sh
 # turns this on), never for someone building pdmd with their own compiler
@@ -26,7 +33,8 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(pdm_settings INTERFACE -Werror)
   endif()
 elseif(MSVC)
-  target_compile_options(pdm_settings INTERFACE /W4 /permissive-)
+  # Sources are UTF-8; __cplusplus tells the truth (Asio and Boost read it).
+  target_compile_options(pdm_settings INTERFACE /W4 /permissive- /utf-8 /Zc:__cplusplus)
   if(PDM_WERROR)
     target_compile_options(pdm_settings INTERFACE /WX)
   endif()
@@ -53,3 +61,14 @@ if(PDM_FUZZ)
   endif()
   target_compile_options(pdm_settings INTERFACE -fsanitize=fuzzer-no-link)
 endif()
+
+# Windows: a program gets the application manifest (windows-service/pdm.manifest):
+# UTF-8 as its code page, long paths, no elevation.
+function(pdm_add_windows_manifest target)
+  if(WIN32)
+    set(_rc ${PROJECT_SOURCE_DIR}/windows-service/pdm_manifest.rc)
+    target_sources(${target} PRIVATE ${_rc})
+    set_source_files_properties(${_rc} PROPERTIES INCLUDE_DIRECTORIES ${PROJECT_SOURCE_DIR}/windows-service
+                                                  OBJECT_DEPENDS ${PROJECT_SOURCE_DIR}/windows-service/pdm.manifest)
+  endif()
+endfunction()

@@ -47,9 +47,5 @@ set_target_properties(PkgConfig::LIBGIT2 PROPERTIES
   INTERFACE_LINK_LIBRARIES "${PDM_MINGW_PREFIX}/lib/libgit2.a;${PDM_MINGW_PREFIX}/lib/libpcre2-8.a;${PDM_MINGW_PREFIX}/lib/libhttp_parser.a;/usr/x86_64-w64-mingw32/lib/libz.a;ws2_32;rpcrt4;crypt32;ole32;advapi32;secur32")
 set_property(TARGET PkgConfig::LIBGIT2 APPEND PROPERTY INTERFACE_COMPILE_DEFINITIONS PCRE2_STATIC)
 
-# Windows 10 APIs (0x0A00), windows.h without its rarely used half and
-# without min/max macros.
-add_compile_definitions(_WIN32_WINNT=0x0A00 WIN32_LEAN_AND_MEAN NOMINMAX)
-
 # No DLLs beyond Windows' own: the C and C++ runtimes and winpthreads linked in.
 add_link_options(-static)

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/utf8_path.hpp"
 
 namespace pdm {
 namespace {
@@ -20,7 +21,7 @@ std::vector<FileChange> FileIndex::reconcile() { return merge("", repository_.sc
 std::vector<FileChange> FileIndex::refresh(const std::string& path, bool replaced) {
     std::vector<FileStat> seen;
     std::error_code ec;
-    const auto status = std::filesystem::symlink_status(repository_.root() / path, ec);
+    const auto status = std::filesystem::symlink_status(repository_.root() / path_from_utf8(path), ec);
     if (!ec && status.type() == std::filesystem::file_type::directory) {
         try {
             seen = repository_.scan_below(path);

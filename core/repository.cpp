@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/repo_path.hpp"
+#include "core/utf8_path.hpp"
 
 namespace fs = std::filesystem;
 
@@ -41,7 +42,7 @@ std::vector<std::string> Repository::default_ignore_patterns() {
 
 bool Repository::is_tracked_name(const std::string& normalized) const {
     if (has_hidden_segment(normalized)) return false;
-    if (!excluded_dir_.empty() && is_within(root_ / normalized, excluded_dir_)) return false;
+    if (!excluded_dir_.empty() && is_within(root_ / path_from_utf8(normalized), excluded_dir_)) return false;
     if (std::any_of(ignore_.begin(), ignore_.end(), [&](const Glob& glob) { return glob.matches(normalized); }))
         return false;
     if (include_.empty()) return true;
@@ -50,7 +51,7 @@ bool Repository::is_tracked_name(const std::string& normalized) const {
 }
 
 std::optional<FileStat> Repository::stat(const std::string& normalized) const {
-    const fs::path lexical = root_ / normalized;
+    const fs::path lexical = root_ / path_from_utf8(normalized);
     std::error_code ec;
     const fs::path resolved = fs::weakly_canonical(lexical, ec);
     if (ec) return std::nullopt;  // a parent is not a folder, or a link loop: no such file
@@ -88,13 +89,14 @@ std::vector<FileStat> Repository::scan() const { return scan_from(root_); }
 std::vector<FileStat> Repository::scan_below(const std::string& folder) const {
     if (skips_folder(folder)) return {};
     std::error_code ec;
-    if (fs::symlink_status(root_ / folder, ec).type() != fs::file_type::directory) return {};
-    return scan_from(root_ / folder);
+    const fs::path start = root_ / path_from_utf8(folder);
+    if (fs::symlink_status(start, ec).type() != fs::file_type::directory) return {};
+    return scan_from(start);
 }
 
 bool Repository::skips_folder(const std::string& relative) const {
     if (relative.empty()) return false;
-    return has_hidden_segment(relative) || (!excluded_dir_.empty() && is_within(root_ / relative, excluded_dir_));
+    return has_hidden_segment(relative) || (!excluded_dir_.empty() && is_within(root_ / path_from_utf8(relative), excluded_dir_));
 }
 
 std::vector<std::string> Repository::folders() const {

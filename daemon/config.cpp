@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/config.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "core/repository.hpp"
+#include "core/utf8_path.hpp"
 #include "daemon/service_manager.hpp"
 #include "ipc/local_endpoint.hpp"
 
@@ -21,7 +23,13 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.set_config("--config", "", "Read options from a file (TOML or INI; keys are the long flag names)");
     app.add_option("--repo", config.repo, "The folder of part files to guard (required)")
-        ->check(CLI::ExistingDirectory);
+        ->check([](const std::string& folder) -> std::string {
+            // Not CLI::ExistingDirectory: it reads the name in the platform's
+            // narrow encoding, which on Windows is not the UTF-8 we are given.
+            std::error_code ec;
+            if (!std::filesystem::is_directory(path_from_utf8(folder), ec)) return "Directory does not exist: " + folder;
+            return {};
+        });
     app.add_option("--state-dir", config.state_dir, "Where locks.json and audit.jsonl live (default: REPO/.pdm)");
     const ipc::EndpointNaming& naming = ipc::endpoint_naming();
     app.add_option(naming.flag, config.socket_path, naming.listen_help);
@@ -49,8 +57,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_option("--admin-group", config.admin_group, "Members of this group may break other users' locks");
     app.add_option("--log-file", config.log_file,
-                   "Log to this file, rotated at 10 MiB, 5 kept (default: stderr; a Windows service: "
-                   "%ProgramData%\\pdmd\\logs\\pdmd.log)");
+                   "Log to this file, rotated at 10 MiB, 5 kept (default: stderr; a Windows service: the "
+                   "Event Log)");
     if (ServiceManager::has_service_mode()) {
         app.add_flag("--service", config.service,
                      "Run as the Windows service the service control manager starts (see --install-service)");
@@ -78,6 +86,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
                    "Milliseconds a client may take to finish a request line it has begun; then the connection is "
                    "closed (an idle connection with no unfinished line is never closed)")
         ->check(CLI::Range(100u, 3600000u));
+    app.add_option("--max-unread-bytes", config.max_unread_bytes,
+                   "Most bytes of replies and events a client may leave unread; past it a subscriber is sent "
+                   "the event overflow and disconnected")
+        ->check(CLI::Range(std::size_t{64} * 1024, std::size_t{1} << 30));
     app.add_option("--max-message-bytes", config.limits.message_bytes,
                    "Longest check-out, check-in or unlock message, in bytes")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));

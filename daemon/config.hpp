@@ -24,7 +24,7 @@ struct DaemonConfig {
     std::vector<std::string> admins;
     std::string admin_group;
     std::string log_level = "info";
-    std::string log_file;  // default: stderr (a Windows service: %ProgramData%\pdmd\logs\pdmd.log)
+    std::string log_file;  // default: stderr (a Windows service: the Event Log)
     bool service = false;  // Windows: started by the service control manager
     // Windows: register (and start) or remove the service instead of running.
     bool install_service = false;
@@ -36,6 +36,7 @@ struct DaemonConfig {
     std::size_t max_connections = 4096;
     std::size_t max_connections_per_user = 64;
     unsigned line_timeout_ms = 30000;
+    std::size_t max_unread_bytes = 4 * 1024 * 1024;  // replies and events a client may leave unread
     ipc::RequestLimits limits;
     std::uint64_t max_file_bytes = std::uint64_t{4} << 30;  // largest file the history reads
     std::uint64_t audit_max_bytes = std::uint64_t{64} << 20;  // audit.jsonl is rotated past this

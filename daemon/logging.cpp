@@ -8,6 +8,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "core/utf8_path.hpp"
+
 namespace pdm::daemon {
 namespace {
 
@@ -25,23 +27,26 @@ public:
 
 }  // namespace
 
-void set_up_logging(const std::string& level, bool to_journal, const std::string& file) {
+void set_up_logging(const std::string& level, bool to_journal, const std::string& file, spdlog::sink_ptr system_log) {
     std::shared_ptr<spdlog::logger> logger;
     if (!file.empty()) {
-        const std::filesystem::path folder = std::filesystem::path(file).parent_path();
+        const std::filesystem::path folder = path_from_utf8(file).parent_path();
         std::error_code ignored;
         if (!folder.empty()) std::filesystem::create_directories(folder, ignored);
         logger = spdlog::rotating_logger_mt("pdmd", file, std::size_t{10} << 20, 5);
         logger->flush_on(spdlog::level::info);  // a line per event, on disk as it happens
-    } else {
+        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+    } else if (system_log) {
+        // It keeps the time and level itself: the sink's own format stays.
+        logger = std::make_shared<spdlog::logger>("pdmd", std::move(system_log));
+    } else if (to_journal) {
         logger = spdlog::stderr_color_mt("pdmd");
-    }
-    if (to_journal && file.empty()) {
         // The journal adds its own time stamps.
         auto formatter = std::make_unique<spdlog::pattern_formatter>();
         formatter->add_flag<SyslogPriority>('*').set_pattern("%*%v");
         logger->set_formatter(std::move(formatter));
     } else {
+        logger = spdlog::stderr_color_mt("pdmd");
         logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
     }
     spdlog::set_default_logger(logger);

@@ -15,8 +15,10 @@
 #include "core/history_store.hpp"
 #include "core/lock_journal.hpp"
 #include "core/lock_store.hpp"
+#include "core/program_arguments.hpp"
 #include "core/state_dir.hpp"
 #include "core/time_format.hpp"
+#include "core/utf8_path.hpp"
 #include "daemon/change_tracker.hpp"
 #include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
@@ -150,8 +152,8 @@ void log_admins(const DaemonConfig& config) {
 
 int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manager) {
     SystemClock clock;
-    const fs::path repo = fs::canonical(config.repo);
-    const fs::path state_dir = fs::absolute(config.state_dir);
+    const fs::path repo = fs::canonical(path_from_utf8(config.repo));
+    const fs::path state_dir = fs::absolute(path_from_utf8(config.state_dir));
 
     const std::optional<ChosenEnforcement> enforcement = choose_enforcement(config.enforce);
     if (!enforcement) return 1;
@@ -233,13 +235,14 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     ReadWorker reads(io);
     RequestDispatcher dispatcher(service, events, history, reads, AdminPolicy{config.admins, config.admin_group},
-                                 ServerFacts{repo.string(), &permissions, enforcement->mode, enforcement->why,
+                                 ServerFacts{utf8_of(repo), &permissions, enforcement->mode, enforcement->why,
                                              config.limits});
     ipc::ServerLimits limits;
     limits.max_line_bytes = config.max_line_bytes;
     limits.max_connections = config.max_connections;
     limits.max_connections_per_user = config.max_connections_per_user;
     limits.line_timeout = std::chrono::milliseconds(config.line_timeout_ms);
+    limits.max_pending_output = config.max_unread_bytes;
     // Keep descriptors in reserve for the state files and the listener itself.
     const std::size_t open_files = raise_open_file_limit();
     if (open_files < limits.max_connections + 64) {
@@ -407,11 +410,16 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
 }  // namespace pdm::daemon
 
 int main(int argc, char** argv) {
+    const pdm::Utf8Console console;
+    pdm::ProgramArguments arguments(argc, argv);
+    argc = arguments.count();
+    argv = arguments.values();
     const pdm::daemon::ParsedCommandLine parsed = pdm::daemon::parse_command_line(argc, argv);
     if (!parsed.config) return parsed.exit_code;
     const pdm::daemon::DaemonConfig& config = *parsed.config;
     return pdm::daemon::ServiceManager::host(config, [&](pdm::daemon::ServiceManager& manager) {
-        pdm::daemon::set_up_logging(config.log_level, manager.logs_to_journal(), manager.log_file(config));
+        pdm::daemon::set_up_logging(config.log_level, manager.logs_to_journal(), config.log_file,
+                                    manager.system_log());
         try {
             return pdm::daemon::run(argc, argv, config, manager);
         } catch (const std::exception& error) {

@@ -7,6 +7,8 @@
 #include <spdlog/fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "core/utf8_path.hpp"
+
 namespace pdm::daemon {
 
 void ReadOnlyEnforcer::reconcile(const std::vector<std::string>& folders, const std::vector<std::string>& files) const {
@@ -54,7 +56,7 @@ void ReadOnlyEnforcer::observe(const Event& event) const {
 
 bool ReadOnlyEnforcer::repair(const std::string& path) const {
     std::error_code ec;
-    if (std::filesystem::symlink_status(permissions_.root().path() / path, ec).type() == std::filesystem::file_type::directory) {
+    if (std::filesystem::symlink_status(permissions_.root().path() / path_from_utf8(path), ec).type() == std::filesystem::file_type::directory) {
         try {
             if (permissions_.make_folder_sticky(path))
                 spdlog::info("read-only enforcement: set the sticky bit on the new folder '{}'", path);

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "core/win_text.hpp"
+#include "daemon/event_log_win.hpp"
 
 namespace pdm::daemon {
 namespace {
@@ -43,6 +44,11 @@ bool paths_are_absolute(const DaemonConfig& config) {
         }
     }
     return true;
+}
+
+std::string where_it_logs(const DaemonConfig& config) {
+    if (!config.log_file.empty()) return config.log_file;
+    return "the Application log in Event Viewer, source " + config.service_name;
 }
 
 DWORD state_of(SC_HANDLE service) {
@@ -85,6 +91,11 @@ int install_service(const DaemonConfig& config) {
         return 1;
     }
     std::printf("installed the service %s: %s\n", config.service_name.c_str(), win::utf8(command).c_str());
+    if (const auto refused = register_event_source(name, this_program())) {
+        std::fprintf(stderr, "pdmd: warning: cannot register the event source %s (%s): Event Viewer shows its "
+                     "lines after a note that their description is missing\n",
+                     config.service_name.c_str(), refused->c_str());
+    }
 
     std::wstring about = L"Guards a folder of part files with exclusive check-outs and check-ins.";
     SERVICE_DESCRIPTIONW description{about.data()};
@@ -97,13 +108,12 @@ int install_service(const DaemonConfig& config) {
 
     if (!StartServiceW(service.get(), 0, nullptr)) {
         std::fprintf(stderr, "pdmd: the service is installed but did not start: %s (see %s)\n",
-                     last_error_text().c_str(),
-                     config.log_file.empty() ? "%ProgramData%\\pdmd\\logs\\pdmd.log" : config.log_file.c_str());
+                     last_error_text().c_str(), where_it_logs(config).c_str());
         return 1;
     }
     if (!wait_for(service.get(), SERVICE_RUNNING, std::chrono::seconds(60))) {
         std::fprintf(stderr, "pdmd: the service is installed but not running (see %s)\n",
-                     config.log_file.empty() ? "%ProgramData%\\pdmd\\logs\\pdmd.log" : config.log_file.c_str());
+                     where_it_logs(config).c_str());
         return 1;
     }
     std::printf("started the service %s: it is running\n", config.service_name.c_str());
@@ -140,6 +150,7 @@ int uninstall_service(const DaemonConfig& config) {
                      last_error_text().c_str());
         return 1;
     }
+    unregister_event_source(name);
     std::printf("removed the service %s; its locks, audit trail and history stay in the state folder\n",
                 config.service_name.c_str());
     return 0;

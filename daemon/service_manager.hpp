@@ -15,6 +15,7 @@
 #include <string>
 
 #include <boost/asio/io_context.hpp>
+#include <spdlog/common.h>
 
 #include "daemon/config.hpp"
 
@@ -62,9 +63,9 @@ public:
     virtual void watchdog() = 0;
     // True when stderr is the journal: log lines carry syslog priorities.
     virtual bool logs_to_journal() = 0;
-    // Where to log ("" is stderr): --log-file, else wherever this manager
-    // wants lines to go (a Windows service has no stderr).
-    virtual std::string log_file(const DaemonConfig& config) { return config.log_file; }
+    // Where log lines go when no --log-file is given and nobody reads
+    // stderr (a Windows service: the Event Log); null: stderr.
+    virtual spdlog::sink_ptr system_log() { return nullptr; }
 };
 
 // A manager that is told nothing and hands nothing over (no service manager,

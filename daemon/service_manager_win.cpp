@@ -25,7 +25,6 @@
 
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <mutex>
@@ -36,6 +35,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/win_text.hpp"
+#include "daemon/event_log_win.hpp"
 #include "daemon/service_install_win.hpp"
 #include "daemon/service_manager.hpp"
 
@@ -124,6 +124,9 @@ public:
 // The service as the service control manager sees it.
 class ScmManager final : public ServiceManager {
 public:
+    // `name`: the service's, as the service control manager started it.
+    explicit ScmManager(std::string name) : name_(std::move(name)) {}
+
     // Once the handler is registered: the service is starting.
     void attach(SERVICE_STATUS_HANDLE handle) {
         handle_ = handle;
@@ -138,11 +141,7 @@ public:
     std::optional<std::chrono::microseconds> watchdog_interval() override { return std::nullopt; }
     void watchdog() override {}
     bool logs_to_journal() override { return false; }
-    std::string log_file(const DaemonConfig& config) override {
-        if (!config.log_file.empty()) return config.log_file;
-        const char* data = std::getenv("ProgramData");
-        return std::string(data && *data ? data : "C:\\ProgramData") + "\\pdmd\\logs\\pdmd.log";
-    }
+    spdlog::sink_ptr system_log() override { return event_log_sink(name_); }
 
     class Watch final : public ControlsWatch {
     public:
@@ -204,6 +203,7 @@ private:
         SetServiceStatus(handle_, &status_);
     }
 
+    std::string name_;  // the event source its log lines come from
     SERVICE_STATUS_HANDLE handle_ = nullptr;
     SERVICE_STATUS status_{};
     DWORD check_point_ = 0;
@@ -225,9 +225,11 @@ struct ServiceRun {
 };
 ServiceRun service_run;
 
-void WINAPI service_main(DWORD, LPWSTR*) {
-    ScmManager scm;
-    const SERVICE_STATUS_HANDLE handle = RegisterServiceCtrlHandlerExW(service_name, handle_control, &scm);
+// argv[0]: the name the service was started under (--service-name at install).
+void WINAPI service_main(DWORD argc, LPWSTR* argv) {
+    const std::wstring name = argc > 0 && argv[0] ? argv[0] : service_name;
+    ScmManager scm(win::utf8(name));
+    const SERVICE_STATUS_HANDLE handle = RegisterServiceCtrlHandlerExW(name.c_str(), handle_control, &scm);
     if (!handle) return;
     scm.attach(handle);
     service_run.exit_code = (*service_run.daemon)(scm);

@@ -3,6 +3,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "core/utf8_path.hpp"
 #include "tests/integration/daemon_process.hpp"
 #include "tests/support/own_account.hpp"
 
@@ -165,3 +166,33 @@ BOOST_AUTO_TEST_CASE(pdmctl_prints_tables_and_uses_documented_exit_codes) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Names as people type them, with letters outside ASCII and outside
+// Windows' ANSI code page (š, č): a repository in such a folder, a file so
+// named, reach pdmd as typed and are printed back as UTF-8. On Windows the C
+// runtime's own argv would have turned them into '?'.
+BOOST_AUTO_TEST_CASE(names_outside_ascii_reach_pdmd_and_come_back_as_typed) {
+    const std::string folder = "Teile Träger č";
+    const std::string name = "parts/Ø8 šroub.mcam";
+    const std::string message = "Bohrung ø8 → ø8,5";
+    DaemonProcess daemon(std::vector<std::string>{});
+    daemon.dir().write(folder + "/" + name, "part");
+    daemon.start({"--repo", pdm::utf8_of(daemon.dir() / folder)});
+    auto client = daemon.client();
+    const std::string repo = client->call("hello")["result"]["repo"];
+    BOOST_TEST(repo.ends_with(folder), repo);
+    const auto checked_out = daemon.pdmctl({"checkout", name, "-m", message});
+    BOOST_TEST(checked_out.exit_code == 0, checked_out.err);
+    const json locks = client->call("locks")["result"]["locks"];
+    BOOST_REQUIRE_EQUAL(locks.size(), 1u);
+    BOOST_TEST(locks[0]["path"] == name);
+    BOOST_TEST(locks[0]["message"] == message);
+    const auto listed = daemon.pdmctl({"locks"});
+    BOOST_TEST(listed.out.find(name) != std::string::npos, listed.out);
+    daemon.dir().write(folder + "/" + name, "part, with the hole at ø8,5");  // its owner's save
+    const auto checked_in = daemon.pdmctl({"checkin", name, "-m", "ø8,5 done"});
+    BOOST_TEST(checked_in.exit_code == 0, checked_in.err);
+    const json revisions = client->call("history", {{"path", name}})["result"]["revisions"];
+    BOOST_REQUIRE_EQUAL(revisions.size(), 2u);
+    BOOST_TEST(revisions[0]["message"] == "ø8,5 done");
+}

@@ -10,7 +10,7 @@ missing=0
 while IFS= read -r file; do
   case "$file" in
     demo/*|docs/*) continue ;;
-    *.cpp|*.hpp|*.sh|*.cmake|*CMakeLists.txt|.ci/run|packaging/debian/postinst|packaging/debian/prerm|packaging/debian/postrm) ;;
+    *.cpp|*.hpp|*.mc|*.sh|*.cmake|*CMakeLists.txt|.ci/run|packaging/debian/postinst|packaging/debian/prerm|packaging/debian/postrm) ;;
     *) continue ;;
   esac
   if ! head -n 3 "$file" | grep -q "SPDX-License-Identifier: Apache-2.0"; then

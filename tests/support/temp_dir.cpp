@@ -31,7 +31,7 @@ TempDir::~TempDir() {
 }
 
 fs::path TempDir::write(const std::string& relative, const std::string& contents) const {
-    const fs::path file = path_ / relative;
+    const fs::path file = *this / relative;
     fs::create_directories(file.parent_path());
     std::ofstream(file, std::ios::binary) << contents;
     return file;

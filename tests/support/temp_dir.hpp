@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/utf8_path.hpp"
+
 namespace pdm::test {
 
 class TempDir {
@@ -16,7 +18,8 @@ public:
     TempDir& operator=(const TempDir&) = delete;
 
     const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& relative) const { return path_ / relative; }
+    // `relative` is UTF-8, as the tests' names are.
+    std::filesystem::path operator/(const std::string& relative) const { return path_ / path_from_utf8(relative); }
 
     // Creates a file (and its folders) holding `contents`.
     std::filesystem::path write(const std::string& relative, const std::string& contents = "data") const;

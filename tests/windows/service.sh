@@ -4,7 +4,8 @@
 # pdmd.exe --install-service registers and starts it (RUNNING only once the
 # pipe serves), pdmctl.exe checks a file out and in over the pipe, sc.exe stop
 # (STOPPED, exit code 0, the lock kept), started again, pdmd.exe
-# --uninstall-service stops and removes it. Needs `wineserver -p` running (scripts/build-windows.sh
+# --uninstall-service stops and removes it and its event source; installed
+# again logging to the Event Log, it serves. Needs `wineserver -p` running (scripts/build-windows.sh
 # starts it), or Wine ends the service when sc.exe exits.
 #   tests/windows/service.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
@@ -52,6 +53,11 @@ key="HKLM\\System\\CurrentControlSet\\Services\\$name"
 "$wine" reg.exe query "$key" >"$work/reg.log" 2>&1 || fail "no registry key for the service: $(cat "$work/reg.log")"
 grep -F -- "pdmd.exe --service --repo" "$work/reg.log" >/dev/null || fail "the service's command: $(cat "$work/reg.log")"
 grep -E "Start +REG_DWORD +0x2" "$work/reg.log" >/dev/null || fail "the service does not start at boot: $(cat "$work/reg.log")"
+# Its event source, so that Event Viewer renders its lines from pdmd.exe's message table.
+source_key="HKLM\\System\\CurrentControlSet\\Services\\EventLog\\Application\\$name"
+"$wine" reg.exe query "$source_key" >"$work/reg.log" 2>&1 || fail "no event source registered: $(cat "$work/reg.log")"
+grep -E "EventMessageFile +REG_EXPAND_SZ +.*pdmd\.exe" "$work/reg.log" >/dev/null ||
+  fail "the event source's message file is not pdmd.exe: $(cat "$work/reg.log")"
 [ "$(state)" = RUNNING ] || fail "the service is $(state), not RUNNING"
 ctl ping | grep -qF "pipe $pipe" || fail "ping: $(cat "$work/ctl.log")"
 ctl checkout "$part" -m "from the service test" | grep -q "checked out" || fail "no check-out"
@@ -74,4 +80,19 @@ created=false
 grep -q "stopped the service $name" "$work/uninstall.log" || fail "uninstall did not stop it: $(cat "$work/uninstall.log")"
 grep -q "removed the service $name" "$work/uninstall.log" || fail "uninstall: $(cat "$work/uninstall.log")"
 if "$wine" reg.exe query "$key" >"$work/reg.log" 2>&1; then fail "the service is still registered: $(cat "$work/reg.log")"; fi
-echo "pdmd.exe as a Windows service under Wine: installed and started, RUNNING, served check-out and check-in, STOPPED (exit 0), started again, stopped and removed by --uninstall-service"
+if "$wine" reg.exe query "$source_key" >"$work/reg.log" 2>&1; then
+  fail "the event source is still registered: $(cat "$work/reg.log")"
+fi
+
+# Without --log-file the service logs to the Event Log (Wine keeps none to
+# read back): it still starts, serves and stops.
+"$wine" "$pdmd" --install-service --service-name "$name" --repo "$(windows_path "$work/repo")" --pipe "$pipe" \
+  >"$work/install.log" 2>&1 || fail "--install-service logging to the Event Log: $(cat "$work/install.log")"
+created=true
+[ "$(state)" = RUNNING ] || fail "the service logging to the Event Log is $(state), not RUNNING"
+ctl locks | grep -q "kept across the stop" || fail "the service logging to the Event Log: $(cat "$work/ctl.log")"
+"$wine" "$pdmd" --uninstall-service --service-name "$name" >"$work/uninstall.log" 2>&1 ||
+  fail "--uninstall-service: $(cat "$work/uninstall.log")"
+created=false
+grep -q "removed the service $name" "$work/uninstall.log" || fail "uninstall: $(cat "$work/uninstall.log")"
+echo "pdmd.exe as a Windows service under Wine: installed and started, RUNNING, served check-out and check-in, STOPPED (exit 0), started again, stopped and removed by --uninstall-service with its event source; logging to the Event Log, it serves too"
