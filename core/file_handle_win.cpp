@@ -26,8 +26,10 @@ FileInfo info_of(const FileHandle& file) {
     info.id = (static_cast<std::uint64_t>(status.nFileIndexHigh) << 32) | status.nFileIndexLow;
     const DWORD attributes = status.dwFileAttributes;
     info.folder = (attributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
-    info.regular = !info.folder && win::reparse_kind_of(file) != win::ReparseKind::name_surrogate &&
-                   GetFileType(handle_of(file)) == FILE_TYPE_DISK;
+    // The reparse tag is asked for only when there is one: most files have none.
+    const bool link = (attributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0 &&
+                      win::reparse_kind_of(file) == win::ReparseKind::name_surrogate;
+    info.regular = !info.folder && !link && GetFileType(handle_of(file)) == FILE_TYPE_DISK;
     // Windows has no mode bits; the read-only attribute is the nearest thing.
     info.mode = (attributes & FILE_ATTRIBUTE_READONLY) ? 0444 : 0666;
     return info;

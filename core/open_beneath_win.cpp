@@ -25,7 +25,8 @@ constexpr DWORD folder_access = FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_
 // (symbolic link, junction, mount point) is refused as ELOOP, after `what`.
 // A file stored elsewhere by a filter driver (deduplicated, a cloud
 // placeholder) is opened again through the filter, which serves its
-// contents: opened with the reparse point itself, it would read as its stub.
+// contents: opened as the reparse point itself, it reads as the bytes the
+// filter left on disk, not the file.
 FileHandle open_no_follow(const std::wstring& path, DWORD access, DWORD share, const std::string& what) {
     FileHandle handle = win::open_path(path, access, share, OPEN_EXISTING, win::no_follow);
     if (!handle.valid()) win::throw_last_error(what);
