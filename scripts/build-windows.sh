@@ -29,7 +29,7 @@ if [ "${1:-}" = "--test" ]; then
   /usr/lib/wine/wineserver -w >>"$WINEPREFIX.log" 2>&1 || true
   /usr/lib/wine/wineserver -p >>"$WINEPREFIX.log" 2>&1 || true
   status=0
-  ctest --test-dir build/windows --output-on-failure || status=$?
+  ctest --test-dir build/windows --output-on-failure --parallel 2 || status=$?
   /usr/lib/wine/wineserver -k >>"$WINEPREFIX.log" 2>&1 || true
   exit $status
 fi
