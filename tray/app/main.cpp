@@ -26,11 +26,15 @@ int main(int argc, char** argv) {
             socket_path = arguments[++i].toStdString();
         } else if (arguments[i] == "--show-menu") {
             show_menu = true;
+        } else if (arguments[i] == "--version") {
+            std::cout << "pdm-tray " PDM_VERSION "\n";
+            return 0;
         } else {
-            std::cerr << "usage: pdm-tray [--socket PATH] [--show-menu]\n"
+            std::cerr << "usage: pdm-tray [--socket PATH] [--show-menu] [--version]\n"
                          "  --socket     pdmd's socket (default: $PDMD_SOCKET, else your own daemon's if one\n"
                          "               runs, else the system daemon's /run/pdmd/pdmd.sock)\n"
-                         "  --show-menu  open the menu at start (screenshots, keyboard users)\n";
+                         "  --show-menu  open the menu at start (screenshots, keyboard users)\n"
+                         "  --version    print pdm-tray's version\n";
             return arguments[i] == "--help" ? 0 : 2;
         }
     }

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QInputDialog>
+#include <QMetaObject>
 #include <QMessageBox>
 #include <QUrl>
 
@@ -32,7 +33,10 @@ TrayApp::TrayApp(const std::string& socket_path) {
         state_.unreachable(std::move(reason), std::chrono::seconds(retry_seconds));
         render();
     };
-    link_ = std::make_unique<DaemonLink>(socket_path, &context_, std::move(handlers));
+    auto post = [this](std::function<void()> work) {
+        QMetaObject::invokeMethod(&context_, std::move(work), Qt::QueuedConnection);
+    };
+    link_ = std::make_unique<DaemonLink>(socket_path, std::move(post), std::move(handlers));
     icon_.setContextMenu(&menu_);
     QObject::connect(&icon_, &QSystemTrayIcon::activated, &context_, [this](QSystemTrayIcon::ActivationReason reason) {
         if (reason == QSystemTrayIcon::Trigger) popup_menu();

@@ -13,7 +13,7 @@
 #include <QSystemTrayIcon>
 #include <QTimer>
 
-#include "tray/app/daemon_link.hpp"
+#include "tray/link/daemon_link.hpp"
 #include "tray/app/desktop_notifier.hpp"
 #include "tray/model/notification_grouper.hpp"
 #include "tray/model/tray_state.hpp"

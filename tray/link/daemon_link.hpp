@@ -3,7 +3,9 @@
 // pdm-tray's connection to pdmd, through the same client library as pdmctl.
 // A thread of its own subscribes to the event stream and reads it, and
 // reconnects with backoff when pdmd goes away; everything it learns is handed
-// to the GUI thread (the `context` object's thread) through Qt's event queue.
+// to the GUI thread through the front end's `Post` (Qt's event queue, or a
+// Windows message), so handlers run only there. No toolkit in here: the Qt
+// and the Win32 front ends share it.
 
 #include <atomic>
 #include <condition_variable>
@@ -14,8 +16,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <QObject>
 
 #include <nlohmann/json.hpp>
 
@@ -33,9 +33,13 @@ public:
         std::function<void(std::string reason, int retry_seconds)> lost;
     };
 
-    // `socket_path`: --socket; empty: looked up at every connection
-    // (ipc::locate_daemon: $PDMD_SOCKET, the user's own daemon, the system's).
-    DaemonLink(std::string socket_path, QObject* context, Handlers handlers);
+    // Runs `work` on the GUI thread, soon; called from any thread, never blocks.
+    using Post = std::function<void(std::function<void()> work)>;
+
+    // `endpoint`: --socket (--pipe on Windows); empty: looked up at every
+    // connection (ipc::locate_daemon: $PDMD_SOCKET or $PDMD_PIPE, the user's
+    // own daemon, the system's).
+    DaemonLink(std::string endpoint, Post post, Handlers handlers);
     ~DaemonLink();  // stops the reader and waits for it
     DaemonLink(const DaemonLink&) = delete;
     DaemonLink& operator=(const DaemonLink&) = delete;
@@ -49,14 +53,13 @@ public:
 
 private:
     void read_events();
-    void post(std::function<void()> work) const;
 
     // The socket of the daemon the reader is connected to (guarded by mutex_).
     std::string current_path();
 
-    const std::string socket_path_;
+    const std::string endpoint_;
     std::string connected_path_;  // where the reader found pdmd last (guarded by mutex_)
-    QObject* context_;
+    Post post_;
     Handlers handlers_;
     std::thread reader_;
     std::atomic<bool> stopping_{false};

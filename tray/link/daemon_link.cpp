@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "tray/app/daemon_link.hpp"
-
-#include <QMetaObject>
+#include "tray/link/daemon_link.hpp"
 
 #include "ipc/client.hpp"
 #include "tray/model/tray_state.hpp"
 
 namespace pdm::tray {
 
-DaemonLink::DaemonLink(std::string socket_path, QObject* context, Handlers handlers)
-    : socket_path_(std::move(socket_path)), context_(context), handlers_(std::move(handlers)) {}
+DaemonLink::DaemonLink(std::string endpoint, Post post, Handlers handlers)
+    : endpoint_(std::move(endpoint)), post_(std::move(post)), handlers_(std::move(handlers)) {}
 
 DaemonLink::~DaemonLink() {
     {
@@ -27,21 +25,17 @@ std::string DaemonLink::current_path() {
         const std::lock_guard lock(mutex_);
         if (!connected_path_.empty()) return connected_path_;
     }
-    return ipc::locate_daemon(socket_path_).path;
+    return ipc::locate_daemon(endpoint_).path;
 }
 
 void DaemonLink::start() { reader_ = std::thread([this] { read_events(); }); }
-
-void DaemonLink::post(std::function<void()> work) const {
-    QMetaObject::invokeMethod(context_, std::move(work), Qt::QueuedConnection);
-}
 
 void DaemonLink::read_events() {
     ReconnectBackoff backoff;
     while (!stopping_) {
         std::string reason;
         try {
-            const std::string path = ipc::locate_daemon(socket_path_).path;
+            const std::string path = ipc::locate_daemon(endpoint_).path;
             ipc::Client events(path);
             // Declared after `events`, so destroyed before it: reading_ is
             // cleared while the client still exists, and ~DaemonLink never
@@ -72,10 +66,10 @@ void DaemonLink::read_events() {
             std::vector<std::string> mine;
             for (const nlohmann::json& lock : locks["result"]["locks"]) mine.push_back(lock["path"]);
             backoff.reset();
-            post([this, me, repo, mine] { handlers_.connected(me, repo, mine); });
+            post_([this, me, repo, mine] { handlers_.connected(me, repo, mine); });
             for (;;) {
                 nlohmann::json line = nlohmann::json::parse(events.read_line(), nullptr, false);
-                post([this, line = std::move(line)] { handlers_.event(line); });
+                post_([this, line = std::move(line)] { handlers_.event(line); });
             }
         } catch (const std::exception& error) {
             reason = error.what();
@@ -83,7 +77,7 @@ void DaemonLink::read_events() {
         std::unique_lock lock(mutex_);
         if (stopping_) return;
         const auto wait = backoff.next();
-        post([this, reason, wait] { handlers_.lost(reason, static_cast<int>(wait.count())); });
+        post_([this, reason, wait] { handlers_.lost(reason, static_cast<int>(wait.count())); });
         wake_.wait_for(lock, wait, [this] { return stopping_.load(); });
     }
 }
@@ -98,7 +92,7 @@ void DaemonLink::request(std::string op, nlohmann::json params, std::function<vo
         } catch (const std::exception& error) {
             reply = {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", error.what()}}}};
         }
-        post([this, id, done, reply] {
+        post_([this, id, done, reply] {
             done(reply);
             const auto finished = requests_.find(id);
             finished->second.join();  // it has nothing left to do but end
