@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# pdm-tray.exe end to end under Wine, on a real (virtual) desktop: Xvfb, with
+# trayer as the notification area Wine docks the icon into, the real
+# pdmd.exe on a named pipe and the real pdm-tray.exe. Passes when the tray
+# connects, a write to a file nobody holds raises its balloon, its menu lists
+# the files checked out, and "Check in..." in that menu, through its dialog,
+# checks a file in with the message typed. Leaves screenshots of the menu,
+# the dialog and the balloon in OUT_DIR.
+#   tests/windows/tray.sh PDMD_EXE PDMCTL_EXE PDM_TRAY_EXE SOURCE_DIR OUT_DIR
+set -euo pipefail
+pdmd=$1 pdmctl=$2 tray=$3 source_dir=$4 out=$5
+wine=/usr/lib/wine/wine64
+[ -x "$wine" ] || { echo "FAIL: Wine is missing (scripts/install-deps.sh --windows installs it)"; exit 1; }
+for program in Xvfb trayer xdotool xwininfo import convert; do
+  command -v "$program" >/dev/null || { echo "FAIL: $program is missing (scripts/install-deps.sh installs it)"; exit 1; }
+done
+
+work=$(mktemp -d)
+pipe='\\.\pipe\pdmd-tray-'$$
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+  echo "FAIL: $*"
+  for log in "$work"/*.log; do echo "--- $log"; tail -n 30 "$log"; done
+  exit 1
+}
+# Waits up to 30 s for a command to succeed (Wine starts programs slowly).
+wait_for() {
+  for _ in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  return 1
+}
+# Wine's output always goes to files: its background processes would hold a pipe open.
+ctl() { "$wine" "$pdmctl" --pipe "$pipe" "$@" >"$work/ctl.log" 2>&1 || fail "pdmctl $* failed: $(cat "$work/ctl.log")"; cat "$work/ctl.log"; }
+
+cp -r "$source_dir/demo/repo" "$work/repo"
+repo_windows="Z:${work//\//\\}\\repo"
+held=parts/brackets/PN1001-bracket.mcam
+nobodys=parts/housings/PN2040-housing.mcam
+
+# The command line, before any desktop: what a script sees.
+"$wine" "$tray" --version >"$work/version.log" 2>&1 || fail "pdm-tray --version failed"
+grep -q '^pdm-tray [0-9]' "$work/version.log" || fail "pdm-tray --version said: $(cat "$work/version.log")"
+if "$wine" "$tray" --pipe >"$work/usage.log" 2>&1; then fail "pdm-tray took --pipe without a name"; fi
+grep -q -- "--pipe needs the pipe's name" "$work/usage.log" || fail "no word of the missing name: $(cat "$work/usage.log")"
+
+display=90
+while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
+export DISPLAY=":$display"
+Xvfb "$DISPLAY" -screen 0 1024x600x24 -ac -nolisten tcp >"$work/xvfb.log" 2>&1 &
+pids+=($!)
+wait_for xdotool getdisplaygeometry || fail "Xvfb did not start"
+trayer --edge top --align right --widthtype pixel --width 120 --height 32 \
+  --transparent false --tint 0x333333 >"$work/trayer.log" 2>&1 &
+pids+=($!)
+
+"$wine" "$pdmd" --repo "$repo_windows" --pipe "$pipe" >"$work/pdmd.log" 2>&1 &
+pids+=($!)
+wait_for "$wine" "$pdmctl" --pipe "$pipe" ping || fail "pdmd.exe did not answer on $pipe"
+ctl checkout "$held" -m "new fixture" >/dev/null
+
+"$wine" "$tray" --pipe "$pipe" >"$work/tray.log" 2>&1 &
+tray_pid=$!
+pids+=($tray_pid)
+# Connected: its event stream is a second connection beside `who`'s own.
+wait_for sh -c "'$wine' '$pdmctl' --pipe '$pipe' who | grep -Eq '[[:space:]][2-9][[:space:]]*\$'" ||
+  fail "pdm-tray.exe did not connect: $(ctl who)"
+sleep 1  # its subscription is made right after it says hello
+# A second start leaves the first in charge and ends at once.
+"$wine" "$tray" --pipe "$pipe" >"$work/second.log" 2>&1 || fail "a second pdm-tray.exe failed: $(cat "$work/second.log")"
+kill -0 "$tray_pid" 2>/dev/null || fail "the first pdm-tray.exe ended when a second one started"
+
+# A write to a file nobody holds: the balloon, a window of Wine's notification
+# area (explorer.exe) wide enough for its text, appears beside the icon.
+balloon() { xwininfo -root -tree | grep '"explorer.exe" "explorer.exe")' | grep -Eq ' [3-9][0-9]{2}x[0-9]+\+'; }
+balloon && fail "a balloon was up before anything happened"
+chmod u+w "$work/repo/$nobodys"
+printf 'edited without a check-out\n' >>"$work/repo/$nobodys"
+mkdir -p "$out"
+wait_for balloon || fail "no balloon came up for the write to $nobodys"
+import -window root "$out/tray-windows-balloon.png"
+echo "balloon: $out/tray-windows-balloon.png"
+
+# The icon sits at the right end of trayer's panel: open its menu (the first
+# line is the status, greyed), then the submenu of the file checked out.
+wait_for sh -c '! xwininfo -root -tree | grep "\"explorer.exe\" \"explorer.exe\")" | grep -Eq " [3-9][0-9]{2}x[0-9]+\+"' ||
+  fail "the balloon did not go away"
+xdotool mousemove 1013 16 click 1
+sleep 1
+xdotool key Down Down Right
+sleep 0.5
+import -window root "$out/tray-windows.png"
+colours=$(convert "$out/tray-windows.png" -format %k info:)
+[ "$colours" -gt 8 ] || fail "the screenshot is blank ($colours colours)"
+echo "screenshot: $out/tray-windows.png ($colours colours)"
+
+# "Check in..." asks for a message; the file is checked in with it.
+xdotool key Return
+title="Check in $held"
+wait_for xdotool search --name "$title" || fail "Check in... opened no dialog"
+xdotool windowfocus --sync "$(xdotool search --name "$title" | head -n 1)" type --delay 20 "fixture drilled"
+import -window root "$out/tray-windows-check-in.png"
+xdotool key Return
+wait_for sh -c "'$wine' '$pdmctl' --pipe '$pipe' audit '$held' -n 1 | grep -q 'checkin .*fixture drilled'" ||
+  fail "Check in... in the menu did not check $held in with the message typed: $(ctl audit "$held" -n 3)"
+echo "checked in from the menu: $held, \"fixture drilled\""
+kill -0 "$tray_pid" 2>/dev/null || fail "pdm-tray.exe ended while it was being used"
