@@ -153,7 +153,9 @@ void log_admins(const DaemonConfig& config) {
 int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manager) {
     SystemClock clock;
     const fs::path repo = fs::canonical(path_from_utf8(config.repo));
-    const fs::path state_dir = fs::absolute(path_from_utf8(config.state_dir));
+    // Preferred separators: the default REPO/.pdm is written with '/', which
+    // Windows takes but its users would not write (the log shows this path).
+    const fs::path state_dir = fs::absolute(path_from_utf8(config.state_dir)).make_preferred();
 
     const std::optional<ChosenEnforcement> enforcement = choose_enforcement(config.enforce);
     if (!enforcement) return 1;

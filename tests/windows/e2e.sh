@@ -5,7 +5,8 @@
 # out (it becomes writable), saves into it, checks it in (revision 2, read-only
 # again), saves the way CAD programs do (renames) and checks in again; then
 # the daemon is killed (kill -9) and a restart, letting only the group Users
-# use the pipe (--pipe-users), finds every acknowledged change; a group that
+# use the pipe (--pipe-users) and logging to a file in a folder named
+# outside ASCII (--log-file), finds every acknowledged change; a group that
 # does not exist stops the start, saying so.
 #   tests/windows/e2e.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
@@ -74,9 +75,14 @@ if "$wine" "$pdmd" --repo "$repo_windows" --pipe "$pipe" --pipe-users "no-such-g
   fail "pdmd.exe started with a --pipe-users group that does not exist"
 fi
 grep -q "no group or account named 'no-such-group-$$'" "$work/refused.log" || fail "no word of the group: $(cat "$work/refused.log")"
-start_daemon --pipe-users Users
+# The restart logs to a file in a folder named outside ASCII (--log-file is UTF-8, like every flag).
+log_folder="$work/Protokolle Träger Ø8"
+mkdir -p "$log_folder"
+start_daemon --pipe-users Users --log-file "Z:${log_folder//\//\\}\\pdmd.log"
+grep -q 'pdmd .* serving .*state in Z:\\.*\\repo\\\.pdm)' "$log_folder/pdmd.log" ||
+  fail "no start line in $log_folder/pdmd.log: $(cat "$log_folder/pdmd.log" 2>&1)"
 ctl locks | grep -q "$part" || fail "the check-out did not survive kill -9"
 ctl log "$part" | grep -q "third" || fail "revision 3 did not survive kill -9"
 ctl unlock "$part" >/dev/null
 ctl locks | grep -q "no files are checked out" || fail "unlock left a lock"
-echo "pdmd.exe and pdmctl.exe under Wine: check-out, check-in, read-only, a save by renames, kill -9 and restart, --pipe-users"
+echo "pdmd.exe and pdmctl.exe under Wine: check-out, check-in, read-only, a save by renames, kill -9 and restart, --pipe-users, --log-file outside ASCII"
