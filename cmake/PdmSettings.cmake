@@ -70,5 +70,10 @@ function(pdm_add_windows_manifest target)
     target_sources(${target} PRIVATE ${_rc})
     set_source_files_properties(${_rc} PROPERTIES INCLUDE_DIRECTORIES ${PROJECT_SOURCE_DIR}/windows-service
                                                   OBJECT_DEPENDS ${PROJECT_SOURCE_DIR}/windows-service/pdm.manifest)
+    if(MSVC)
+      # The manifest is that resource; MSVC's linker would otherwise make one
+      # of its own and clash with it (or, through mt.exe, replace it).
+      target_link_options(${target} PRIVATE /MANIFEST:NO)
+    endif()
   endif()
 endfunction()

@@ -27,6 +27,17 @@ TempDir::TempDir() {
 TempDir::~TempDir() {
     std::error_code ignored;
     fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ignored);
+    std::error_code failed;
+    fs::remove_all(path_, failed);
+    if (!failed) return;
+    // A read-only file stops the removal on Windows (pdmd keeps every file
+    // nobody has checked out so, there with an attribute), as a read-only
+    // folder does everywhere: everything is made writable, then removed again.
+    std::error_code walking;
+    for (fs::recursive_directory_iterator it(path_, fs::directory_options::skip_permission_denied, walking), end;
+         !walking && it != end; it.increment(walking)) {
+        if (!it->is_symlink(ignored)) fs::permissions(it->path(), fs::perms::owner_all, fs::perm_options::add, ignored);
+    }
     fs::remove_all(path_, ignored);
 }
 

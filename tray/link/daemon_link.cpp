@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tray/link/daemon_link.hpp"
 
+#include <stdexcept>
+
 #include "ipc/client.hpp"
 #include "tray/model/tray_state.hpp"
 
@@ -9,11 +11,31 @@ namespace pdm::tray {
 DaemonLink::DaemonLink(std::string endpoint, Post post, Handlers handlers)
     : endpoint_(std::move(endpoint)), post_(std::move(post)), handlers_(std::move(handlers)) {}
 
+// A connection published in in_use_ for as long as it is used.
+class DaemonLink::InUse {
+public:
+    InUse(DaemonLink& link, ipc::Client& client) : link_(link), client_(client) {
+        const std::lock_guard lock(link_.mutex_);
+        if (link_.stopping_) throw std::runtime_error("pdm-tray is ending");
+        link_.in_use_.insert(&client_);
+    }
+    ~InUse() {
+        const std::lock_guard lock(link_.mutex_);
+        link_.in_use_.erase(&client_);
+    }
+    InUse(const InUse&) = delete;
+    InUse& operator=(const InUse&) = delete;
+
+private:
+    DaemonLink& link_;
+    ipc::Client& client_;
+};
+
 DaemonLink::~DaemonLink() {
     {
         const std::lock_guard lock(mutex_);
         stopping_ = true;
-        if (reading_) reading_->interrupt();
+        for (ipc::Client* client : in_use_) client->interrupt();
     }
     wake_.notify_all();
     if (reader_.joinable()) reader_.join();
@@ -37,20 +59,9 @@ void DaemonLink::read_events() {
         try {
             const std::string path = ipc::locate_daemon(endpoint_).path;
             ipc::Client events(path);
-            // Declared after `events`, so destroyed before it: reading_ is
-            // cleared while the client still exists, and ~DaemonLink never
-            // interrupts one that is gone.
-            struct Unpublish {
-                DaemonLink& link;
-                ~Unpublish() {
-                    const std::lock_guard lock(link.mutex_);
-                    link.reading_ = nullptr;
-                }
-            } unpublish{*this};
+            const InUse reading(*this, events);  // destroyed before `events`
             {
                 const std::lock_guard lock(mutex_);
-                if (stopping_) return;
-                reading_ = &events;
                 connected_path_ = path;
             }
             const nlohmann::json hello = events.call("hello");
@@ -62,6 +73,7 @@ void DaemonLink::read_events() {
             // The check-outs are read after subscribing (on a second
             // connection), so no change falls between the list and the stream.
             ipc::Client snapshot(path);
+            const InUse listing(*this, snapshot);
             const nlohmann::json locks = snapshot.call("locks", {{"user", me}});
             std::vector<std::string> mine;
             for (const nlohmann::json& lock : locks["result"]["locks"]) mine.push_back(lock["path"]);
@@ -88,6 +100,7 @@ void DaemonLink::request(std::string op, nlohmann::json params, std::function<vo
         nlohmann::json reply;
         try {
             ipc::Client client(current_path());
+            const InUse calling(*this, client);
             reply = client.call(op, params);
         } catch (const std::exception& error) {
             reply = {{"ok", false}, {"error", {{"code", "unreachable"}, {"message", error.what()}}}};

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -53,6 +54,9 @@ public:
 
 private:
     void read_events();
+    // Publishes `client` in in_use_ while it lives; false (and nothing
+    // published) when the link is stopping.
+    class InUse;
 
     // The socket of the daemon the reader is connected to (guarded by mutex_).
     std::string current_path();
@@ -65,7 +69,10 @@ private:
     std::atomic<bool> stopping_{false};
     std::mutex mutex_;
     std::condition_variable wake_;
-    ipc::Client* reading_ = nullptr;  // the reader's connection, to interrupt it (guarded by mutex_)
+    // Every connection in use (the reader's two, each request's), so that
+    // ~DaemonLink can interrupt them: a hung pdmd never keeps the tray from
+    // ending (guarded by mutex_).
+    std::set<ipc::Client*> in_use_;
     // Requests under way, each on its thread; joined on the GUI thread once
     // its reply is delivered, so a tray that runs for weeks keeps no dead threads.
     std::map<std::uint64_t, std::thread> requests_;

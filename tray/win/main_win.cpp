@@ -3,7 +3,8 @@
 // tells you what happens to your files. One instance per user session.
 
 #include <windows.h>
-// After windows.h, which it needs.
+// After windows.h, which they need.
+#include <objbase.h>
 #include <shellapi.h>
 
 #include <exception>
@@ -70,11 +71,15 @@ int WINAPI WinMain(HINSTANCE instance, HINSTANCE, LPSTR, int) {
     }
 
     // One tray per user session: a second start leaves the first in charge.
+    // (Refused access also means it exists: made by another account's tray.)
     const HANDLE instance_mutex = CreateMutexW(nullptr, FALSE, L"Local\\pdm-tray");
-    if (instance_mutex && GetLastError() == ERROR_ALREADY_EXISTS) {
-        CloseHandle(instance_mutex);
+    const DWORD created = GetLastError();
+    if (created == ERROR_ALREADY_EXISTS || (!instance_mutex && created == ERROR_ACCESS_DENIED)) {
+        if (instance_mutex) CloseHandle(instance_mutex);
         return 0;
     }
+    // The shell's functions (ShellExecuteExW) want COM on the thread that calls them.
+    const HRESULT com = CoInitializeEx(nullptr, COINIT_APARTMENTTHREADED | COINIT_DISABLE_OLE1DDE);
 
     int status = 1;
     try {
@@ -92,6 +97,7 @@ int WINAPI WinMain(HINSTANCE instance, HINSTANCE, LPSTR, int) {
     } catch (const std::exception& error) {
         tell(std::string("pdm-tray: ") + error.what() + "\n", MB_ICONERROR);
     }
+    if (SUCCEEDED(com)) CoUninitialize();
     if (instance_mutex) CloseHandle(instance_mutex);
     return status;
 }

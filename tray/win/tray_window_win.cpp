@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tray/win/tray_window_win.hpp"
 
+// After windows.h (through the header), which it needs.
+#include <windowsx.h>
+
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -112,6 +115,9 @@ TrayWindow::TrayWindow(HINSTANCE instance, std::string pipe)
     // miss the TaskbarCreated broadcast).
     window_ = CreateWindowExW(0, window_class, L"pdm-tray", WS_OVERLAPPED, 0, 0, 0, 0, nullptr, nullptr, instance_, this);
     if (!window_) win::throw_last_error("cannot create pdm-tray's window");
+    // Started elevated (by an installer), the window would not hear
+    // TaskbarCreated from Explorer, which runs with less.
+    ChangeWindowMessageFilterEx(window_, taskbar_created_, MSGFLT_ALLOW, nullptr);
 
     DaemonLink::Handlers handlers;
     handlers.connected = [this](std::string me, std::string repo, std::vector<std::string> mine) {
@@ -143,7 +149,13 @@ LRESULT CALLBACK TrayWindow::window_procedure(HWND window, UINT message, WPARAM 
     }
     auto* tray = reinterpret_cast<TrayWindow*>(GetWindowLongPtrW(window, GWLP_USERDATA));
     if (!tray || !tray->window_) return DefWindowProcW(window, message, wparam, lparam);
-    return tray->handle(message, wparam, lparam);
+    // No exception may cross into Windows' code: say what failed and go on.
+    try {
+        return tray->handle(message, wparam, lparam);
+    } catch (const std::exception& error) {
+        tray->warn(error.what());
+        return 0;
+    }
 }
 
 LRESULT TrayWindow::handle(UINT message, WPARAM wparam, LPARAM lparam) {
@@ -160,7 +172,8 @@ LRESULT TrayWindow::handle(UINT message, WPARAM wparam, LPARAM lparam) {
         case NIN_SELECT:
         case NIN_KEYSELECT:
         case WM_CONTEXTMENU:
-            if (version4_) popup_menu();
+            // The anchor: where the click was, or the icon when the keyboard chose it.
+            if (version4_) popup_menu(POINT{GET_X_LPARAM(wparam), GET_Y_LPARAM(wparam)});
             return 0;
         case WM_LBUTTONUP:
         case WM_RBUTTONUP:
@@ -196,12 +209,18 @@ void TrayWindow::post(std::function<void()> work) {
 }
 
 void TrayWindow::run_posted() {
-    std::deque<std::function<void()>> due;
-    {
-        const std::lock_guard lock(posted_mutex_);
-        due.swap(posted_);
+    // One at a time, in order: work that opens a message box runs a message
+    // loop of its own, which comes back here and must find the rest next.
+    for (;;) {
+        std::function<void()> work;
+        {
+            const std::lock_guard lock(posted_mutex_);
+            if (posted_.empty()) return;
+            work = std::move(posted_.front());
+            posted_.pop_front();
+        }
+        work();
     }
-    for (const std::function<void()>& work : due) work();
 }
 
 NOTIFYICONDATAW TrayWindow::icon_data() const {
@@ -212,8 +231,16 @@ NOTIFYICONDATAW TrayWindow::icon_data() const {
     return data;
 }
 
+int TrayWindow::icon_size() const {
+    // Windows sends TaskbarCreated after the screen's scale changes too: the
+    // icon is drawn again at the size of the screen the window is on.
+    return GetSystemMetricsForDpi(SM_CXSMICON, GetDpiForWindow(window_));
+}
+
 void TrayWindow::add_icon() {
-    if (!icon_) icon_ = icon_for(state_.icon(), GetSystemMetrics(SM_CXSMICON));
+    const HICON previous = icon_;
+    icon_ = icon_for(state_.icon(), icon_size());
+    if (previous) DestroyIcon(previous);
     NOTIFYICONDATAW data = icon_data();
     data.uFlags = NIF_MESSAGE | NIF_ICON | NIF_TIP | NIF_SHOWTIP;
     data.uCallbackMessage = icon_message;
@@ -232,7 +259,7 @@ void TrayWindow::start() {
 
 void TrayWindow::render() {
     const HICON previous = icon_;
-    icon_ = icon_for(state_.icon(), GetSystemMetrics(SM_CXSMICON));
+    icon_ = icon_for(state_.icon(), icon_size());
     NOTIFYICONDATAW data = icon_data();
     data.uFlags = NIF_ICON | NIF_TIP | NIF_SHOWTIP;
     data.hIcon = icon_;
@@ -270,6 +297,12 @@ void TrayWindow::deliver_due() {
 }
 
 void TrayWindow::popup_menu() {
+    POINT at{};
+    GetCursorPos(&at);
+    popup_menu(at);
+}
+
+void TrayWindow::popup_menu(POINT at) {
     const MenuModel model = state_.menu(settings_);
     MenuBuilder menu;
     const HMENU root = menu.root();
@@ -295,8 +328,6 @@ void TrayWindow::popup_menu() {
     menu.separator(root);
     menu.item(root, "Quit", [] { PostQuitMessage(0); });
 
-    POINT at{};
-    GetCursorPos(&at);
     // Without the foreground, the menu would not close when the person
     // clicks elsewhere; the WM_NULL after it is the documented other half.
     SetForegroundWindow(window_);
@@ -357,7 +388,13 @@ void TrayWindow::report_failure(const std::string& what, const nlohmann::json& r
 }
 
 void TrayWindow::warn(const std::string& text) const {
-    MessageBoxW(nullptr, win::wide(text).c_str(), L"pdm-tray", MB_OK | MB_ICONWARNING | MB_SETFOREGROUND);
+    std::wstring shown;
+    try {
+        shown = win::wide(text);
+    } catch (const std::exception&) {
+        shown = L"pdm-tray: something failed, and its description is not valid text.";
+    }
+    MessageBoxW(nullptr, shown.c_str(), L"pdm-tray", MB_OK | MB_ICONWARNING | MB_SETFOREGROUND);
 }
 
 }  // namespace pdm::tray

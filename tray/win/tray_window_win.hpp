@@ -37,6 +37,8 @@ public:
     // Opens the menu at the mouse pointer and acts on the choice (also for
     // screenshots and keyboard users: --show-menu).
     void popup_menu();
+    // The same, anchored at `at` (screen coordinates).
+    void popup_menu(POINT at);
 
 private:
     static LRESULT CALLBACK window_procedure(HWND window, UINT message, WPARAM wparam, LPARAM lparam);
@@ -47,6 +49,7 @@ private:
     void run_posted();
 
     NOTIFYICONDATAW icon_data() const;
+    int icon_size() const;
     void add_icon();
     void render();
     void show_balloon(const Notification& notification);
