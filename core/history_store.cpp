@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <set>
 #include <system_error>
 #include <unordered_map>
 
@@ -22,6 +23,12 @@
 
 namespace pdm {
 namespace {
+
+// The files of a batch of one, or its error thrown.
+std::vector<RecordedFile> only(std::vector<HistoryStore::BatchOutcome> outcomes) {
+    if (outcomes.front().error) std::rethrow_exception(outcomes.front().error);
+    return std::move(outcomes.front().files);
+}
 
 constexpr std::size_t piece_bytes = 1 << 20;
 constexpr std::uint64_t diff_text_limit = 16 << 20;  // larger files are compared as binary
@@ -133,8 +140,9 @@ std::pair<std::string, std::optional<std::string>> split_message(std::string mes
 }
 
 // While it lives, objects are written without an fsync each; flush() then
-// makes all of them durable at once (Linux: one syncfs). Importing thousands
-// of files thus costs one flush, not thousands.
+// makes all of them durable at once (Linux: one syncfs; Windows: each object
+// named by wrote()). Importing thousands of files, or recording a batch of
+// check-ins, thus costs one flush, not one per object and folder.
 class BulkObjectWrites {
 public:
     explicit BulkObjectWrites(const std::filesystem::path& git_dir) : objects_(git_dir / "objects") {
@@ -145,7 +153,7 @@ public:
     BulkObjectWrites& operator=(const BulkObjectWrites&) = delete;
 
     // A loose object written meanwhile (hex id): flush() covers it.
-    void wrote(const std::string& blob) { written_.push_back(objects_ / blob.substr(0, 2) / blob.substr(2)); }
+    void wrote(const std::string& id) { written_.push_back(objects_ / id.substr(0, 2) / id.substr(2)); }
 
     // Flushes the objects written, then flushes as usual again.
     void flush() {
@@ -405,16 +413,20 @@ struct HistoryStore::Impl {
         return oid;
     }
 
-    // One commit holding `files` (path -> blob, or nothing: removed).
-    std::string commit(const std::map<std::string, std::optional<std::string>>& files, const std::string& author,
-                       const std::string& message, TimePoint time) {
-        const std::optional<git_oid> tip = head();
+    // One commit holding `files` (path -> blob, or nothing: removed) on top
+    // of `tip` (none: the first commit). Its objects are written, named to
+    // `writes`, and indexed; the branch does not move (move_branch, once
+    // they are durable).
+    git_oid write_commit(const std::optional<git_oid>& tip, const std::map<std::string, std::optional<std::string>>& files,
+                         const std::string& author, const std::string& message, TimePoint time,
+                         BulkObjectWrites& writes) {
         Commit parent;
         Tree baseline;
         if (tip) {
             check(git_commit_lookup(parent.out(), repo.get(), &*tip), "cannot read the newest commit");
             check(git_commit_tree(baseline.out(), parent.get()), "cannot read the newest tree");
         } else {
+            // Only the base the first tree is built on: no commit refers to it.
             const git_oid empty = empty_tree();
             check(git_tree_lookup(baseline.out(), repo.get(), &empty), "cannot read the empty tree");
         }
@@ -440,6 +452,17 @@ struct HistoryStore::Impl {
               "cannot write the new tree");
         Tree tree;
         check(git_tree_lookup(tree.out(), repo.get(), &tree_id), "cannot read the new tree");
+        // The trees written: the root and every folder above a changed path.
+        std::set<std::string> trees{hex(tree_id)};
+        for (const auto& [path, blob] : files) {
+            for (std::size_t slash = path.find('/'); slash != std::string::npos; slash = path.find('/', slash + 1)) {
+                git_tree_entry* folder = nullptr;
+                if (git_tree_entry_bypath(&folder, tree.get(), path.substr(0, slash).c_str()) != 0) break;  // removed with it
+                trees.insert(hex(*git_tree_entry_id(folder)));
+                git_tree_entry_free(folder);
+            }
+        }
+        for (const std::string& written : trees) writes.wrote(written);
         const auto seconds = static_cast<git_time_t>(std::chrono::system_clock::to_time_t(time));
         Signature author_signature, committer;
         check(git_signature_new(author_signature.out(), author.c_str(), (author + "@pdmd").c_str(), seconds, 0),
@@ -447,14 +470,79 @@ struct HistoryStore::Impl {
         check(git_signature_new(committer.out(), "pdmd", "pdmd@pdmd", seconds, 0), "cannot sign as pdmd");
         const git_commit* parents[] = {parent.get()};
         git_oid commit_id;
-        // The branch moves last, once everything it points to is on disk.
-        check(git_commit_create(&commit_id, repo.get(), branch, author_signature.get(), committer.get(), nullptr,
+        check(git_commit_create(&commit_id, repo.get(), nullptr, author_signature.get(), committer.get(), nullptr,
                                 message.c_str(), tree.get(), tip ? 1 : 0, parents),
               "cannot record the commit");
+        writes.wrote(hex(commit_id));
         Commit created;
         check(git_commit_lookup(created.out(), repo.get(), &commit_id), "cannot read the new commit");
         index_commit(created.get(), tip ? baseline.get() : nullptr);
-        return hex(commit_id);
+        return commit_id;
+    }
+
+    // Points the branch at `commit`, durably (libgit2 flushes the ref and its
+    // folder): the step that makes the commits up to it the history.
+    void move_branch(const git_oid& commit) {
+        git_reference* moved = nullptr;
+        check(git_reference_create(&moved, repo.get(), branch, &commit, 1, "pdmd"), "cannot move the history's branch");
+        git_reference_free(moved);
+    }
+
+    // The index again from the branch: after commits that never became the
+    // history (their flush or the branch's move failed).
+    void rebuild_index() {
+        by_path.clear();
+        build_index();
+    }
+
+    // One request of a batch: its files stored, and a commit on top of
+    // `tip` (which becomes it) when any changed. Nothing durable yet.
+    std::vector<RecordedFile> record_one(const RevisionRequest& request, bool daemons_own, BulkObjectWrites& writes,
+                                         std::optional<git_oid>& tip) {
+        std::vector<RecordedFile> results;
+        std::map<std::string, std::optional<std::string>> changes;
+        for (const std::string& path : request.paths) {
+            if (request.cancel && request.cancel->load()) throw ImportCancelled();
+            RecordedFile result;
+            result.path = path;
+            const std::optional<Revision> latest = newest_of(path);
+            std::optional<Stored> stored;
+            try {
+                stored = store_file(path, request, true);
+            } catch (const PdmError& error) {
+                // The daemon's own recording (import, new files) takes what it can;
+                // a person's check-in is refused whole.
+                if (error.code() != ErrorCode::too_large || !daemons_own) throw;
+                result.skipped = error.what();
+                results.push_back(std::move(result));
+                continue;
+            }
+            if (stored) {
+                writes.wrote(stored->blob);
+                result.sha256 = stored->sha256;
+                if (!latest || latest->removed || latest->blob != stored->blob) changes[path] = stored->blob;
+            } else if (latest && !latest->removed) {
+                changes[path] = std::nullopt;  // gone from disk: recorded as removed
+            }
+            result.revision = latest;
+            results.push_back(std::move(result));
+        }
+        if (changes.empty()) return results;
+        std::string message = request.message;
+        if (request.broken_by) message += std::string("\n\n") + broken_by_trailer + *request.broken_by + "\n";
+        tip = write_commit(tip, changes, request.author, message, request.time, writes);
+        for (RecordedFile& result : results) {
+            if (!changes.contains(result.path)) continue;
+            result.recorded = true;
+            result.revision = newest_of(result.path);
+        }
+        return results;
+    }
+
+    std::optional<Revision> newest_of(const std::string& path) const {
+        const auto* revisions = revisions_of(path);
+        if (!revisions || revisions->empty()) return std::nullopt;
+        return revisions->back();
     }
 
     const std::vector<Revision>* revisions_of(const std::string& path) const {
@@ -506,10 +594,18 @@ std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& p
     // Files being written at the first start are taken as they are: an import
     // that waited for every program to close its files might never finish.
     request.even_if_open = true;
-    return record_files(request, true);
+    return only(record_requests({&request}, true));
 }
 
-std::vector<RecordedFile> HistoryStore::record(const RevisionRequest& request) { return record_files(request, false); }
+std::vector<RecordedFile> HistoryStore::record(const RevisionRequest& request) {
+    return only(record_requests({&request}, false));
+}
+
+std::vector<HistoryStore::BatchOutcome> HistoryStore::record_batch(const std::vector<RevisionRequest>& requests) {
+    std::vector<const RevisionRequest*> pointers;
+    for (const RevisionRequest& request : requests) pointers.push_back(&request);
+    return record_requests(pointers, false);
+}
 
 std::vector<RecordedFile> HistoryStore::record_added(const std::vector<std::string>& paths, const std::string& author,
                                                      TimePoint time) {
@@ -518,51 +614,37 @@ std::vector<RecordedFile> HistoryStore::record_added(const std::vector<std::stri
     // Only what has no revision yet: a file that came back keeps its history.
     std::erase_if(request.paths, [&](const std::string& path) { return newest(path).has_value(); });
     if (request.paths.empty()) return {};
-    return record_files(request, true);
+    return only(record_requests({&request}, true));
 }
 
-std::vector<RecordedFile> HistoryStore::record_files(const RevisionRequest& request, bool bulk) {
-    std::vector<RecordedFile> results;
-    std::optional<BulkObjectWrites> bulk_writes;
-    if (bulk) bulk_writes.emplace(impl_->git_dir);
-    std::map<std::string, std::optional<std::string>> changes;
-    for (const std::string& path : request.paths) {
-        if (request.cancel && request.cancel->load()) throw ImportCancelled();
-        RecordedFile result;
-        result.path = path;
-        const std::optional<Revision> latest = newest(path);
-        std::optional<Impl::Stored> stored;
+std::vector<HistoryStore::BatchOutcome> HistoryStore::record_requests(const std::vector<const RevisionRequest*>& requests,
+                                                                      bool daemons_own) {
+    BulkObjectWrites writes(impl_->git_dir);
+    const std::optional<git_oid> durable = impl_->head();
+    std::optional<git_oid> tip = durable;
+    std::vector<BatchOutcome> outcomes(requests.size());
+    for (std::size_t i = 0; i < requests.size(); ++i) {
         try {
-            stored = impl_->store_file(path, request, bulk);
-        } catch (const PdmError& error) {
-            // The daemon's own recording (import, new files) takes what it can;
-            // a person's check-in is refused whole.
-            if (error.code() != ErrorCode::too_large || !bulk) throw;
-            result.skipped = error.what();
-            results.push_back(std::move(result));
-            continue;
+            outcomes[i].files = impl_->record_one(*requests[i], daemons_own, writes, tip);
+        } catch (...) {
+            // Its objects, if any were written, are referred to by nothing.
+            outcomes[i].error = std::current_exception();
         }
-        if (stored) {
-            if (bulk_writes) bulk_writes->wrote(stored->blob);
-            result.sha256 = stored->sha256;
-            if (!latest || latest->removed || latest->blob != stored->blob) changes[path] = stored->blob;
-        } else if (latest && !latest->removed) {
-            changes[path] = std::nullopt;  // gone from disk: recorded as removed
+    }
+    if (!tip || (durable && git_oid_equal(&*tip, &*durable))) return outcomes;  // nothing new to keep
+    try {
+        writes.flush();
+        impl_->move_branch(*tip);
+    } catch (...) {
+        impl_->rebuild_index();
+        const std::exception_ptr error = std::current_exception();
+        for (BatchOutcome& outcome : outcomes) {
+            const bool wrote = std::any_of(outcome.files.begin(), outcome.files.end(),
+                                           [](const RecordedFile& file) { return file.recorded; });
+            if (!outcome.error && wrote) outcome = {{}, error};
         }
-        result.revision = latest;
-        results.push_back(std::move(result));
     }
-    if (bulk_writes) bulk_writes->flush();
-    if (changes.empty()) return results;
-    std::string message = request.message;
-    if (request.broken_by) message += std::string("\n\n") + broken_by_trailer + *request.broken_by + "\n";
-    impl_->commit(changes, request.author, message, request.time);
-    for (RecordedFile& result : results) {
-        if (!changes.contains(result.path)) continue;
-        result.recorded = true;
-        result.revision = newest(result.path);
-    }
-    return results;
+    return outcomes;
 }
 
 std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<SeenFile>& files) {
@@ -595,11 +677,7 @@ std::vector<Revision> HistoryStore::revisions(const std::string& path, std::size
     return result;
 }
 
-std::optional<Revision> HistoryStore::newest(const std::string& path) const {
-    const auto* revisions = impl_->revisions_of(path);
-    if (!revisions || revisions->empty()) return std::nullopt;
-    return revisions->back();
-}
+std::optional<Revision> HistoryStore::newest(const std::string& path) const { return impl_->newest_of(path); }
 
 Revision HistoryStore::find(const std::string& path, const std::string& rev) const {
     const auto* revisions = impl_->revisions_of(path);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <filesystem>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -148,6 +149,19 @@ public:
     // or std::runtime_error (I/O, libgit2), leaving the history as it was.
     std::vector<RecordedFile> record(const RevisionRequest& request);
 
+    // What one request of a batch came to: its files, or the error record()
+    // would have thrown for it.
+    struct BatchOutcome {
+        std::vector<RecordedFile> files;
+        std::exception_ptr error;
+    };
+    // Each request as record() would, in order, each its own commit, all
+    // made durable together: one flush of every object written and one move
+    // of the branch, where record() pays both per request. A request that
+    // fails leaves the others recorded; a flush that fails fails every
+    // request that recorded something (the history stays as it was).
+    std::vector<BatchOutcome> record_batch(const std::vector<RevisionRequest>& requests);
+
     // A file as the folder shows it, for changed_since_recorded.
     struct SeenFile {
         std::string path;
@@ -190,9 +204,10 @@ public:
     std::vector<BlameLine> blame(const std::string& path);
 
 private:
-    // `bulk`: flush all new objects with one syncfs instead of one fsync each
-    // (the import of a whole folder).
-    std::vector<RecordedFile> record_files(const RevisionRequest& request, bool bulk);
+    // The requests, each its own commit, flushed together, the branch moved
+    // once. `daemons_own` (the import, new files): a file over the size limit
+    // is skipped, not a refusal.
+    std::vector<BatchOutcome> record_requests(const std::vector<const RevisionRequest*>& requests, bool daemons_own);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

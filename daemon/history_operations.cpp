@@ -107,6 +107,19 @@ std::shared_ptr<ipc::PendingReply> later(OpContext& context, Work work, Finish f
         });
 }
 
+// The same for a check-in's recording, which the history thread batches
+// with the others waiting (HistoryWorker::record).
+template <typename Finish>
+std::shared_ptr<ipc::PendingReply> later_record(OpContext& context, RevisionRequest request, Finish finish) {
+    return std::make_shared<DeferredReply>(
+        context.log, context.id, context.service,
+        [&history = context.history, request = std::move(request), finish](const DeferredReply::Finish& done) {
+            history.record(request, [finish, done](auto result, std::exception_ptr error) {
+                done([&]() -> json { return finish(result.get(), error); });
+            });
+        });
+}
+
 // A reservation every copy of a finish step shares: ended by the first
 // finish that runs, or, if the reply is dropped unrun (its client left), when
 // the last copy goes. Copies live only on the event loop.
@@ -142,8 +155,8 @@ OpResult checkin(OpContext& context, const json& params) {
     for (const std::string& path : request.paths) {
         if (context.service.is_being_written(path)) request.seen_open.insert(path);
     }
-    return later(
-        context, [request](HistoryStore& store) { return store.record(request); },
+    return later_record(
+        context, request,
         [&service = context.service, who = context.who, request](const std::vector<RecordedFile>* recorded,
                                                                   std::exception_ptr error) -> json {
             if (error) {

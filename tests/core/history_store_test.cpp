@@ -357,6 +357,57 @@ BOOST_AUTO_TEST_CASE(an_import_deflates_text_and_stores_incompressible_content_r
 #endif
 }
 
+BOOST_AUTO_TEST_CASE(a_batch_records_each_request_as_its_own_commit_in_order_and_a_failing_one_alone_fails) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    write("a.mcam", "a two");
+    write("parts/b.mcam", "b two");
+    dir.write("repo/parts/c.mcam", "c one");
+    std::vector<pdm::RevisionRequest> batch = {
+        {{"a.mcam"}, "alice", "pocket deeper", when, std::nullopt},
+        {{"parts/missing.mcam", "parts/b.mcam"}, "bob", "never", when, std::nullopt},
+        {{"parts/b.mcam"}, "bob", "slot wider", when, std::nullopt},
+        {{"a.mcam"}, "carol", "nothing new", when, std::nullopt},
+    };
+    // A file that is there but cannot be read (a folder by that name) fails its request alone.
+    fs::create_directories(dir / "repo/parts/missing.mcam");
+    const auto outcomes = store->record_batch(batch);
+    BOOST_REQUIRE_EQUAL(outcomes.size(), 4u);
+    BOOST_TEST(!static_cast<bool>(outcomes[0].error));
+    BOOST_TEST(static_cast<bool>(outcomes[1].error));  // refused whole: b was not recorded by it
+    BOOST_TEST(!static_cast<bool>(outcomes[2].error));
+    BOOST_TEST(!static_cast<bool>(outcomes[3].error));
+    BOOST_REQUIRE_EQUAL(outcomes[0].files.size(), 1u);
+    BOOST_TEST(outcomes[0].files[0].recorded);
+    BOOST_TEST(outcomes[0].files[0].revision->number == 2u);
+    BOOST_TEST(outcomes[2].files[0].recorded);
+    BOOST_TEST(outcomes[2].files[0].revision->number == 2u);
+    BOOST_TEST(outcomes[2].files[0].revision->message == "slot wider");
+    BOOST_TEST(!outcomes[3].files[0].recorded);  // the same content as alice's revision 2
+    // Two commits, alice's first, each on the one before; durable: a reopened store reads them.
+    BOOST_TEST(outcomes[0].files[0].revision->commit != outcomes[2].files[0].revision->commit);
+    open();
+    BOOST_TEST(store->newest("a.mcam")->author == "alice");
+    BOOST_TEST(store->newest("parts/b.mcam")->author == "bob");
+    BOOST_TEST(store->newest("parts/b.mcam")->number == 2u);
+    BOOST_TEST(read_all(*store->newest("parts/b.mcam")) == "b two");
+#ifndef _WIN32
+    BOOST_TEST(git("log '--format=%an|%s'") == "bob|slot wider\nalice|pocket deeper\npdmd|initial import\n");
+    BOOST_TEST(git("fsck --strict").find("error") == std::string::npos);
+#endif
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_with_nothing_new_moves_nothing) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    const std::string before = store->newest("a.mcam")->commit;
+    const auto outcomes = store->record_batch({{{"a.mcam"}, "alice", "same", when, std::nullopt},
+                                               {{"parts/b.mcam"}, "bob", "same", when, std::nullopt}});
+    BOOST_TEST(!outcomes[0].files[0].recorded);
+    BOOST_TEST(!outcomes[1].files[0].recorded);
+    open();
+    BOOST_TEST(store->newest("a.mcam")->commit == before);
+    BOOST_TEST(store->revisions("a.mcam").size() == 1u);
+}
+
 #ifndef _WIN32  // git, the program, is Linux's
 BOOST_AUTO_TEST_CASE(git_reads_the_same_history) {
     store->import({"a.mcam", "parts/b.mcam"}, when);
