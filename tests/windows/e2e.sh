@@ -11,10 +11,8 @@
 #   tests/windows/e2e.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
 pdmd=$1 pdmctl=$2 source_dir=$3
-wine=/usr/lib/wine/wine64
-[ -x "$wine" ] || { echo "FAIL: Wine is missing (scripts/install-deps.sh --windows installs it)"; exit 1; }
+source "$(dirname "$0")/wine_test.sh"
 
-work=$(mktemp -d)
 pipe='\\.\pipe\pdmd-e2e-'$$
 daemon_pid=""
 cleanup() {
@@ -22,11 +20,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in "$work"/*.log; do echo "--- $log"; tail -n 30 "$log"; done
-  exit 1
-}
 
 cp -r "$source_dir/demo/repo" "$work/repo"
 repo_windows="Z:${work//\//\\}\\repo"
@@ -42,7 +35,6 @@ start_daemon() {
   done
   fail "pdmd.exe did not answer on $pipe"
 }
-ctl() { "$wine" "$pdmctl" --pipe "$pipe" "$@" >"$work/ctl.log" 2>&1 || fail "pdmctl $* failed: $(cat "$work/ctl.log")"; cat "$work/ctl.log"; }
 writable() { [ -n "$(find "$work/repo/$part" -perm -u+w)" ]; }
 
 start_daemon

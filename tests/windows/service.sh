@@ -10,10 +10,8 @@
 #   tests/windows/service.sh PDMD_EXE PDMCTL_EXE SOURCE_DIR
 set -euo pipefail
 pdmd=$1 pdmctl=$2 source_dir=$3
-wine=/usr/lib/wine/wine64
-[ -x "$wine" ] || { echo "FAIL: Wine is missing (scripts/install-deps.sh --windows installs it)"; exit 1; }
+source "$(dirname "$0")/wine_test.sh"
 
-work=$(mktemp -d)
 name=pdmd-test-$$
 pipe='\\.\pipe\'$name
 created=false
@@ -26,15 +24,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in "$work"/*.log; do echo "--- $log"; tail -n 30 "$log"; done
-  exit 1
-}
 # Wine's output always goes to files: its background processes would hold a pipe open.
 sc() { "$wine" sc.exe "$@" >"$work/sc.log" 2>&1; cat "$work/sc.log"; }
 state() { sc query "$name" | sed -n 's/.*STATE *: [0-9]* *\([A-Z_]*\).*/\1/p'; }
-ctl() { "$wine" "$pdmctl" --pipe "$pipe" "$@" >"$work/ctl.log" 2>&1 || fail "pdmctl $* failed: $(cat "$work/ctl.log")"; cat "$work/ctl.log"; }
 
 cp -r "$source_dir/demo/repo" "$work/repo"
 part=parts/brackets/PN1001-bracket.mcam

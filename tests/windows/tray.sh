@@ -10,13 +10,11 @@
 #   tests/windows/tray.sh PDMD_EXE PDMCTL_EXE PDM_TRAY_EXE SOURCE_DIR OUT_DIR
 set -euo pipefail
 pdmd=$1 pdmctl=$2 tray=$3 source_dir=$4 out=$5
-wine=/usr/lib/wine/wine64
-[ -x "$wine" ] || { echo "FAIL: Wine is missing (scripts/install-deps.sh --windows installs it)"; exit 1; }
+source "$(dirname "$0")/wine_test.sh"
 for program in Xvfb trayer xdotool xwininfo import convert; do
   command -v "$program" >/dev/null || { echo "FAIL: $program is missing (scripts/install-deps.sh installs it)"; exit 1; }
 done
 
-work=$(mktemp -d)
 pipe='\\.\pipe\pdmd-tray-'$$
 pids=()
 cleanup() {
@@ -25,18 +23,11 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-fail() {
-  echo "FAIL: $*"
-  for log in "$work"/*.log; do echo "--- $log"; tail -n 30 "$log"; done
-  exit 1
-}
 # Waits up to 30 s for a command to succeed (Wine starts programs slowly).
 wait_for() {
   for _ in $(seq 150); do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done
   return 1
 }
-# Wine's output always goes to files: its background processes would hold a pipe open.
-ctl() { "$wine" "$pdmctl" --pipe "$pipe" "$@" >"$work/ctl.log" 2>&1 || fail "pdmctl $* failed: $(cat "$work/ctl.log")"; cat "$work/ctl.log"; }
 
 cp -r "$source_dir/demo/repo" "$work/repo"
 repo_windows="Z:${work//\//\\}\\repo"

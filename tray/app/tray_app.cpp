@@ -12,6 +12,7 @@
 #include <QUrl>
 
 #include "tray/app/tray_icon_art.hpp"
+#include "tray/link/model_handlers.hpp"
 
 namespace pdm::tray {
 namespace {
@@ -23,16 +24,8 @@ QString q(const std::string& text) { return QString::fromStdString(text); }
 TrayApp::TrayApp(const std::string& socket_path) {
     settings_.paused = stored_settings_.value("paused", false).toBool();
     settings_.others_routine = stored_settings_.value("others_routine", false).toBool();
-    DaemonLink::Handlers handlers;
-    handlers.connected = [this](std::string me, std::string repo, std::vector<std::string> mine) {
-        state_.connected(std::move(me), std::move(repo), std::move(mine));
-        render();
-    };
-    handlers.event = [this](const nlohmann::json& line) { on_event(line); };
-    handlers.lost = [this](std::string reason, int retry_seconds) {
-        state_.unreachable(std::move(reason), std::chrono::seconds(retry_seconds));
-        render();
-    };
+    auto notify = [this](const Notification& notification) { grouper_.add(notification, NotificationGrouper::Clock::now()); };
+    DaemonLink::Handlers handlers = model_handlers(state_, settings_, [this] { render(); }, std::move(notify));
     auto post = [this](std::function<void()> work) {
         QMetaObject::invokeMethod(&context_, std::move(work), Qt::QueuedConnection);
     };
@@ -53,14 +46,6 @@ void TrayApp::start() {
 }
 
 void TrayApp::popup_menu() { menu_.popup(icon_.geometry().isValid() ? icon_.geometry().bottomLeft() : QCursor::pos()); }
-
-void TrayApp::on_event(const nlohmann::json& line) {
-    const std::optional<TrayEvent> event = TrayEvent::parse(line);
-    if (!event) return;
-    if (const std::optional<Notification> notification = state_.apply(*event, settings_))
-        grouper_.add(*notification, NotificationGrouper::Clock::now());
-    render();
-}
 
 void TrayApp::deliver_due() {
     for (const Notification& notification : grouper_.due(NotificationGrouper::Clock::now())) notifier_.show(notification);

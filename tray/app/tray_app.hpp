@@ -29,7 +29,6 @@ public:
 
 private:
     void render();
-    void on_event(const nlohmann::json& line);
     void deliver_due();
     void check_in(const std::string& path);
     void undo_check_out(const std::string& path);

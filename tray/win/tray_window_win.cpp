@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "core/win_text.hpp"
-#include "tray/model/tray_event.hpp"
+#include "tray/link/model_handlers.hpp"
 #include "tray/win/check_in_dialog_win.hpp"
 #include "tray/win/icon_art_win.hpp"
 #include "tray/win/stored_settings_win.hpp"
@@ -119,16 +119,12 @@ TrayWindow::TrayWindow(HINSTANCE instance, std::string pipe)
     // TaskbarCreated from Explorer, which runs with less.
     ChangeWindowMessageFilterEx(window_, taskbar_created_, MSGFLT_ALLOW, nullptr);
 
-    DaemonLink::Handlers handlers;
-    handlers.connected = [this](std::string me, std::string repo, std::vector<std::string> mine) {
-        state_.connected(std::move(me), std::move(repo), std::move(mine));
-        render();
+    auto notify = [this](const Notification& notification) {
+        grouper_.add(notification, NotificationGrouper::Clock::now());
+        // Ticks only while a burst is open: an idle tray wakes nobody.
+        if (!grouping_) grouping_ = SetTimer(window_, grouping_timer, grouping_tick_ms, nullptr) != 0;
     };
-    handlers.event = [this](const nlohmann::json& line) { on_event(line); };
-    handlers.lost = [this](std::string reason, int retry_seconds) {
-        state_.unreachable(std::move(reason), std::chrono::seconds(retry_seconds));
-        render();
-    };
+    DaemonLink::Handlers handlers = model_handlers(state_, settings_, [this] { render(); }, std::move(notify));
     link_ = std::make_unique<DaemonLink>(std::move(pipe), [this](std::function<void()> work) { post(std::move(work)); },
                                          std::move(handlers));
 }
@@ -275,17 +271,6 @@ void TrayWindow::show_balloon(const Notification& notification) {
     copy_into(data.szInfo, notification.body.empty() ? notification.summary : notification.body);
     data.dwInfoFlags = notification.urgency == Urgency::critical ? NIIF_WARNING : NIIF_INFO;
     Shell_NotifyIconW(NIM_MODIFY, &data);
-}
-
-void TrayWindow::on_event(const nlohmann::json& line) {
-    const std::optional<TrayEvent> event = TrayEvent::parse(line);
-    if (!event) return;
-    if (const std::optional<Notification> notification = state_.apply(*event, settings_)) {
-        grouper_.add(*notification, NotificationGrouper::Clock::now());
-        // Ticks only while a burst is open: an idle tray wakes nobody.
-        if (!grouping_) grouping_ = SetTimer(window_, grouping_timer, grouping_tick_ms, nullptr) != 0;
-    }
-    render();
 }
 
 void TrayWindow::deliver_due() {

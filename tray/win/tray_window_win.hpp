@@ -53,7 +53,6 @@ private:
     void add_icon();
     void render();
     void show_balloon(const Notification& notification);
-    void on_event(const nlohmann::json& line);
     void deliver_due();
 
     void check_in(const std::string& path);
