@@ -61,8 +61,8 @@ std::size_t read_at(const FileHandle& file, std::uint64_t offset, char* out, std
 void flush(const FileHandle& file);
 
 // Makes the files of `folder` written without a flush durable at once:
-// Linux flushes the whole file system (syncfs), Windows each file listed.
-// Throws std::system_error.
+// Linux flushes the whole file system (syncfs), Windows each file listed
+// (one listed that is not there is passed over). Throws std::system_error.
 void flush_written(const std::filesystem::path& folder, const std::vector<std::filesystem::path>& files);
 
 }  // namespace pdm

@@ -59,7 +59,13 @@ void flush_written(const std::filesystem::path&, const std::vector<std::filesyst
     // is lifted for the moment.
     for (const std::filesystem::path& path : files) {
         const DWORD attributes = GetFileAttributesW(path.c_str());
-        if (attributes == INVALID_FILE_ATTRIBUTES) win::throw_last_error("cannot inspect " + path.string());
+        if (attributes == INVALID_FILE_ATTRIBUTES) {
+            // Named but not there: an object git keeps in a pack (after a
+            // `git gc`), durable since it was packed.
+            const DWORD error = GetLastError();
+            if (error == ERROR_FILE_NOT_FOUND || error == ERROR_PATH_NOT_FOUND) continue;
+            throw win::error(error, "cannot inspect " + path.string());
+        }
         const bool read_only = (attributes & FILE_ATTRIBUTE_READONLY) != 0;
         if (read_only && !SetFileAttributesW(path.c_str(), attributes & ~FILE_ATTRIBUTE_READONLY))
             win::throw_last_error("cannot open " + path.string() + " to flush it");

@@ -97,6 +97,16 @@ bool FileService::is_missing(const std::string& path) const {
     }
 }
 
+std::uint64_t FileService::indexed_bytes(const std::vector<std::string>& paths) const {
+    std::uint64_t bytes = 0;
+    if (!index_) return bytes;
+    for (const std::string& path : paths) {
+        const auto found = index_->files().find(path);
+        if (found != index_->files().end()) bytes += found->second.size;
+    }
+    return bytes;
+}
+
 FileEntry FileService::info(const std::string& path) const {
     const std::string normalized = normalize(path);
     std::optional<FileStat> file = repository_.stat(normalized);

@@ -213,6 +213,9 @@ public:
 
     // Serve `list` from this index instead of scanning (nullptr: scan).
     void use_index(const FileIndex* index) { index_ = index; }
+    // The bytes the index last saw in `paths` (0 for what it does not
+    // know, and without an index): what recording them will read.
+    std::uint64_t indexed_bytes(const std::vector<std::string>& paths) const;
 
     // A tracked file was written while nobody held its lock: audited, and
     // announced as unlocked_write once the audit line is durable. `extra`

@@ -274,8 +274,9 @@ struct HistoryStore::Impl {
         return oid;
     }
 
-    // What one commit changed, as revisions appended to by_path.
-    void index_commit(git_commit* commit, git_tree* parent_tree) {
+    // What one commit changed, as revisions appended to by_path: all of them
+    // or, when reading the commit fails, none. Returns the paths appended to.
+    std::vector<std::string> index_commit(git_commit* commit, git_tree* parent_tree) {
         Tree tree;
         check(git_commit_tree(tree.out(), commit), "cannot read a commit's tree");
         Diff diff;
@@ -283,6 +284,7 @@ struct HistoryStore::Impl {
         const git_signature* author = git_commit_author(commit);
         auto [message, broken_by] = split_message(git_commit_message(commit));
         const std::string commit_id = hex(*git_commit_id(commit));
+        std::vector<Revision> changed;
         for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
             const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
             Revision revision;
@@ -301,9 +303,25 @@ struct HistoryStore::Impl {
                 check(git_odb_read_header(&size, &type, odb.get(), &file.id), "cannot read " + revision.path);
                 revision.size = size;
             }
+            changed.push_back(std::move(revision));
+        }
+        std::vector<std::string> paths;
+        for (Revision& revision : changed) {
             auto& revisions = by_path[revision.path];
             revision.number = revisions.size() + 1;
+            paths.push_back(revision.path);
             revisions.push_back(std::move(revision));
+        }
+        return paths;
+    }
+
+    // Takes back the revisions index_commit appended for `paths` (newest
+    // first): commits that never became the history.
+    void unindex(const std::vector<std::string>& paths) {
+        for (auto path = paths.rbegin(); path != paths.rend(); ++path) {
+            auto revisions = by_path.find(*path);
+            revisions->second.pop_back();
+            if (revisions->second.empty()) by_path.erase(revisions);
         }
     }
 
@@ -418,11 +436,11 @@ struct HistoryStore::Impl {
 
     // One commit holding `files` (path -> blob, or nothing: removed) on top
     // of `tip` (none: the first commit). Its objects are written, named to
-    // `writes`, and indexed; the branch does not move (move_branch, once
-    // they are durable).
+    // `writes`, and indexed (the paths indexed are added to `indexed`); the
+    // branch does not move (move_branch, once they are durable).
     git_oid write_commit(const std::optional<git_oid>& tip, const std::map<std::string, std::optional<std::string>>& files,
                          const std::string& author, const std::string& message, TimePoint time,
-                         BulkObjectWrites& writes) {
+                         BulkObjectWrites& writes, std::vector<std::string>& indexed) {
         Commit parent;
         Tree baseline;
         if (tip) {
@@ -479,7 +497,7 @@ struct HistoryStore::Impl {
         writes.wrote(hex(commit_id));
         Commit created;
         check(git_commit_lookup(created.out(), repo.get(), &commit_id), "cannot read the new commit");
-        index_commit(created.get(), tip ? baseline.get() : nullptr);
+        for (std::string& path : index_commit(created.get(), tip ? baseline.get() : nullptr)) indexed.push_back(std::move(path));
         return commit_id;
     }
 
@@ -491,17 +509,11 @@ struct HistoryStore::Impl {
         git_reference_free(moved);
     }
 
-    // The index again from the branch: after commits that never became the
-    // history (their flush or the branch's move failed).
-    void rebuild_index() {
-        by_path.clear();
-        build_index();
-    }
-
     // One request of a batch: its files stored, and a commit on top of
-    // `tip` (which becomes it) when any changed. Nothing durable yet.
+    // `tip` (which becomes it) when any changed; the paths it indexed are
+    // added to `indexed`. Nothing durable yet.
     std::vector<RecordedFile> record_one(const RevisionRequest& request, bool daemons_own, BulkObjectWrites& writes,
-                                         std::optional<git_oid>& tip) {
+                                         std::optional<git_oid>& tip, std::vector<std::string>& indexed) {
         std::vector<RecordedFile> results;
         std::map<std::string, std::optional<std::string>> changes;
         for (const std::string& path : request.paths) {
@@ -533,7 +545,7 @@ struct HistoryStore::Impl {
         if (changes.empty()) return results;
         std::string message = request.message;
         if (request.broken_by) message += std::string("\n\n") + broken_by_trailer + *request.broken_by + "\n";
-        tip = write_commit(tip, changes, request.author, message, request.time, writes);
+        tip = write_commit(tip, changes, request.author, message, request.time, writes, indexed);
         for (RecordedFile& result : results) {
             if (!changes.contains(result.path)) continue;
             result.recorded = true;
@@ -625,10 +637,11 @@ std::vector<HistoryStore::BatchOutcome> HistoryStore::record_requests(const std:
     BulkObjectWrites writes(impl_->git_dir);
     const std::optional<git_oid> durable = impl_->head();
     std::optional<git_oid> tip = durable;
+    std::vector<std::string> indexed;  // the revisions this batch added to the index, by path
     std::vector<BatchOutcome> outcomes(requests.size());
     for (std::size_t i = 0; i < requests.size(); ++i) {
         try {
-            outcomes[i].files = impl_->record_one(*requests[i], daemons_own, writes, tip);
+            outcomes[i].files = impl_->record_one(*requests[i], daemons_own, writes, tip, indexed);
         } catch (...) {
             // Its objects, if any were written, are referred to by nothing.
             outcomes[i].error = std::current_exception();
@@ -639,12 +652,13 @@ std::vector<HistoryStore::BatchOutcome> HistoryStore::record_requests(const std:
         writes.flush();
         impl_->move_branch(*tip);
     } catch (...) {
-        impl_->rebuild_index();
+        // None of the batch is history: its revisions leave the index, and
+        // every request fails, also one that found its content in a commit
+        // of this batch and so recorded nothing itself.
+        impl_->unindex(indexed);
         const std::exception_ptr error = std::current_exception();
         for (BatchOutcome& outcome : outcomes) {
-            const bool wrote = std::any_of(outcome.files.begin(), outcome.files.end(),
-                                           [](const RecordedFile& file) { return file.recorded; });
-            if (!outcome.error && wrote) outcome = {{}, error};
+            if (!outcome.error) outcome = {{}, error};
         }
     }
     return outcomes;

@@ -111,10 +111,11 @@ std::shared_ptr<ipc::PendingReply> later(OpContext& context, Work work, Finish f
 // with the others waiting (HistoryWorker::record).
 template <typename Finish>
 std::shared_ptr<ipc::PendingReply> later_record(OpContext& context, RevisionRequest request, Finish finish) {
+    const std::uint64_t bytes = context.service.indexed_bytes(request.paths);
     return std::make_shared<DeferredReply>(
         context.log, context.id, context.service,
-        [&history = context.history, request = std::move(request), finish](const DeferredReply::Finish& done) {
-            history.record(request, [finish, done](auto result, std::exception_ptr error) {
+        [&history = context.history, request = std::move(request), bytes, finish](const DeferredReply::Finish& done) {
+            history.record(request, bytes, [finish, done](auto result, std::exception_ptr error) {
                 done([&]() -> json { return finish(result.get(), error); });
             });
         });

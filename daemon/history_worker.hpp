@@ -3,9 +3,10 @@
 // The version history on a thread of its own: recording a check-in reads and
 // hashes whole files (a CAM program can be a gigabyte), which must never
 // stall the event loop. Jobs run one at a time in the order given, so a
-// check-in recorded first is committed first. Check-ins that arrive while
-// the thread is busy are recorded together, sharing one flush. The store is
-// touched on the history thread only; results come back to the event loop.
+// check-in recorded first is committed first. Check-ins that arrive one
+// after another while the thread is busy are recorded together, sharing one
+// flush. The store is touched on the history thread only; results come back
+// to the event loop.
 
 #include <exception>
 #include <memory>
@@ -39,6 +40,11 @@ public:
     template <typename Work, typename Done>
     void run(Work work, Done done) {
         using Result = std::invoke_result_t<Work&, HistoryStore&>;
+        {
+            // Check-ins that come after this job go after it.
+            const std::lock_guard lock(queue_mutex_);
+            open_batch_.reset();
+        }
         boost::asio::post(thread_, [this, job = std::make_unique<Work>(std::move(work)),
                                     finish = std::make_unique<Done>(std::move(done)),
                                     // The event loop must not run out of work while this one runs.
@@ -57,23 +63,36 @@ public:
         });
     }
 
+    // A batch is closed to newcomers once it holds this many check-ins, or
+    // files of this many bytes: a small check-in never waits long for the
+    // reading of large ones that came after it.
+    static constexpr std::size_t batch_records = 64;
+    static constexpr std::uint64_t batch_bytes = std::uint64_t{64} << 20;
+
     // Records a check-in (HistoryStore::record) on the history thread, then
     // runs `done(files, error)` on the event loop as run() does, with a
-    // std::shared_ptr<std::vector<RecordedFile>>. The check-ins that arrive
-    // while the thread records others wait and then go together, in the order
-    // they came (HistoryStore::record_batch: one flush and one move of the
-    // branch for all of them): under load a check-in costs a share of a
-    // flush, not a flush of its own.
+    // std::shared_ptr<std::vector<RecordedFile>>. Check-ins that arrive one
+    // after another while the thread is busy wait and then go together, in
+    // the order they came (HistoryStore::record_batch: one flush and one move
+    // of the branch for all of them): under load a check-in costs a share of
+    // a flush, not a flush of its own. `bytes`: what its files hold, as far
+    // as the daemon knows (FileService::indexed_bytes).
     template <typename Done>
-    void record(RevisionRequest request, Done done) {
+    void record(RevisionRequest request, std::uint64_t bytes, Done done) {
         auto queued = std::make_unique<QueuedRecordOf<Done>>(std::move(request), std::move(done), io_);
+        std::shared_ptr<Batch> batch;
         {
             const std::lock_guard lock(queue_mutex_);
-            queued_.push_back(std::move(queued));
-            if (batch_posted_) return;  // the batch not yet taken carries it
-            batch_posted_ = true;
+            if (open_batch_ && open_batch_->records.size() < batch_records && open_batch_->bytes < batch_bytes) {
+                open_batch_->records.push_back(std::move(queued));  // posted already, not yet taken
+                open_batch_->bytes += bytes;
+                return;
+            }
+            batch = open_batch_ = std::make_shared<Batch>();
+            batch->records.push_back(std::move(queued));
+            batch->bytes = bytes;
         }
-        boost::asio::post(thread_, [this] { record_queued(); });
+        boost::asio::post(thread_, [this, batch] { record_batch(*batch); });
     }
 
 private:
@@ -99,13 +118,20 @@ private:
         Done done;
     };
 
-    // On the history thread: every check-in queued so far, as one batch.
-    void record_queued() {
+    // Check-ins to record together; open to more until the history thread
+    // takes it, another job is posted after it, or it is full.
+    struct Batch {
+        std::vector<std::unique_ptr<QueuedRecord>> records;  // guarded by queue_mutex_ while open
+        std::uint64_t bytes = 0;
+    };
+
+    // On the history thread.
+    void record_batch(Batch& open) {
         std::vector<std::unique_ptr<QueuedRecord>> batch;
         {
             const std::lock_guard lock(queue_mutex_);
-            batch.swap(queued_);
-            batch_posted_ = false;
+            if (open_batch_.get() == &open) open_batch_.reset();
+            batch.swap(open.records);
         }
         std::vector<RevisionRequest> requests;
         for (const auto& queued : batch) requests.push_back(queued->request);
@@ -130,8 +156,9 @@ private:
     boost::asio::io_context& io_;
     std::unique_ptr<HistoryStore> store_;
     std::mutex queue_mutex_;
-    std::vector<std::unique_ptr<QueuedRecord>> queued_;  // guarded by queue_mutex_
-    bool batch_posted_ = false;  // a record_queued() is posted that has not taken queued_ yet (guarded)
+    // The batch posted last, while nothing was posted after it and the
+    // history thread has not taken it: the one a check-in may join (guarded).
+    std::shared_ptr<Batch> open_batch_;
     boost::asio::thread_pool thread_{1};
 };
 
