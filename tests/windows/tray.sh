@@ -17,8 +17,21 @@ done
 
 pipe='\\.\pipe\pdmd-tray-'$$
 pids=()
+# Wine's desktop process (explorer.exe) draws the notification area on the
+# display of the program that started it, and stays: one started by an
+# earlier test, without a display, would leave the tray nowhere to show. The
+# test runs alone (RUN_SERIAL), so it ends every Wine process of the prefix
+# first, and again at the end, so that no later test meets a desktop bound to
+# a display that is gone; the server is kept running, as before.
+wineserver=/usr/lib/wine/wineserver
+restart_wine() {
+  "$wineserver" -k >/dev/null 2>&1 || true
+  "$wineserver" -w >/dev/null 2>&1 || true
+  "$wineserver" -p >/dev/null 2>&1 || true
+}
 cleanup() {
   for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  restart_wine
   wait 2>/dev/null || true
   rm -rf "$work"
 }
@@ -40,6 +53,7 @@ grep -q '^pdm-tray [0-9]' "$work/version.log" || fail "pdm-tray --version said: 
 if "$wine" "$tray" --pipe >"$work/usage.log" 2>&1; then fail "pdm-tray took --pipe without a name"; fi
 grep -q -- "--pipe needs the pipe's name" "$work/usage.log" || fail "no word of the missing name: $(cat "$work/usage.log")"
 
+restart_wine
 display=90
 while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
 export DISPLAY=":$display"
