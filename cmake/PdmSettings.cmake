@@ -62,6 +62,17 @@ if(PDM_FUZZ)
   target_compile_options(pdm_settings INTERFACE -fsanitize=fuzzer-no-link)
 endif()
 
+# Where the programs install: on Windows side by side in the prefix
+# (C:\Program Files\pdmd\pdmd.exe, as windows-service/README.md has them);
+# elsewhere the daemon in sbin, the clients in bin.
+if(WIN32)
+  set(PDM_INSTALL_DAEMON_DIR .)
+  set(PDM_INSTALL_CLIENT_DIR .)
+else()
+  set(PDM_INSTALL_DAEMON_DIR sbin)
+  set(PDM_INSTALL_CLIENT_DIR bin)
+endif()
+
 # Windows: a program gets the application manifest (windows-service/pdm.manifest):
 # UTF-8 as its code page, long paths, no elevation.
 function(pdm_add_windows_manifest target)
