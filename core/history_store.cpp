@@ -34,6 +34,10 @@ std::vector<RecordedFile> only(std::vector<HistoryStore::BatchOutcome> outcomes)
 constexpr std::size_t piece_bytes = 1 << 20;
 constexpr std::uint64_t diff_text_limit = 16 << 20;  // larger files are compared as binary
 constexpr const char* branch = "refs/heads/main";
+// Present while a first import has made part of its files durable (for a
+// check-out during it) and not yet all: a start that finds it resumes the
+// import with the files that have no revision yet.
+constexpr const char* import_unfinished = "refs/pdmd/import-unfinished";
 constexpr const char* broken_by_trailer = "Broken-by: ";
 
 // Throws for a libgit2 failure, with libgit2's own reason.
@@ -161,7 +165,17 @@ public:
     // Flushes the objects written, then flushes as usual again.
     void flush() {
         flush_written(objects_, written_);
+        written_.clear();
         check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 1), "cannot change libgit2's fsync setting");
+    }
+
+    // Flushes the objects written so far, runs `durable_step` with flushing
+    // as usual (moving a ref), then goes on writing unflushed.
+    template <typename Step>
+    void flush_now(Step durable_step) {
+        flush();
+        durable_step();
+        check(git_libgit2_opts(GIT_OPT_ENABLE_FSYNC_GITDIR, 0), "cannot change libgit2's fsync setting");
     }
 
 private:
@@ -516,11 +530,23 @@ struct HistoryStore::Impl {
                                          std::optional<git_oid>& tip, std::vector<std::string>& indexed) {
         std::vector<RecordedFile> results;
         std::map<std::string, std::optional<std::string>> changes;
-        for (const std::string& path : request.paths) {
+        std::size_t listed = 0;
+        const auto next_path = [&]() -> std::optional<std::string> {
+            if (request.order) return request.order->next();
+            if (listed == request.paths.size()) return std::nullopt;
+            return request.paths[listed++];
+        };
+        while (const std::optional<std::string> next = next_path()) {
+            const std::string& path = *next;
             if (request.cancel && request.cancel->load()) throw ImportCancelled();
             RecordedFile result;
             result.path = path;
             const std::optional<Revision> latest = newest_of(path);
+            if (request.order && latest) {
+                // An import cut short and resumed: this file's revision 1 is durable already.
+                request.order->finished(path);
+                continue;
+            }
             std::optional<Stored> stored;
             try {
                 stored = store_file(path, request, true);
@@ -530,6 +556,7 @@ struct HistoryStore::Impl {
                 if (error.code() != ErrorCode::too_large || !daemons_own) throw;
                 result.skipped = error.what();
                 results.push_back(std::move(result));
+                if (request.order) request.order->finished(path);
                 continue;
             }
             if (stored) {
@@ -541,8 +568,34 @@ struct HistoryStore::Impl {
             }
             result.revision = latest;
             results.push_back(std::move(result));
+            if (request.order) {
+                if (changes.contains(path)) {
+                    request.order->stored(path);
+                } else {
+                    request.order->finished(path);
+                }
+                // A check-out waits for a file read already: what is read so far becomes history now.
+                if (request.order->durable_wanted()) {
+                    commit_changes(request, changes, results, writes, tip, indexed);
+                    writes.flush_now([&] {
+                        mark_import_unfinished(*tip);
+                        move_branch(*tip);
+                    });
+                    indexed.clear();  // durable: a later failure leaves them
+                    request.order->all_durable();
+                }
+            }
         }
-        if (changes.empty()) return results;
+        commit_changes(request, changes, results, writes, tip, indexed);
+        return results;
+    }
+
+    // A commit of `changes` on top of `tip` (which becomes it), its files'
+    // results marked recorded; `changes` is emptied. Nothing durable yet.
+    void commit_changes(const RevisionRequest& request, std::map<std::string, std::optional<std::string>>& changes,
+                        std::vector<RecordedFile>& results, BulkObjectWrites& writes, std::optional<git_oid>& tip,
+                        std::vector<std::string>& indexed) {
+        if (changes.empty()) return;
         std::string message = request.message;
         if (request.broken_by) message += std::string("\n\n") + broken_by_trailer + *request.broken_by + "\n";
         tip = write_commit(tip, changes, request.author, message, request.time, writes, indexed);
@@ -551,7 +604,27 @@ struct HistoryStore::Impl {
             result.recorded = true;
             result.revision = newest_of(result.path);
         }
-        return results;
+        changes.clear();
+    }
+
+    void mark_import_unfinished(const git_oid& commit) {
+        git_reference* marker = nullptr;
+        check(git_reference_create(&marker, repo.get(), import_unfinished, &commit, 1, "pdmd: import under way"),
+              "cannot mark the import as under way");
+        git_reference_free(marker);
+    }
+
+    bool import_is_unfinished() const {
+        git_oid oid;
+        const int result = git_reference_name_to_id(&oid, repo.get(), import_unfinished);
+        if (result == GIT_ENOTFOUND) return false;
+        check(result, "cannot read the history's import marker");
+        return true;
+    }
+
+    void mark_import_finished() {
+        const int result = git_reference_remove(repo.get(), import_unfinished);
+        if (result != GIT_ENOTFOUND) check(result, "cannot clear the history's import marker");
     }
 
     std::optional<Revision> newest_of(const std::string& path) const {
@@ -600,16 +673,28 @@ HistoryStore::~HistoryStore() = default;
 
 bool HistoryStore::empty() const { return !impl_->head(); }
 
+bool HistoryStore::import_needed() const { return empty() || impl_->import_is_unfinished(); }
+
 const std::vector<std::string>& HistoryStore::stale_locks_removed() const { return impl_->stale_locks; }
 
 std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time,
                                                const std::atomic<bool>* cancel) {
-    RevisionRequest request{paths, "pdmd", "initial import", time, std::nullopt};
+    ImportOrder order(paths);
+    return import(order, time, cancel);
+}
+
+std::vector<RecordedFile> HistoryStore::import(ImportOrder& order, TimePoint time, const std::atomic<bool>* cancel) {
+    RevisionRequest request{{}, "pdmd", "initial import", time, std::nullopt};
+    request.order = &order;
     request.cancel = cancel;
     // Files being written at the first start are taken as they are: an import
     // that waited for every program to close its files might never finish.
     request.even_if_open = true;
-    return only(record_requests({&request}, true));
+    std::vector<RecordedFile> imported = only(record_requests({&request}, true));
+    // Durable once this is gone or not: a start that still finds it looks
+    // again for files without a revision, and finds none.
+    impl_->mark_import_finished();
+    return imported;
 }
 
 std::vector<RecordedFile> HistoryStore::record(const RevisionRequest& request) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/import_order.hpp"
 
 namespace pdm {
 
@@ -59,6 +60,9 @@ struct RevisionRequest {
     bool even_if_open = false;
     // Stops the recording when it becomes true (ImportCancelled).
     const std::atomic<bool>* cancel = nullptr;
+    // The first import: its files come from here, in the order it hands them
+    // out (`paths` is not used), and each is reported to it once read.
+    ImportOrder* order = nullptr;
 };
 
 // An import stopped because the daemon is stopping.
@@ -118,8 +122,11 @@ public:
     HistoryStore(const HistoryStore&) = delete;
     HistoryStore& operator=(const HistoryStore&) = delete;
 
-    // True before the first commit (a new store: import the files).
+    // True before the first commit.
     bool empty() const;
+    // True before the first commit, or when an import was cut short after
+    // part of it was made durable early (for a check-out during it): import.
+    bool import_needed() const;
 
     // The lock files left by a killed writer that opening removed (paths
     // relative to `git_dir`), for the log.
@@ -128,7 +135,14 @@ public:
     // The first commit, "initial import" by pdmd: every path (normalised,
     // tracked) as its revision 1. When `cancel` becomes true (set from any
     // thread: the daemon is stopping) it stops within a piece of a file,
-    // throws ImportCancelled and commits nothing: the next start imports again.
+    // throws ImportCancelled and commits nothing more: the next start
+    // imports again what has no revision yet.
+    // The files are read in the order `order` hands them out, each reported
+    // to it. When it asks (a check-out waits for a file read already), what
+    // is read so far is committed and made durable at once; the rest
+    // follows in further commits. A file with a revision already (an import
+    // cut short, resumed) is passed over.
+    std::vector<RecordedFile> import(ImportOrder& order, TimePoint time, const std::atomic<bool>* cancel = nullptr);
     std::vector<RecordedFile> import(const std::vector<std::string>& paths, TimePoint time,
                                      const std::atomic<bool>* cancel = nullptr);
 

@@ -9,6 +9,7 @@
 #endif
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -83,6 +84,42 @@ BOOST_AUTO_TEST_CASE(the_import_is_revision_1_of_every_file_in_one_commit_by_pdm
     BOOST_TEST(imported[0].revision->message == "initial import");
     BOOST_TEST(imported[0].revision->commit == imported[1].revision->commit);
     BOOST_TEST(imported[1].revision->path == "parts/b.mcam");
+}
+
+BOOST_AUTO_TEST_CASE(a_file_hurried_during_the_import_is_durable_first_and_an_import_cut_short_resumes) {
+    write("c.mcam", "first c\n");
+    write("d.mcam", "first d\n");
+    pdm::ImportOrder order({"a.mcam", "c.mcam", "d.mcam", "parts/b.mcam"});
+    // A check-out of d.mcam came before the import started; once d's
+    // revision 1 is durable the daemon is stopped.
+    BOOST_TEST((order.hurry("d.mcam") == pdm::ImportOrder::Hurry::next));
+    std::atomic<bool> stopping{false};
+    std::vector<std::string> early;
+    order.on_early_done([&](const std::vector<std::string>& paths) {
+        early = paths;
+        stopping = true;
+    });
+    BOOST_CHECK_THROW(store->import(order, when, &stopping), pdm::ImportCancelled);
+    BOOST_TEST(early == std::vector<std::string>{"d.mcam"}, boost::test_tools::per_element());
+    // What a crash would find now: d's revision 1 on the branch, the rest to import.
+    open();
+    BOOST_TEST(!store->empty());
+    BOOST_TEST(store->import_needed());
+    BOOST_REQUIRE(store->newest("d.mcam").has_value());
+    BOOST_TEST(!store->newest("a.mcam").has_value());
+    // Its owner changes d before the import resumes: d keeps the revision 1 it had.
+    write("d.mcam", "edited d\n");
+    const auto resumed = store->import({"a.mcam", "c.mcam", "d.mcam", "parts/b.mcam"}, when);
+    BOOST_TEST(!store->import_needed());
+    for (const std::string path : {"a.mcam", "c.mcam", "parts/b.mcam"}) {
+        BOOST_REQUIRE_MESSAGE(store->newest(path).has_value(), path);
+        BOOST_TEST(store->newest(path)->number == 1u);
+        BOOST_TEST(store->newest(path)->message == "initial import");
+    }
+    BOOST_TEST(store->revisions("d.mcam", 0).size() == 1u);
+    BOOST_TEST(read_all(*store->newest("d.mcam")) == "first d\n");
+    open();
+    BOOST_TEST(!store->import_needed());
 }
 
 BOOST_AUTO_TEST_CASE(a_changed_file_gets_exactly_one_new_revision_and_an_unchanged_one_none) {
