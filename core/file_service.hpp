@@ -108,15 +108,11 @@ public:
         std::size_t position = 0;
     };
     WaitResult checkout_or_wait(const Identity& who, const std::string& path, const std::string& message);
+    // `paths` as locks are keyed: normalised, and where case does not tell
+    // files apart spelled as on disk. Throws the PdmError an op would give.
+    std::vector<std::string> normalize_all(const std::vector<std::string>& paths) const;
     // Leaves the queue of one file; false when not in it.
     bool unwait(const Identity& who, const std::string& path);
-    // While the first import of the folder into the history still reads the
-    // files, a check-out would let its owner change a file before its
-    // revision 1 is taken: check-outs wait for the import (the daemon queues
-    // them behind it) while this says so.
-    void set_history_importing(bool importing) { history_importing_ = importing; }
-    bool checkout_waits_for_import() const { return history_importing_; }
-
     // Tells whether a waiting connection can still take a file (set by the
     // daemon; without it every waiter counts as present).
     void set_waiter_check(std::function<bool(std::uint64_t connection)> alive) { waiter_alive_ = std::move(alive); }
@@ -265,7 +261,6 @@ private:
 
     // A client's path, normalised and spelled as on disk (name_rules.hpp).
     std::string normalize(const std::string& path) const;
-    std::vector<std::string> normalize_all(const std::vector<std::string>& paths) const;
     void hand_over(const std::string& path);
     std::vector<ReleasedLock> release(const Identity& who, AuditOp op,
                                       const std::vector<std::string>& paths,
@@ -295,7 +290,6 @@ private:
     const FileIndex* index_ = nullptr;
     WaitingList waiting_;
     PendingMoves pending_moves_;
-    bool history_importing_ = false;
     RefusalLimiter refusals_;
     std::set<std::string> being_written_;  // per the watcher: written, not closed since
     std::multiset<std::string> being_restored_;  // reserved by begin_working_write

@@ -377,10 +377,22 @@ OpResult restore(OpContext& context, const json& params) {
         });
 }
 
-std::shared_ptr<ipc::PendingReply> after_queued_history_work(OpContext& context, std::function<json()> apply) {
-    return later(
-        context, [](HistoryStore&) { return true; },
-        [apply = std::move(apply)](const bool*, std::exception_ptr) -> json { return apply(); });
+std::shared_ptr<ipc::PendingReply> after_first_import_read(OpContext& context, const std::vector<std::string>& paths,
+                                                           std::function<json()> apply) {
+    std::vector<std::string> normalized;
+    try {
+        normalized = context.service.normalize_all(paths);
+    } catch (const PdmError&) {
+        // `apply` gives the refusal; no file to wait for.
+    }
+    return std::make_shared<DeferredReply>(
+        context.log, context.id, context.service,
+        [&first_import = context.first_import, &history = context.history, normalized,
+         apply = std::move(apply)](const DeferredReply::Finish& done) {
+            const auto answer = [done, apply] { done(apply); };
+            if (!normalized.empty() && first_import.after_imported(normalized, answer)) return;
+            history.run([](HistoryStore&) { return true; }, [answer](auto, std::exception_ptr) { answer(); });
+        });
 }
 
 }  // namespace pdm::daemon::history_ops

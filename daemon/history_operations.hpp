@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -21,9 +23,10 @@ OpResult blame(OpContext& context, const nlohmann::json& params);
 OpResult cat(OpContext& context, const nlohmann::json& params);
 OpResult restore(OpContext& context, const nlohmann::json& params);
 
-// Replies with `apply()`, run on the event loop once the history thread has
-// finished everything queued before it (the first import).
-std::shared_ptr<ipc::PendingReply> after_queued_history_work(OpContext& context,
-                                                             std::function<nlohmann::json()> apply);
+// Replies with `apply()`, run on the event loop once the first import has
+// read `paths` (which it reads next), or, for a path that is not one of its
+// files, once the history thread has finished everything queued before.
+std::shared_ptr<ipc::PendingReply> after_first_import_read(OpContext& context, const std::vector<std::string>& paths,
+                                                           std::function<nlohmann::json()> apply);
 
 }  // namespace pdm::daemon::history_ops

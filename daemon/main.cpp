@@ -22,6 +22,7 @@
 #include "daemon/change_tracker.hpp"
 #include "daemon/commit_writer.hpp"
 #include "daemon/config.hpp"
+#include "daemon/first_import.hpp"
 #include "daemon/folder_watcher.hpp"
 #include "daemon/free_heap.hpp"
 #include "daemon/graceful_shutdown.hpp"
@@ -205,7 +206,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     for (const std::string& lock : history_store->stale_locks_removed()) {
         spdlog::warn("removed {} from the version history: a pdmd stopped mid-update left it", lock);
     }
-    const bool import_history = history_store->empty();
+    const bool import_history = history_store->import_needed();
     // Set when a stop signal came: read by the history thread's import.
     std::atomic<bool> stopping{false};
 
@@ -225,6 +226,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
 
     EventHub events;
     HistoryWorker history(io, std::move(history_store));
+    FirstImport first_import(io, history);
     // Permissions follow each durable event before the replies reporting it go out.
     const FilePermissions permissions(repo, enforcement->mode == Enforcement::off ? Enforcement::mode : enforcement->mode);
     std::optional<ReadOnlyEnforcer> enforcer;
@@ -236,7 +238,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     service.set_event_sink(publish);
     service.set_waiter_check([&events](std::uint64_t connection) { return events.connection_alive(connection); });
     ReadWorker reads(io);
-    RequestDispatcher dispatcher(service, events, history, reads, AdminPolicy{config.admins, config.admin_group},
+    RequestDispatcher dispatcher(service, events, history, first_import, reads, AdminPolicy{config.admins, config.admin_group},
                                  ServerFacts{utf8_of(repo), &permissions, enforcement->mode, enforcement->why,
                                              config.limits});
     ipc::ServerLimits limits;
@@ -295,38 +297,33 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     }
     if (enforcer) enforcer->reconcile(repository.folders(), tracked);
     if (import_history) {
-        service.set_history_importing(true);
         // On the history thread, ahead of any check-in: the first commit holds
         // every file as its revision 1.
         // Moved, not copied, and `seen` let go: a large repository's lists of
         // names would otherwise live as long as the daemon.
         seen = {};
-        history.run([tracked = std::move(tracked), &stopping](HistoryStore& versions) {
-                        return versions.import(tracked, std::chrono::system_clock::now(), &stopping);
-                    },
-                    [&service](std::shared_ptr<std::vector<RecordedFile>> imported,
-                                         std::exception_ptr error) {
-                        service.set_history_importing(false);
-                        if (error) {
-                            try {
-                                std::rethrow_exception(error);
-                            } catch (const ImportCancelled& cancelled) {
-                                spdlog::info("history: {}; the next start imports again", cancelled.what());
-                            } catch (const std::exception& failure) {
-                                spdlog::error("history: the initial import failed: {}", failure.what());
-                            }
-                            return;
-                        }
-                        std::size_t skipped = 0;
-                        for (const RecordedFile& file : *imported) {
-                            if (file.skipped.empty()) continue;
-                            spdlog::warn("history: not imported: {}", file.skipped);
-                            ++skipped;
-                        }
-                        spdlog::info("history: imported {} file(s) as revision 1", imported->size() - skipped);
-                        imported.reset();
-                        release_free_heap();
-                    });
+        first_import.start(std::move(tracked), &stopping,
+            [](std::shared_ptr<std::vector<RecordedFile>> imported, std::exception_ptr error) {
+                if (error) {
+                    try {
+                        std::rethrow_exception(error);
+                    } catch (const ImportCancelled& cancelled) {
+                        spdlog::info("history: {}; the next start imports again", cancelled.what());
+                    } catch (const std::exception& failure) {
+                        spdlog::error("history: the initial import failed: {}", failure.what());
+                    }
+                    return;
+                }
+                std::size_t skipped = 0;
+                for (const RecordedFile& file : *imported) {
+                    if (file.skipped.empty()) continue;
+                    spdlog::warn("history: not imported: {}", file.skipped);
+                    ++skipped;
+                }
+                spdlog::info("history: imported {} file(s) as revision 1", imported->size() - skipped);
+                imported.reset();
+                release_free_heap();
+            });
     } else {
         report_offline_changes(history, service, commits, std::move(seen));
     }

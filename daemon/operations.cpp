@@ -115,9 +115,9 @@ OpResult checkout(OpContext& context, const json& params) {
         return {{"locks", std::move(locks)}};
     };
     // While the first import still reads the files, a check-out would let its
-    // owner change a file before its revision 1 is taken: it waits its turn.
-    if (context.service.checkout_waits_for_import())
-        return history_ops::after_queued_history_work(context, std::move(apply));
+    // owner change a file before its revision 1 is taken: its files are read
+    // next, and it waits for them.
+    if (context.first_import.running()) return history_ops::after_first_import_read(context, paths, std::move(apply));
     return apply();
 }
 

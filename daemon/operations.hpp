@@ -15,6 +15,7 @@
 #include "core/identity.hpp"
 #include "daemon/answer.hpp"
 #include "daemon/event_hub.hpp"
+#include "daemon/first_import.hpp"
 #include "daemon/history_worker.hpp"
 #include "daemon/read_worker.hpp"
 #include "ipc/connection.hpp"
@@ -38,6 +39,7 @@ struct OpContext {
     EventHub& events;
     const std::shared_ptr<ipc::Connection>& connection;
     HistoryWorker& history;
+    FirstImport& first_import;
     ReadWorker& reads;
     const RequestLog& log;
     const nlohmann::json& id;

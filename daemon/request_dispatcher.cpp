@@ -18,11 +18,13 @@ std::string paths_of(const nlohmann::json& params) {
 
 }  // namespace
 
-RequestDispatcher::RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history, ReadWorker& reads,
-                                     AdminPolicy admins, ServerFacts facts)
+RequestDispatcher::RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history,
+                                     FirstImport& first_import, ReadWorker& reads, AdminPolicy admins,
+                                     ServerFacts facts)
     : service_(service),
       events_(events),
       history_(history),
+      first_import_(first_import),
       reads_(reads),
       admins_(std::move(admins)),
       facts_(std::move(facts)) {}
@@ -63,7 +65,7 @@ ipc::Reply RequestDispatcher::run(const std::shared_ptr<ipc::Connection>& connec
         if (!operation) {
             throw PdmError(ErrorCode::unknown_op, "unknown op \"" + request.op + "\"", {{"op", request.op}});
         }
-        OpContext context{service_, who, facts_, events_, connection, history_, reads_, log, request.id};
+        OpContext context{service_, who, facts_, events_, connection, history_, first_import_, reads_, log, request.id};
         OpResult result = operation->run(context, request.params);
         if (auto* later = std::get_if<std::shared_ptr<ipc::PendingReply>>(&result)) {
             reply.pending = std::move(*later);

@@ -13,8 +13,8 @@ namespace pdm::daemon {
 
 class RequestDispatcher final : public ipc::RequestHandler {
 public:
-    RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history, ReadWorker& reads, AdminPolicy admins,
-                      ServerFacts facts);
+    RequestDispatcher(FileService& service, EventHub& events, HistoryWorker& history, FirstImport& first_import,
+                      ReadWorker& reads, AdminPolicy admins, ServerFacts facts);
 
     ipc::Reply handle(const std::shared_ptr<ipc::Connection>& connection, std::string_view line) override;
     void opened(const std::shared_ptr<ipc::Connection>& connection) override { events_.connected(connection); }
@@ -35,6 +35,7 @@ private:
     FileService& service_;
     EventHub& events_;
     HistoryWorker& history_;
+    FirstImport& first_import_;
     ReadWorker& reads_;
     AdminPolicy admins_;
     ServerFacts facts_;

@@ -162,9 +162,40 @@ BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_so_revision_1_is_t
     BOOST_TEST(revisions[1]["sha256"] == found);
 }
 
+BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_only_for_its_own_file_to_be_read) {
+    DaemonProcess daemon;
+    // Files the import takes seconds to read, hash and store (sparse: they
+    // take no disk space, and their zeros deflate to almost nothing); the
+    // probe sorts last, so without its check-out it would be read last.
+    fs::create_directories(daemon.repo() / "bulk");
+    for (int i = 0; i < 16; ++i) {
+        const fs::path big = daemon.repo() / "bulk" / (std::to_string(10 + i) + ".bin");
+        std::ofstream(big, std::ios::binary).put('\0');
+        fs::resize_file(big, std::uintmax_t{48} << 20);
+    }
+    write_file(daemon.repo() / "zz-probe.mcam", "as found");
+    const std::string found = sha256_of(daemon, daemon.repo() / "zz-probe.mcam");
+    daemon.start();
+    auto client = daemon.client();
+    ok_result(client->call("checkout", {{"path", "zz-probe.mcam"}, {"message", "edit"}}));
+    // Answered while the import still reads the bulk files: it waited for one of them at most.
+    BOOST_TEST(daemon.log().find("history: imported") == std::string::npos, daemon.log());
+    write_file(daemon.repo() / "zz-probe.mcam", "edited at once");
+    const json result = ok_result(client->call("checkin", {{"path", "zz-probe.mcam"}, {"message", "edited"}}));
+    BOOST_TEST(result["revisions"][0]["recorded"] == true);
+    const json revisions = history_of(*client, "zz-probe.mcam");
+    BOOST_REQUIRE_MESSAGE(revisions.size() == 2u, revisions.dump(1));
+    BOOST_TEST(revisions[1]["message"] == "initial import");
+    BOOST_TEST(revisions[1]["sha256"] == found);
+    BOOST_TEST(history_of(*client, "bulk/25.bin").size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(twenty_checkins_give_twenty_one_revisions_newest_first_and_one_commit_per_checkin) {
     RunningDaemon daemon;
     auto client = daemon.client();
+    // The import ends first: a check-out during it would make its files
+    // durable in an import commit of their own.
+    history_of(*client, "a.mcam");
     for (int i = 1; i <= 20; ++i) check_in_new_content(daemon, *client, "b.mcam", "version " + std::to_string(i), "v" + std::to_string(i));
     // Two files in one check-in are one commit.
     ok_result(client->call("checkout", {{"paths", {"a.mcam", "parts/c.mcam"}}, {"message", ""}}));
