@@ -38,6 +38,9 @@ public:
     // Set before the reading starts.
     void on_early_done(EarlyDone early_done) { early_done_ = std::move(early_done); }
 
+    // Whether `path` is one of the import's files.
+    bool includes(const std::string& path) const { return position_.contains(path); }
+
     // For a check-out: moves `path` ahead of the files not yet taken, and
     // asks for its revision to be made durable as soon as it is read.
     Hurry hurry(const std::string& path);

@@ -11,8 +11,8 @@ void FirstImport::start(std::vector<std::string> paths, const std::atomic<bool>*
     order_ = std::make_shared<ImportOrder>(std::move(paths));
     // Runs on the history thread; io.run() cannot return before the import's
     // own completion (a job keeps the loop busy), which comes after this.
-    order_->on_early_done([this](const std::vector<std::string>& done) {
-        boost::asio::post(io_, [this, done] { done_early(done); });
+    order_->on_early_done([&io = io_, this](const std::vector<std::string>& done) {
+        boost::asio::post(io, [this, done] { done_early(done); });
     });
     history_.run(
         [order = order_, cancel, time = std::chrono::system_clock::now()](HistoryStore& store) {
@@ -21,30 +21,27 @@ void FirstImport::start(std::vector<std::string> paths, const std::atomic<bool>*
         [this, finished = std::move(finished)](std::shared_ptr<std::vector<RecordedFile>> imported,
                                                std::exception_ptr error) {
             order_.reset();
-            release_all();
+            release_all(!error);
             finished(std::move(imported), error);
         });
 }
 
-bool FirstImport::after_imported(const std::vector<std::string>& paths, std::function<void()> then) {
+bool FirstImport::after_imported(const std::vector<std::string>& paths, Then then) {
     if (!order_) {
-        boost::asio::post(io_, std::move(then));
+        boost::asio::post(io_, [then = std::move(then)] { then(true); });
         return true;
+    }
+    // All or none: a check-out that must wait for the whole import anyway
+    // hurries nothing.
+    for (const std::string& path : paths) {
+        if (!order_->includes(path)) return false;
     }
     std::vector<std::string> pending;
     for (const std::string& path : paths) {
-        switch (order_->hurry(path)) {
-            case ImportOrder::Hurry::not_included:
-                return false;
-            case ImportOrder::Hurry::done:
-                break;
-            case ImportOrder::Hurry::next:
-                pending.push_back(path);
-                break;
-        }
+        if (order_->hurry(path) == ImportOrder::Hurry::next) pending.push_back(path);
     }
     if (pending.empty()) {
-        boost::asio::post(io_, std::move(then));
+        boost::asio::post(io_, [then = std::move(then)] { then(true); });
         return true;
     }
     // A file done from now on is announced by a handler posted after this
@@ -62,23 +59,24 @@ void FirstImport::done_early(const std::vector<std::string>& paths) {
         waiting_.erase(found);
         for (const std::shared_ptr<Waiter>& waiter : waiters) {
             if (!waiter->then || --waiter->pending > 0) continue;
-            const std::function<void()> then = std::move(waiter->then);
+            const Then then = std::move(waiter->then);
             waiter->then = nullptr;
-            then();
+            then(true);
         }
     }
 }
 
-void FirstImport::release_all() {
-    // The import ended (finished, failed or stopped): nothing is left to wait for.
+void FirstImport::release_all(bool imported) {
+    // The import ended. Finished, every file is durable; stopped or failed,
+    // the files still waited for have no revision 1 to protect.
     const auto waiting = std::move(waiting_);
     waiting_.clear();
     for (const auto& [path, waiters] : waiting) {
         for (const std::shared_ptr<Waiter>& waiter : waiters) {
             if (!waiter->then) continue;
-            const std::function<void()> then = std::move(waiter->then);
+            const Then then = std::move(waiter->then);
             waiter->then = nullptr;
-            then();
+            then(imported);
         }
     }
 }

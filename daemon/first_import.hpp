@@ -39,20 +39,22 @@ public:
     bool running() const { return order_ != nullptr; }
 
     // For a check-out of `paths` (normalised) while the import runs: has
-    // them read next, and runs `then` on the event loop once the revision 1
-    // of each is durable, or the import ended. False, and `then` dropped, when one of them is
-    // not one of the import's files (it appeared later): such a check-out
-    // waits for the history's queue instead.
-    bool after_imported(const std::vector<std::string>& paths, std::function<void()> then);
+    // them read next, and runs `then(true)` on the event loop once the
+    // revision 1 of each is durable, or `then(false)` if the import ended
+    // (stopped, failed) before. False, and `then` dropped, when one of them
+    // is not one of the import's files (it appeared later): such a
+    // check-out waits for the history's queue instead.
+    using Then = std::function<void(bool imported)>;
+    bool after_imported(const std::vector<std::string>& paths, Then then);
 
 private:
     struct Waiter {
         std::size_t pending = 0;  // its files not yet done
-        std::function<void()> then;
+        Then then;
     };
 
     void done_early(const std::vector<std::string>& paths);
-    void release_all();
+    void release_all(bool imported);
 
     boost::asio::io_context& io_;
     HistoryWorker& history_;

@@ -378,7 +378,7 @@ OpResult restore(OpContext& context, const json& params) {
 }
 
 std::shared_ptr<ipc::PendingReply> after_first_import_read(OpContext& context, const std::vector<std::string>& paths,
-                                                           std::function<json()> apply) {
+                                                           std::function<json(bool imported)> apply) {
     std::vector<std::string> normalized;
     try {
         normalized = context.service.normalize_all(paths);
@@ -389,9 +389,9 @@ std::shared_ptr<ipc::PendingReply> after_first_import_read(OpContext& context, c
         context.log, context.id, context.service,
         [&first_import = context.first_import, &history = context.history, normalized,
          apply = std::move(apply)](const DeferredReply::Finish& done) {
-            const auto answer = [done, apply] { done(apply); };
+            const auto answer = [done, apply](bool imported) { done([&] { return apply(imported); }); };
             if (!normalized.empty() && first_import.after_imported(normalized, answer)) return;
-            history.run([](HistoryStore&) { return true; }, [answer](auto, std::exception_ptr) { answer(); });
+            history.run([](HistoryStore&) { return true; }, [answer](auto, std::exception_ptr) { answer(true); });
         });
 }
 

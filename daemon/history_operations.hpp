@@ -23,10 +23,12 @@ OpResult blame(OpContext& context, const nlohmann::json& params);
 OpResult cat(OpContext& context, const nlohmann::json& params);
 OpResult restore(OpContext& context, const nlohmann::json& params);
 
-// Replies with `apply()`, run on the event loop once the first import has
-// read `paths` (which it reads next), or, for a path that is not one of its
-// files, once the history thread has finished everything queued before.
+// Replies with `apply(true)`, run on the event loop once the first import
+// has made the revision 1 of `paths` durable (it reads them next), or, for a
+// path that is not one of its files, once the history thread has finished
+// everything queued before; `apply(false)` when the import ended (stopped,
+// failed) before they were.
 std::shared_ptr<ipc::PendingReply> after_first_import_read(OpContext& context, const std::vector<std::string>& paths,
-                                                           std::function<nlohmann::json()> apply);
+                                                           std::function<nlohmann::json(bool imported)> apply);
 
 }  // namespace pdm::daemon::history_ops

@@ -117,7 +117,20 @@ OpResult checkout(OpContext& context, const json& params) {
     // While the first import still reads the files, a check-out would let its
     // owner change a file before its revision 1 is taken: its files are read
     // next, and it waits for them.
-    if (context.first_import.running()) return history_ops::after_first_import_read(context, paths, std::move(apply));
+    if (context.first_import.running()) {
+        return history_ops::after_first_import_read(
+            context, paths,
+            [apply = std::move(apply), &service = context.service, who = context.who, paths, message](bool imported) {
+                if (!imported) {
+                    const PdmError error(ErrorCode::internal,
+                                         "the history's first import ended before the revision 1 of every file "
+                                         "named was saved; nothing was checked out; try again");
+                    service.record_refusal(who, AuditOp::checkout, paths, message, error);
+                    throw error;
+                }
+                return apply();
+            });
+    }
     return apply();
 }
 

@@ -95,12 +95,17 @@ BOOST_AUTO_TEST_CASE(a_file_hurried_during_the_import_is_durable_first_and_an_im
     BOOST_TEST((order.hurry("d.mcam") == pdm::ImportOrder::Hurry::next));
     std::atomic<bool> stopping{false};
     std::vector<std::string> early;
+    bool durable_when_told = false;
     order.on_early_done([&](const std::vector<std::string>& paths) {
         early = paths;
+        // Told only once it is on disk: another reader of the history finds it, and the mark.
+        const HistoryStore reader(dir / "history.git", dir / "repo");
+        durable_when_told = reader.newest("d.mcam").has_value() && reader.import_needed();
         stopping = true;
     });
     BOOST_CHECK_THROW(store->import(order, when, &stopping), pdm::ImportCancelled);
     BOOST_TEST(early == std::vector<std::string>{"d.mcam"}, boost::test_tools::per_element());
+    BOOST_TEST(durable_when_told);
     // What a crash would find now: d's revision 1 on the branch, the rest to import.
     open();
     BOOST_TEST(!store->empty());

@@ -170,7 +170,7 @@ BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_only_for_its_own_f
     fs::create_directories(daemon.repo() / "bulk");
     for (int i = 0; i < 16; ++i) {
         const fs::path big = daemon.repo() / "bulk" / (std::to_string(10 + i) + ".bin");
-        std::ofstream(big, std::ios::binary).put('\0');
+        std::ofstream(big, std::ios::binary).put(static_cast<char>('a' + i));  // each its own content
         fs::resize_file(big, std::uintmax_t{48} << 20);
     }
     write_file(daemon.repo() / "zz-probe.mcam", "as found");
@@ -187,7 +187,11 @@ BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_only_for_its_own_f
     BOOST_REQUIRE_MESSAGE(revisions.size() == 2u, revisions.dump(1));
     BOOST_TEST(revisions[1]["message"] == "initial import");
     BOOST_TEST(revisions[1]["sha256"] == found);
-    BOOST_TEST(history_of(*client, "bulk/25.bin").size() == 1u);
+    // The probe's revision 1 was made durable in an early commit of its own.
+    const json bulk = history_of(*client, "bulk/25.bin");
+    BOOST_REQUIRE(bulk.size() == 1u);
+    BOOST_TEST(bulk[0]["message"] == "initial import");
+    BOOST_TEST(bulk[0]["commit"] != revisions[1]["commit"]);
 }
 
 BOOST_AUTO_TEST_CASE(twenty_checkins_give_twenty_one_revisions_newest_first_and_one_commit_per_checkin) {
