@@ -87,6 +87,44 @@ git_oid oid_of(const std::string& text) {
     return oid;
 }
 
+struct OidHash {
+    std::size_t operator()(const git_oid& oid) const {
+        std::size_t hash;
+        std::memcpy(&hash, oid.id, sizeof hash);  // already uniformly spread
+        return hash;
+    }
+};
+struct OidEqual {
+    bool operator()(const git_oid& a, const git_oid& b) const { return git_oid_equal(&a, &b) != 0; }
+};
+
+using Sha256 = std::array<unsigned char, 32>;
+
+Sha256 sha256_bytes(const std::string& hex_text) {
+    Sha256 bytes{};
+    const auto nibble = [](char c) { return static_cast<unsigned char>(c <= '9' ? c - '0' : c - 'a' + 10); };
+    for (std::size_t i = 0; i < bytes.size() && 2 * i + 1 < hex_text.size(); ++i)
+        bytes[i] = static_cast<unsigned char>(nibble(hex_text[2 * i]) << 4 | nibble(hex_text[2 * i + 1]));
+    return bytes;
+}
+
+// The index keeps a revision in 40 bytes and what its commit says once per
+// commit: an import of 100,000 files is one commit, and a Revision of its
+// own per file (ten strings) cost about 400 bytes each.
+struct IndexedCommit {
+    git_oid id;
+    std::string author;
+    std::string message;
+    TimePoint time;
+    std::optional<std::string> broken_by;
+};
+struct IndexedRevision {
+    git_oid blob{};  // zero when removed
+    std::uint32_t commit = 0;  // in Impl::commits
+    bool removed = false;
+    std::uint64_t size = 0;
+};
+
 // libgit2's global state, for as long as any store is open.
 class LibGit2 {
 public:
@@ -277,8 +315,9 @@ struct HistoryStore::Impl {
     std::vector<std::string> stale_locks;
     Repo repo;
     Odb odb;
-    std::map<std::string, std::vector<Revision>> by_path;  // oldest first
-    std::unordered_map<std::string, std::string> sha256_by_blob;
+    std::vector<IndexedCommit> commits;  // oldest first
+    std::map<std::string, std::vector<IndexedRevision>> by_path;  // oldest first
+    std::unordered_map<git_oid, Sha256, OidHash, OidEqual> sha256_by_blob;
 
     std::optional<git_oid> head() const {
         git_oid oid;
@@ -297,36 +336,57 @@ struct HistoryStore::Impl {
         check(git_diff_tree_to_tree(diff.out(), repo.get(), parent_tree, tree.get(), nullptr), "cannot compare trees");
         const git_signature* author = git_commit_author(commit);
         auto [message, broken_by] = split_message(git_commit_message(commit));
-        const std::string commit_id = hex(*git_commit_id(commit));
-        std::vector<Revision> changed;
+        IndexedCommit described{*git_commit_id(commit), author->name, std::move(message),
+                                std::chrono::system_clock::from_time_t(static_cast<std::time_t>(author->when.time)),
+                                std::move(broken_by)};
+        const auto number = static_cast<std::uint32_t>(commits.size());
+        // Read first, indexed after: a failure leaves the index as it was.
+        std::vector<std::pair<const char*, IndexedRevision>> changed;
+        changed.reserve(git_diff_num_deltas(diff.get()));
         for (std::size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
             const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
-            Revision revision;
+            IndexedRevision revision;
+            revision.commit = number;
             revision.removed = delta->status == GIT_DELTA_DELETED;
             const git_diff_file& file = revision.removed ? delta->old_file : delta->new_file;
-            revision.path = file.path;
-            revision.commit = commit_id;
-            revision.author = author->name;
-            revision.time = std::chrono::system_clock::from_time_t(static_cast<std::time_t>(author->when.time));
-            revision.message = message;
-            revision.broken_by = broken_by;
             if (!revision.removed) {
-                revision.blob = hex(file.id);
+                revision.blob = file.id;
                 std::size_t size = 0;
                 git_object_t type;
-                check(git_odb_read_header(&size, &type, odb.get(), &file.id), "cannot read " + revision.path);
+                check(git_odb_read_header(&size, &type, odb.get(), &file.id), std::string("cannot read ") + file.path);
                 revision.size = size;
             }
-            changed.push_back(std::move(revision));
+            changed.emplace_back(file.path, revision);
         }
+        commits.push_back(std::move(described));
         std::vector<std::string> paths;
-        for (Revision& revision : changed) {
-            auto& revisions = by_path[revision.path];
-            revision.number = revisions.size() + 1;
-            paths.push_back(revision.path);
-            revisions.push_back(std::move(revision));
+        paths.reserve(changed.size());
+        for (const auto& [path, revision] : changed) {
+            auto& revisions = by_path[path];
+            if (revisions.empty()) revisions.reserve(1);  // most files have one revision: no room for more
+            revisions.push_back(revision);
+            paths.emplace_back(path);
         }
         return paths;
+    }
+
+    // The revision at `position` (0: the first) of `path`'s `revisions`, whole.
+    Revision expand(const std::string& path, const std::vector<IndexedRevision>& revisions,
+                    std::size_t position) const {
+        const IndexedRevision& indexed = revisions[position];
+        const IndexedCommit& commit = commits[indexed.commit];
+        Revision revision;
+        revision.number = position + 1;
+        revision.commit = hex(commit.id);
+        revision.path = path;
+        revision.author = commit.author;
+        revision.time = commit.time;
+        revision.message = commit.message;
+        revision.removed = indexed.removed;
+        revision.size = indexed.size;
+        if (!indexed.removed) revision.blob = hex(indexed.blob);
+        revision.broken_by = commit.broken_by;
+        return revision;
     }
 
     // Takes back the revisions index_commit appended for `paths` (newest
@@ -434,7 +494,7 @@ struct HistoryStore::Impl {
             }
             // A writer that waited out the lease-break time got in meanwhile.
             if (lease.outcome() == ReadLease::Outcome::held && !lease.still_held() && !request.even_if_open) continue;
-            sha256_by_blob[blob] = sha256;
+            sha256_by_blob[id] = sha256_bytes(sha256);
             return Stored{blob, sha256, size};
         }
         throw std::runtime_error("'" + path + "' kept changing while it was read; try again when it is saved");
@@ -539,6 +599,10 @@ struct HistoryStore::Impl {
         while (const std::optional<std::string> next = next_path()) {
             const std::string& path = *next;
             if (request.cancel && request.cancel->load()) throw ImportCancelled();
+            // A check-out waits for a file read already: what is read so far becomes history now.
+            if (request.order && request.order->durable_wanted()) {
+                make_durable_now(request, changes, results, writes, tip, indexed);
+            }
             RecordedFile result;
             result.path = path;
             const std::optional<Revision> latest = newest_of(path);
@@ -574,20 +638,39 @@ struct HistoryStore::Impl {
                 } else {
                     request.order->finished(path);
                 }
-                // A check-out waits for a file read already: what is read so far becomes history now.
-                if (request.order->durable_wanted()) {
-                    commit_changes(request, changes, results, writes, tip, indexed);
-                    writes.flush_now([&] {
-                        mark_import_unfinished(*tip);
-                        move_branch(*tip);
-                    });
-                    indexed.clear();  // durable: a later failure leaves them
-                    request.order->all_durable();
-                }
             }
+        }
+        if (request.order && request.order->durable_wanted()) {
+            make_durable_now(request, changes, results, writes, tip, indexed);
         }
         commit_changes(request, changes, results, writes, tip, indexed);
         return results;
+    }
+
+    // The import's early step: `changes` committed on `tip`, flushed, the
+    // import marked unfinished and the branch moved, durably; then the files
+    // waited for are told. When it fails, `tip` and the index are as before.
+    void make_durable_now(const RevisionRequest& request, std::map<std::string, std::optional<std::string>>& changes,
+                          std::vector<RecordedFile>& results, BulkObjectWrites& writes, std::optional<git_oid>& tip,
+                          std::vector<std::string>& indexed) {
+        const std::optional<git_oid> before = tip;
+        const std::size_t indexed_before = indexed.size();
+        try {
+            commit_changes(request, changes, results, writes, tip, indexed);
+            if (tip && (!before || !git_oid_equal(&*tip, &*before))) {
+                writes.flush_now([&] {
+                    mark_import_unfinished(*tip);
+                    move_branch(*tip);
+                });
+            }
+        } catch (...) {
+            unindex({indexed.begin() + static_cast<std::ptrdiff_t>(indexed_before), indexed.end()});
+            indexed.resize(indexed_before);
+            tip = before;
+            throw;
+        }
+        indexed.clear();  // durable: a later failure leaves them
+        request.order->all_durable();
     }
 
     // A commit of `changes` on top of `tip` (which becomes it), its files'
@@ -630,10 +713,10 @@ struct HistoryStore::Impl {
     std::optional<Revision> newest_of(const std::string& path) const {
         const auto* revisions = revisions_of(path);
         if (!revisions || revisions->empty()) return std::nullopt;
-        return revisions->back();
+        return expand(path, *revisions, revisions->size() - 1);
     }
 
-    const std::vector<Revision>* revisions_of(const std::string& path) const {
+    const std::vector<IndexedRevision>* revisions_of(const std::string& path) const {
         const auto found = by_path.find(path);
         return found == by_path.end() ? nullptr : &found->second;
     }
@@ -691,9 +774,12 @@ std::vector<RecordedFile> HistoryStore::import(ImportOrder& order, TimePoint tim
     // that waited for every program to close its files might never finish.
     request.even_if_open = true;
     std::vector<RecordedFile> imported = only(record_requests({&request}, true));
-    // Durable once this is gone or not: a start that still finds it looks
-    // again for files without a revision, and finds none.
-    impl_->mark_import_finished();
+    try {
+        impl_->mark_import_finished();
+    } catch (const std::exception&) {
+        // The import is whole all the same: a start that still finds the
+        // mark looks for files without a revision, and finds none.
+    }
     return imported;
 }
 
@@ -773,8 +859,8 @@ std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<
 std::vector<Revision> HistoryStore::revisions(const std::string& path, std::size_t limit) const {
     std::vector<Revision> result;
     if (const auto* revisions = impl_->revisions_of(path)) {
-        for (auto it = revisions->rbegin(); it != revisions->rend() && (limit == 0 || result.size() < limit); ++it)
-            result.push_back(*it);
+        for (std::size_t i = revisions->size(); i > 0 && (limit == 0 || result.size() < limit); --i)
+            result.push_back(impl_->expand(path, *revisions, i - 1));
     }
     return result;
 }
@@ -790,7 +876,7 @@ Revision HistoryStore::find(const std::string& path, const std::string& rev) con
     const bool number = !rev.empty() && rev.size() <= 18 && std::all_of(rev.begin(), rev.end(), is_digit);
     if (number) {
         const std::uint64_t wanted = std::stoull(rev);
-        if (revisions && wanted >= 1 && wanted <= revisions->size()) return (*revisions)[wanted - 1];
+        if (revisions && wanted >= 1 && wanted <= revisions->size()) return impl_->expand(path, *revisions, wanted - 1);
         throw PdmError(ErrorCode::not_found, "'" + path + "' has no revision " + rev + newest_note,
                        {{"path", path}, {"rev", rev}});
     }
@@ -798,8 +884,9 @@ Revision HistoryStore::find(const std::string& path, const std::string& rev) con
     if (commit_id && revisions) {
         std::string lower = rev;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        for (const Revision& revision : *revisions) {
-            if (revision.commit.rfind(lower, 0) == 0) return revision;
+        for (std::size_t i = 0; i < revisions->size(); ++i) {
+            if (hex(impl_->commits[(*revisions)[i].commit].id).rfind(lower, 0) == 0)
+                return impl_->expand(path, *revisions, i);
         }
     }
     throw PdmError(ErrorCode::not_found,
@@ -810,14 +897,15 @@ Revision HistoryStore::find(const std::string& path, const std::string& rev) con
 
 std::string HistoryStore::sha256(const Revision& revision) {
     if (revision.removed) return "";
-    if (const auto found = impl_->sha256_by_blob.find(revision.blob); found != impl_->sha256_by_blob.end())
-        return found->second;
+    const git_oid blob = oid_of(revision.blob);
+    if (const auto found = impl_->sha256_by_blob.find(blob); found != impl_->sha256_by_blob.end())
+        return hex_of(found->second.data(), found->second.size());
     const auto reader = open(revision);
     ContentDigest digest(reader->size());
     std::vector<char> piece(piece_bytes);
     while (const std::size_t length = reader->read(piece.data(), piece.size())) digest.update(piece.data(), length);
     const std::string result = digest.finish().second;
-    impl_->sha256_by_blob[revision.blob] = result;
+    impl_->sha256_by_blob[blob] = sha256_bytes(result);
     return result;
 }
 
@@ -944,9 +1032,10 @@ std::vector<BlameLine> HistoryStore::blame(const std::string& path) {
         if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();
         const git_blame_hunk* hunk = git_blame_get_hunk_byline(blame.get(), number);
         if (hunk) {
-            const std::string commit = hex(hunk->final_commit_id);
-            for (const Revision& revision : *revisions) {
-                if (revision.commit == commit) line.revision = revision;
+            for (std::size_t i = revisions->size(); i > 0; --i) {
+                if (!git_oid_equal(&impl_->commits[(*revisions)[i - 1].commit].id, &hunk->final_commit_id)) continue;
+                line.revision = impl_->expand(path, *revisions, i - 1);
+                break;
             }
         }
         if (line.revision.number == 0) line.revision = *latest;

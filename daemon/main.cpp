@@ -207,6 +207,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         spdlog::warn("removed {} from the version history: a pdmd stopped mid-update left it", lock);
     }
     const bool import_history = history_store->import_needed();
+    // An import cut short after part of it was made durable: those files
+    // are compared with their revision as at any start.
+    const bool import_resumed = import_history && !history_store->empty();
     // Set when a stop signal came: read by the history thread's import.
     std::atomic<bool> stopping{false};
 
@@ -301,7 +304,6 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
         // every file as its revision 1.
         // Moved, not copied, and `seen` let go: a large repository's lists of
         // names would otherwise live as long as the daemon.
-        seen = {};
         first_import.start(std::move(tracked), &stopping,
             [](std::shared_ptr<std::vector<RecordedFile>> imported, std::exception_ptr error) {
                 if (error) {
@@ -324,8 +326,14 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                 imported.reset();
                 release_free_heap();
             });
+        if (import_resumed) {
+            report_offline_changes(history, service, commits, std::move(seen));
+        } else {
+            seen = std::vector<HistoryStore::SeenFile>();
+        }
     } else {
         report_offline_changes(history, service, commits, std::move(seen));
+        tracked = std::vector<std::string>();  // its room too, for the daemon's life
     }
     GracefulShutdown shutdown(io, server);
     // With a watcher the index knows the file count; without one it costs a
@@ -385,6 +393,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     };
     controls = manager.watch_controls(io, {stop, reload});
 
+    // Loading the index and the history made and dropped copies of every
+    // path; the heap would keep their room (about 400 bytes a file).
+    release_free_heap();
     server.start();
     spdlog::info("pdmd {} serving {} on {} ({} lock(s), state in {})", PDM_VERSION, repo.string(), endpoint,
                  service.lock_count(), state_dir.string());

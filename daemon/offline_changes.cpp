@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/offline_changes.hpp"
 
+#include "daemon/free_heap.hpp"
+
 #include <map>
 #include <system_error>
 
@@ -31,6 +33,7 @@ void report_offline_changes(HistoryWorker& history, FileService& service, ipc::C
                         audited = true;
                     }
                     if (audited) commits.request();
+                    release_free_heap();  // the comparison's lists, freed on the history thread
                 });
 }
 
