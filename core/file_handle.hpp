@@ -62,7 +62,8 @@ void flush(const FileHandle& file);
 
 // Makes the files of `folder` written without a flush durable at once:
 // Linux flushes the whole file system (syncfs), Windows each file listed
-// (one listed that is not there is passed over). Throws std::system_error.
-void flush_written(const std::filesystem::path& folder, const std::vector<std::filesystem::path>& files);
+// (`names` relative to `folder`, '/' between parts; one listed that is not
+// there is passed over). Throws std::system_error.
+void flush_written(const std::filesystem::path& folder, const std::vector<std::string>& names);
 
 }  // namespace pdm

@@ -49,7 +49,7 @@ void flush(const FileHandle& file) {
     if (::fsync(fd_of(file)) != 0) fail("cannot flush a file to disk");
 }
 
-void flush_written(const std::filesystem::path& folder, const std::vector<std::filesystem::path>&) {
+void flush_written(const std::filesystem::path& folder, const std::vector<std::string>&) {
     const FileHandle handle(::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!handle.valid() || ::syncfs(fd_of(handle)) != 0) fail("cannot flush " + folder.string());
 }

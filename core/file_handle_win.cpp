@@ -3,6 +3,7 @@
 
 #include "core/file_handle.hpp"
 #include "core/file_handle_win.hpp"
+#include "core/utf8_path.hpp"
 #include "core/win_text.hpp"
 
 namespace pdm {
@@ -52,12 +53,13 @@ void flush(const FileHandle& file) {
     if (!FlushFileBuffers(handle_of(file))) win::throw_last_error("cannot flush a file to disk");
 }
 
-void flush_written(const std::filesystem::path&, const std::vector<std::filesystem::path>& files) {
+void flush_written(const std::filesystem::path& folder, const std::vector<std::string>& names) {
     // Windows cannot flush a whole volume without administrator rights: each
     // file written is opened again and flushed. Flushing takes write access,
     // which a read-only file (git's objects are) refuses until the attribute
     // is lifted for the moment.
-    for (const std::filesystem::path& path : files) {
+    for (const std::string& name : names) {
+        const std::filesystem::path path = folder / path_from_utf8(name);
         const DWORD attributes = GetFileAttributesW(path.c_str());
         if (attributes == INVALID_FILE_ATTRIBUTES) {
             // Named but not there: an object git keeps in a pack (after a
