@@ -65,6 +65,21 @@ json history_of(pdm::ipc::Client& client, const std::string& path) {
     return ok_result(client.call("history", {{"path", path}}))["revisions"];
 }
 
+// zz-probe.mcam, checked out during the first import, is edited at once and
+// checked in: its revision 1 must still be the file as found (`found`: its
+// sha256 then). Returns its history, newest first.
+json edit_check_in_and_expect_revision_1(const DaemonProcess& daemon, pdm::ipc::Client& client,
+                                         const std::string& found) {
+    write_file(daemon.repo() / "zz-probe.mcam", "edited at once");
+    const json result = ok_result(client.call("checkin", {{"path", "zz-probe.mcam"}, {"message", "edited"}}));
+    BOOST_TEST(result["revisions"][0]["recorded"] == true);
+    const json revisions = history_of(client, "zz-probe.mcam");
+    BOOST_REQUIRE_MESSAGE(revisions.size() == 2u, revisions.dump(1));
+    BOOST_TEST(revisions[1]["message"] == "initial import");
+    BOOST_TEST(revisions[1]["sha256"] == found);
+    return revisions;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(history)
@@ -153,13 +168,7 @@ BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_so_revision_1_is_t
     daemon.start();
     auto client = daemon.client();
     ok_result(client->call("checkout", {{"path", "zz-probe.mcam"}, {"message", "edit"}}));
-    write_file(daemon.repo() / "zz-probe.mcam", "edited at once");
-    const json result = ok_result(client->call("checkin", {{"path", "zz-probe.mcam"}, {"message", "edited"}}));
-    BOOST_TEST(result["revisions"][0]["recorded"] == true);
-    const json revisions = history_of(*client, "zz-probe.mcam");
-    BOOST_REQUIRE_MESSAGE(revisions.size() == 2u, revisions.dump(1));
-    BOOST_TEST(revisions[1]["message"] == "initial import");
-    BOOST_TEST(revisions[1]["sha256"] == found);
+    edit_check_in_and_expect_revision_1(daemon, *client, found);
 }
 
 BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_only_for_its_own_file_to_be_read) {
@@ -180,13 +189,7 @@ BOOST_AUTO_TEST_CASE(a_checkout_during_the_first_import_waits_only_for_its_own_f
     ok_result(client->call("checkout", {{"path", "zz-probe.mcam"}, {"message", "edit"}}));
     // Answered while the import still reads the bulk files: it waited for one of them at most.
     BOOST_TEST(daemon.log().find("history: imported") == std::string::npos, daemon.log());
-    write_file(daemon.repo() / "zz-probe.mcam", "edited at once");
-    const json result = ok_result(client->call("checkin", {{"path", "zz-probe.mcam"}, {"message", "edited"}}));
-    BOOST_TEST(result["revisions"][0]["recorded"] == true);
-    const json revisions = history_of(*client, "zz-probe.mcam");
-    BOOST_REQUIRE_MESSAGE(revisions.size() == 2u, revisions.dump(1));
-    BOOST_TEST(revisions[1]["message"] == "initial import");
-    BOOST_TEST(revisions[1]["sha256"] == found);
+    const json revisions = edit_check_in_and_expect_revision_1(daemon, *client, found);
     // The probe's revision 1 was made durable in an early commit of its own.
     const json bulk = history_of(*client, "bulk/25.bin");
     BOOST_REQUIRE(bulk.size() == 1u);
