@@ -615,9 +615,11 @@ struct HistoryStore::Impl {
             try {
                 stored = store_file(path, request, true);
             } catch (const PdmError& error) {
-                // The daemon's own recording (import, new files) takes what it can;
-                // a person's check-in is refused whole.
-                if (error.code() != ErrorCode::too_large || !daemons_own) throw;
+                // The daemon's own recording (import, new files) takes what it can
+                // (not a file over the size limit, nor one with other names: hard
+                // links); a person's check-in is refused whole.
+                const bool passed_over = error.code() == ErrorCode::too_large || error.code() == ErrorCode::invalid_path;
+                if (!passed_over || !daemons_own) throw;
                 result.skipped = error.what();
                 results.push_back(std::move(result));
                 if (request.order) request.order->finished(path);

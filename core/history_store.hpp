@@ -220,7 +220,7 @@ public:
 private:
     // The requests, each its own commit, flushed together, the branch moved
     // once. `daemons_own` (the import, new files): a file over the size limit
-    // is skipped, not a refusal.
+    // or with hard links is skipped (logged), not a refusal.
     std::vector<BatchOutcome> record_requests(const std::vector<const RevisionRequest*>& requests, bool daemons_own);
 
     struct Impl;

@@ -127,6 +127,16 @@ BOOST_AUTO_TEST_CASE(a_file_hurried_during_the_import_is_durable_first_and_an_im
     BOOST_TEST(!store->import_needed());
 }
 
+BOOST_AUTO_TEST_CASE(the_import_passes_over_a_file_with_hard_links_and_takes_the_rest) {
+    fs::create_hard_link(dir / "repo/a.mcam", dir / "linked.conf");
+    const auto imported = store->import({"a.mcam", "parts/b.mcam"}, when);
+    BOOST_REQUIRE_EQUAL(imported.size(), 2u);
+    BOOST_TEST(!imported[0].recorded);
+    BOOST_TEST(imported[0].skipped.find("hard links") != std::string::npos, imported[0].skipped);
+    BOOST_TEST(!store->newest("a.mcam").has_value());
+    BOOST_TEST(store->newest("parts/b.mcam")->number == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_changed_file_gets_exactly_one_new_revision_and_an_unchanged_one_none) {
     store->import({"a.mcam", "parts/b.mcam"}, when);
     write("a.mcam", "abc");
