@@ -123,8 +123,8 @@ OpResult checkout(OpContext& context, const json& params) {
             [apply = std::move(apply), &service = context.service, who = context.who, paths, message](bool imported) {
                 if (!imported) {
                     const PdmError error(ErrorCode::internal,
-                                         "the history's first import ended before the revision 1 of every file "
-                                         "named was saved; nothing was checked out; try again");
+                                         "the history's first import ended (see the log) before the revision 1 of "
+                                         "every file named was saved; nothing was changed; try again");
                     service.record_refusal(who, AuditOp::checkout, paths, message, error);
                     throw error;
                 }

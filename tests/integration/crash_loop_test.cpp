@@ -253,8 +253,13 @@ struct CrashLoop : pdm::test::DaemonProcess {
         BOOST_REQUIRE_MESSAGE(outcome(locks) == "ok", locks.dump());
         for (const json& lock : locks["result"]["locks"])
             holders[lock["path"].get<std::string>()] = lock["user"].get<std::string>();
-        const auto table = pdm::LockTable::from_json_text(pdm::test::read_text(state_dir() / "locks.json"));
-        BOOST_TEST(table.size() == holders.size(), "locks.json after the replay agrees with the daemon");
+        // No locks.json yet: no change was ever made (a kill before the first one).
+        if (std::filesystem::exists(state_dir() / "locks.json")) {
+            const auto table = pdm::LockTable::from_json_text(pdm::test::read_text(state_dir() / "locks.json"));
+            BOOST_TEST(table.size() == holders.size(), "locks.json after the replay agrees with the daemon");
+        } else {
+            BOOST_TEST(holders.empty(), "no locks.json, yet the daemon holds locks");
+        }
         int checked = 0;
         for (auto& [path, file] : model) {
             BOOST_TEST_CONTEXT(path) {
