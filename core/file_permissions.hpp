@@ -14,11 +14,16 @@
 // One implementation per platform: file_permissions_posix.cpp (owners, mode
 // bits and POSIX ACLs); a Windows twin uses the file's owner and DACL.
 
+#include <cstdint>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
+#include "core/account_cache.hpp"
 #include "core/open_beneath.hpp"
 
 namespace pdm {
@@ -76,12 +81,34 @@ public:
     // allowed). "" is the repository root. True when it was set now.
     bool make_folder_sticky(const std::string& folder) const;
 
+    // True when the file at `path` is still exactly as the last
+    // make_read_only or make_writable_for that changed its mode left it: the
+    // same file, owner and mode bits, and so no ACL entry that lets anyone
+    // write (POSIX: one stat, no open; Windows: always false). The watcher
+    // reports each of the daemon's own changes back to it: this tells that
+    // report apart from someone else's change without redoing the whole
+    // comparison. Asking forgets what was left, so one report is taken for
+    // it at most.
+    bool is_as_left(const std::string& path) const;
+
     Enforcement enforcement() const { return enforcement_; }
     const RepositoryRoot& root() const { return root_; }
 
+    struct LeftAccess {
+        std::uint64_t device = 0;
+        std::uint64_t id = 0;
+        std::uint32_t mode = 0;
+        std::uint32_t owner = 0;
+    };
+
 private:
+    void remember_left(const std::string& path, const std::optional<LeftAccess>& left) const;
+
     RepositoryRoot root_;
     Enforcement enforcement_;
+    mutable AccountCache accounts_;
+    mutable std::mutex left_mutex_;
+    mutable std::unordered_map<std::string, LeftAccess> left_;
 };
 
 }  // namespace pdm

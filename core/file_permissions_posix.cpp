@@ -8,6 +8,7 @@
 #include <pwd.h>
 #include <sys/acl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,7 +61,9 @@ TargetFile open_regular_file(const RepositoryRoot& root, const std::string& path
     return file;
 }
 
-uid_t uid_of(const std::string& user) {
+uid_t uid_of(const std::string& user, AccountCache& accounts) {
+    const auto now = AccountCache::Clock::now();
+    if (const std::optional<std::uint32_t> known = accounts.id_of(user, now)) return *known;
     std::vector<char> buffer(16384);
     passwd entry{};
     passwd* found = nullptr;
@@ -69,21 +72,32 @@ uid_t uid_of(const std::string& user) {
         errno = error != 0 ? error : ENOENT;
         fail("no account named '" + user + "'");
     }
+    accounts.remember(user, found->pw_uid, now);
     return found->pw_uid;
 }
 
-std::string name_of(uid_t uid) {
+std::string name_of(uid_t uid, AccountCache& accounts) {
+    const auto now = AccountCache::Clock::now();
+    if (std::optional<std::string> known = accounts.name_of(uid, now)) return std::move(*known);
     std::vector<char> buffer(16384);
     passwd entry{};
     passwd* found = nullptr;
-    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found) return found->pw_name;
-    return std::to_string(uid);
+    if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || !found) return std::to_string(uid);
+    accounts.remember(found->pw_name, uid, now);
+    return found->pw_name;
 }
 
 std::string octal(mode_t mode) {
     char text[8];
     std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
     return text;
+}
+
+// The file's access ACL, or none when it has only mode bits. Most files have
+// none: one getxattr that finds nothing is cheaper than libacl's read of it.
+acl_t access_acl_of(const std::string& proc_path) {
+    if (::getxattr(proc_path.c_str(), "system.posix_acl_access", nullptr, 0) < 0 && errno == ENODATA) return nullptr;
+    return acl_get_file(proc_path.c_str(), ACL_TYPE_ACCESS);
 }
 
 bool has_write(acl_entry_t entry) {
@@ -109,21 +123,24 @@ struct Wanted {
 };
 
 // Gives the file its owner, then rewrites who may write: only `writer`, and
-// nobody else. Read and execute permissions are kept.
-PermissionChanges set_access(const RepositoryRoot& root, const std::string& path, const Wanted& wanted) {
+// nobody else. Read and execute permissions are kept. `left` is what a change
+// of plain mode bits left on disk, for the watcher's report of it.
+PermissionChanges set_access(const RepositoryRoot& root, const std::string& path, const Wanted& wanted,
+                             AccountCache& accounts, std::optional<FilePermissions::LeftAccess>& left) {
+    left.reset();
     const TargetFile file = open_regular_file(root, path);
     const std::string where = "'" + path + "'";
     PermissionChanges changes;
     FileInfo status = file.opened.info;
     if (wanted.owner && *wanted.owner != status.owner) {
         if (::chown(file.proc_path.c_str(), *wanted.owner, static_cast<gid_t>(-1)) != 0)
-            fail("cannot give " + where + " to " + name_of(*wanted.owner));
-        changes.push_back("owner " + name_of(status.owner) + " -> " + name_of(*wanted.owner));
+            fail("cannot give " + where + " to " + name_of(*wanted.owner, accounts));
+        changes.push_back("owner " + name_of(status.owner, accounts) + " -> " + name_of(*wanted.owner, accounts));
         // A change of owner clears set-user-ID bits: read the mode again.
         status = info_of(file.opened.handle);
     }
     const bool owner_writes = wanted.writer && *wanted.writer == status.owner;
-    Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
+    Acl acl(access_acl_of(file.proc_path));
     const bool extended = acl.get() && acl_equiv_mode(acl.get(), nullptr) != 0;
     const bool needs_entry = wanted.writer && !owner_writes;
     if (!extended && !needs_entry) {
@@ -133,8 +150,11 @@ PermissionChanges set_access(const RepositoryRoot& root, const std::string& path
             if (::chmod(file.proc_path.c_str(), mode) != 0) fail("cannot change the mode of " + where);
             changes.push_back("mode " + octal(status.mode) + " -> " + octal(mode));
         }
+        if (!changes.empty()) left = FilePermissions::LeftAccess{status.device, status.id, mode, status.owner};
         return changes;
     }
+    // No ACL yet: libacl makes one of the mode bits, for the writer's entry.
+    if (!acl.get()) acl.get() = acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS);
     if (!acl.get()) fail("cannot read the ACL of " + where);
     Acl before(acl_dup(acl.get()));
     std::vector<acl_entry_t> dropped;
@@ -182,16 +202,45 @@ PermissionChanges set_access(const RepositoryRoot& root, const std::string& path
     return changes;
 }
 
-std::optional<uid_t> uid_if_known(const std::string& user) {
+std::optional<uid_t> uid_if_known(const std::string& user, AccountCache& accounts) {
     if (user.empty()) return std::nullopt;
     try {
-        return uid_of(user);
+        return uid_of(user, accounts);
     } catch (const std::system_error&) {
         return std::nullopt;  // the account is gone: it has no entry worth removing by name
     }
 }
 
 }  // namespace
+
+void FilePermissions::remember_left(const std::string& path, const std::optional<LeftAccess>& left) const {
+    const std::lock_guard lock(left_mutex_);
+    if (!left) {
+        left_.erase(path);
+        return;
+    }
+    if (left_.size() >= 4096) left_.clear();  // e.g. the first start made thousands of files read-only
+    left_.insert_or_assign(path, *left);
+}
+
+bool FilePermissions::is_as_left(const std::string& path) const {
+    std::optional<LeftAccess> left;
+    {
+        const std::lock_guard lock(left_mutex_);
+        const auto found = left_.find(path);
+        if (found == left_.end()) return false;
+        left = found->second;
+        left_.erase(found);
+    }
+    struct stat status {};
+    if (::fstatat(static_cast<int>(root_.handle().native()), path.c_str(), &status, AT_SYMLINK_NOFOLLOW) != 0)
+        return false;
+    // An ACL entry that lets anyone write needs a mask with the write bit,
+    // and the mask shows as the group bits of the mode: with the mode as
+    // left, nobody was given a write.
+    return S_ISREG(status.st_mode) && status.st_nlink == 1 && status.st_dev == left->device &&
+           status.st_ino == left->id && (status.st_mode & 07777) == left->mode && status.st_uid == left->owner;
+}
 
 FilePermissions::FilePermissions(std::filesystem::path root, Enforcement enforcement)
     : root_(std::move(root)), enforcement_(enforcement) {}
@@ -205,29 +254,42 @@ FilePermissions::OwnershipAbility FilePermissions::can_change_owners() {
         const unsigned long long capabilities = std::stoull(line.substr(7), nullptr, 16);
         if (capabilities & 1) return {true, "pdmd has CAP_CHOWN"};
     }
-    return {false, "pdmd runs as " + name_of(::geteuid()) + " without CAP_CHOWN, so it cannot give files away"};
+    AccountCache asked_once;
+    return {false, "pdmd runs as " + name_of(::geteuid(), asked_once) + " without CAP_CHOWN, so it cannot give files away"};
 }
 
 PermissionChanges FilePermissions::make_read_only(const std::string& path, const std::string& previous_owner) const {
     Wanted wanted;
     if (enforcement_ == Enforcement::ownership) wanted.owner = ::geteuid();
-    wanted.forget = uid_if_known(previous_owner);
-    return set_access(root_, path, wanted);
+    wanted.forget = uid_if_known(previous_owner, accounts_);
+    // What was remembered of the file is forgotten first: what set_access
+    // finds already right, or fails on, is not known to be what it left.
+    remember_left(path, std::nullopt);
+    std::optional<LeftAccess> left;
+    PermissionChanges changes = set_access(root_, path, wanted, accounts_, left);
+    remember_left(path, left);
+    return changes;
 }
 
 PermissionChanges FilePermissions::make_writable_for(const std::string& path, const std::string& user) const {
     Wanted wanted;
-    wanted.writer = uid_of(user);
+    wanted.writer = uid_of(user, accounts_);
     if (enforcement_ == Enforcement::ownership) wanted.owner = wanted.writer;
-    return set_access(root_, path, wanted);
+    // What was remembered of the file is forgotten first: what set_access
+    // finds already right, or fails on, is not known to be what it left.
+    remember_left(path, std::nullopt);
+    std::optional<LeftAccess> left;
+    PermissionChanges changes = set_access(root_, path, wanted, accounts_, left);
+    remember_left(path, left);
+    return changes;
 }
 
 WriteAccess FilePermissions::inspect(const std::string& path, const std::string& user) const {
     const TargetFile file = open_regular_file(root_, path);
     std::optional<uid_t> uid;
-    if (!user.empty()) uid = uid_of(user);
-    const std::string owner = name_of(file.opened.info.owner);
-    Acl acl(acl_get_file(file.proc_path.c_str(), ACL_TYPE_ACCESS));
+    if (!user.empty()) uid = uid_of(user, accounts_);
+    const std::string owner = name_of(file.opened.info.owner, accounts_);
+    Acl acl(access_acl_of(file.proc_path));
     if (!acl.get() || acl_equiv_mode(acl.get(), nullptr) == 0) {
         const mode_t mode = file.opened.info.mode;
         return {(mode & 0222) != 0, uid && *uid == file.opened.info.owner && (mode & S_IWUSR) != 0, owner};

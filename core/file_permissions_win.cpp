@@ -177,4 +177,7 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
 
 bool FilePermissions::make_folder_sticky(const std::string&) const { return false; }
 
+// A DACL has no short summary like POSIX mode bits: every report is compared in full.
+bool FilePermissions::is_as_left(const std::string&) const { return false; }
+
 }  // namespace pdm

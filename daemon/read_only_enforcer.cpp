@@ -55,6 +55,8 @@ void ReadOnlyEnforcer::observe(const Event& event) const {
 }
 
 bool ReadOnlyEnforcer::repair(const std::string& path) const {
+    // Most reports are of the daemon's own change a moment ago.
+    if (permissions_.is_as_left(path)) return false;
     std::error_code ec;
     if (std::filesystem::symlink_status(permissions_.root().path() / path_from_utf8(path), ec).type() == std::filesystem::file_type::directory) {
         try {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <system_error>
 
@@ -132,6 +133,47 @@ BOOST_AUTO_TEST_CASE(links_folders_and_absent_files_are_refused) {
                           errno_is(std::errc::no_such_file_or_directory));
     BOOST_CHECK_THROW(permissions.make_writable_for("a.mcam", "no-such-user-here"), std::system_error);
     BOOST_TEST(mode_of("a.mcam") == 0664u);  // the link's target was never touched
+}
+
+BOOST_AUTO_TEST_CASE(the_watchers_report_of_its_own_change_is_told_apart_from_anyone_elses) {
+    permissions.make_read_only("a.mcam");
+    BOOST_TEST(permissions.is_as_left("a.mcam"));
+    BOOST_TEST(!permissions.is_as_left("a.mcam"));  // one report per change
+
+    // Someone else's change after the daemon's, before its report is read.
+    permissions.make_writable_for("a.mcam", me);
+    fs::permissions(dir / "repo/a.mcam", fs::perms(0666));
+    BOOST_TEST(!permissions.is_as_left("a.mcam"));
+
+    // Another file under the same name, with the same mode (the first one
+    // kept, so that its inode number cannot be reused).
+    permissions.make_read_only("a.mcam");
+    fs::rename(dir / "repo/a.mcam", dir / "a-before.mcam");
+    dir.write("repo/a.mcam");
+    fs::permissions(dir / "repo/a.mcam", fs::perms(0444));
+    BOOST_TEST(!permissions.is_as_left("a.mcam"));
+
+    // A second name for it.
+    permissions.make_writable_for("a.mcam", me);
+    fs::create_hard_link(dir / "repo/a.mcam", dir / "a-elsewhere.mcam");
+    BOOST_TEST(!permissions.is_as_left("a.mcam"));
+    fs::remove(dir / "a-elsewhere.mcam");
+
+    // A call that found nothing to change forgets what an earlier one left:
+    // the file may since have been changed and changed back.
+    permissions.make_read_only("parts/b.mcam");
+    permissions.make_read_only("parts/b.mcam");
+    BOOST_TEST(!permissions.is_as_left("parts/b.mcam"));
+}
+
+BOOST_AUTO_TEST_CASE(an_acl_entry_that_lets_someone_write_shows_in_the_mode,
+                     *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
+                         return boost::test_tools::assertion_result(::getpwnam("nobody") != nullptr);
+                     })) {
+    permissions.make_read_only("a.mcam");
+    const std::string grant = "setfacl -m u:nobody:rw '" + (dir / "repo/a.mcam").string() + "'";
+    BOOST_REQUIRE(std::system(grant.c_str()) == 0);
+    BOOST_TEST(!permissions.is_as_left("a.mcam"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
