@@ -25,6 +25,25 @@ bool is_within(const fs::path& candidate, const fs::path& folder) {
 
 }  // namespace
 
+bool Repository::refuse_link(const std::string& normalized, const fs::path& lexical) const {
+    std::error_code ec;
+    const fs::path resolved = fs::weakly_canonical(lexical, ec);
+    if (ec) return false;  // a link loop, or a link to a file as a folder: no such file
+    if (!is_within(resolved, root_)) {
+        throw PdmError(ErrorCode::invalid_path,
+                       "invalid path: '" + normalized + "' resolves outside the repository",
+                       {{"path", normalized}});
+    }
+    if (resolved != lexical) {
+        throw PdmError(ErrorCode::invalid_path,
+                       "invalid path: '" + normalized +
+                           "' goes through a symbolic link; use the real path",
+                       {{"path", normalized},
+                        {"real_path", resolved.lexically_relative(root_).generic_string()}});
+    }
+    return true;
+}
+
 Repository::Repository(const fs::path& root, const fs::path& excluded_dir, std::vector<Glob> include,
                        std::vector<Glob> ignore)
     : root_(fs::canonical(root)), include_(std::move(include)), ignore_(std::move(ignore)) {
@@ -51,24 +70,27 @@ bool Repository::is_tracked_name(const std::string& normalized) const {
 }
 
 std::optional<FileStat> Repository::stat(const std::string& normalized) const {
-    const fs::path lexical = root_ / path_from_utf8(normalized);
+    const fs::path relative = path_from_utf8(normalized);
+    const fs::path lexical = root_ / relative;
+    // Each folder on the way, then the file, looked at without following a
+    // link: one lstat each. Only a path with a link in it is resolved, to
+    // say where it leads (resolving every path cost a readlink per part of
+    // the absolute path, at every check-out).
     std::error_code ec;
-    const fs::path resolved = fs::weakly_canonical(lexical, ec);
-    if (ec) return std::nullopt;  // a parent is not a folder, or a link loop: no such file
-    if (!is_within(resolved, root_)) {
-        throw PdmError(ErrorCode::invalid_path,
-                       "invalid path: '" + normalized + "' resolves outside the repository",
-                       {{"path", normalized}});
+    fs::path walked = root_;
+    fs::file_status status;
+    for (auto part = relative.begin(); part != relative.end(); ++part) {
+        walked /= *part;
+        status = fs::symlink_status(walked, ec);
+        if (status.type() == fs::file_type::symlink) {
+            // A link that leads nowhere: no such file, or, at the end, not a regular file.
+            if (!refuse_link(normalized, lexical) || std::next(part) != relative.end()) return std::nullopt;
+            break;
+        }
+        if (ec || status.type() == fs::file_type::not_found) return std::nullopt;
+        if (std::next(part) != relative.end() && status.type() != fs::file_type::directory)
+            return std::nullopt;  // a parent is not a folder: no such file
     }
-    if (resolved != lexical) {
-        throw PdmError(ErrorCode::invalid_path,
-                       "invalid path: '" + normalized +
-                           "' goes through a symbolic link; use the real path",
-                       {{"path", normalized},
-                        {"real_path", resolved.lexically_relative(root_).generic_string()}});
-    }
-    const fs::file_status status = fs::symlink_status(lexical, ec);
-    if (ec || status.type() == fs::file_type::not_found) return std::nullopt;
     if (status.type() != fs::file_type::regular) {
         throw PdmError(ErrorCode::not_found, "'" + normalized + "' is not a regular file",
                        {{"path", normalized}});

@@ -68,6 +68,10 @@ public:
 
 private:
     std::vector<FileStat> scan_from(const std::filesystem::path& start) const;
+    // For a path with a symbolic link in it: throws invalid_path saying where
+    // it leads; false when it leads nowhere (a loop), true when it resolves
+    // to itself (a link to nothing).
+    bool refuse_link(const std::string& normalized, const std::filesystem::path& lexical) const;
 
     std::filesystem::path root_;
     std::filesystem::path excluded_dir_;
