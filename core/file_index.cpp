@@ -41,26 +41,28 @@ std::vector<FileChange> FileIndex::refresh(const std::string& path, bool replace
 
 std::vector<FileChange> FileIndex::merge(const std::string& prefix, std::vector<FileStat> seen, bool replaced) {
     std::vector<FileChange> changes;
-    std::map<std::string, FileStat> fresh;
-    for (FileStat& file : seen) fresh.emplace(file.path, std::move(file));
+    IndexedFiles fresh;
+    for (FileStat& file : seen) fresh.insert(std::move(file));
 
     auto it = prefix.empty() ? files_.begin() : files_.lower_bound(prefix);
-    while (it != files_.end() && under(it->first, prefix)) {
-        if (!fresh.contains(it->first)) {
-            changes.push_back({FileChange::Kind::removed, it->second});
+    while (it != files_.end() && under(it->path, prefix)) {
+        if (!fresh.contains(it->path)) {
+            changes.push_back({FileChange::Kind::removed, *it});
             it = files_.erase(it);
         } else {
             ++it;
         }
     }
-    for (auto& [path, file] : fresh) {
-        const auto known = files_.find(path);
+    while (!fresh.empty()) {
+        auto file = fresh.extract(fresh.begin());
+        const auto known = files_.find(file.value().path);
         if (known == files_.end()) {
-            changes.push_back({FileChange::Kind::added, file});
-            files_.emplace(path, std::move(file));
-        } else if (replaced || known->second.size != file.size || known->second.mtime != file.mtime) {
-            changes.push_back({FileChange::Kind::modified, file});
-            known->second = std::move(file);
+            changes.push_back({FileChange::Kind::added, file.value()});
+            files_.insert(std::move(file));
+        } else if (replaced || known->size != file.value().size || known->mtime != file.value().mtime) {
+            changes.push_back({FileChange::Kind::modified, file.value()});
+            // The same path: the new entry takes the old one's place in the order.
+            files_.insert(files_.erase(known), std::move(file));
         }
     }
     return changes;

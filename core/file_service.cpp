@@ -79,7 +79,7 @@ void FileService::for_each_listed(const ListFilter& filter, const ListVisitor& v
         visit(file, lock, false);
     };
     if (index_) {
-        for (const auto& [path, file] : index_->files()) consider(file);
+        for (const FileStat& file : index_->files()) consider(file);
     } else {
         for (const FileStat& file : scanned) consider(file);
     }
@@ -102,7 +102,7 @@ std::uint64_t FileService::indexed_bytes(const std::vector<std::string>& paths) 
     if (!index_) return bytes;
     for (const std::string& path : paths) {
         const auto found = index_->files().find(path);
-        if (found != index_->files().end()) bytes += found->second.size;
+        if (found != index_->files().end()) bytes += found->size;
     }
     return bytes;
 }

@@ -291,7 +291,7 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
             seen.push_back({file.path, file.size, file.mtime});
         };
         if (watcher) {
-            for (const auto& [path, file] : index.files()) add(file);
+            for (const FileStat& file : index.files()) add(file);
         } else {
             for (const FileStat& file : repository.scan()) add(file);
         }
