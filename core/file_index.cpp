@@ -7,14 +7,6 @@
 #include "core/utf8_path.hpp"
 
 namespace pdm {
-namespace {
-
-bool under(const std::string& path, const std::string& prefix) {
-    return prefix.empty() || path == prefix || (path.size() > prefix.size() && path.starts_with(prefix) &&
-                                                path[prefix.size()] == '/');
-}
-
-}  // namespace
 
 std::vector<FileChange> FileIndex::reconcile() { return merge("", repository_.scan()); }
 
@@ -44,14 +36,21 @@ std::vector<FileChange> FileIndex::merge(const std::string& prefix, std::vector<
     IndexedFiles fresh;
     for (FileStat& file : seen) fresh.insert(std::move(file));
 
-    auto it = prefix.empty() ? files_.begin() : files_.lower_bound(prefix);
-    while (it != files_.end() && under(it->path, prefix)) {
-        if (!fresh.contains(it->path)) {
-            changes.push_back({FileChange::Kind::removed, *it});
-            it = files_.erase(it);
-        } else {
-            ++it;
-        }
+    // What is gone: the path itself, and everything below it as a folder.
+    // Not one run from lower_bound(prefix): "parts-old" and "parts.mcam"
+    // sort between "parts" and "parts/".
+    const auto drop_unseen = [&](IndexedFiles::iterator it) {
+        if (fresh.contains(it->path)) return std::next(it);
+        changes.push_back({FileChange::Kind::removed, *it});
+        return files_.erase(it);
+    };
+    if (prefix.empty()) {
+        for (auto it = files_.begin(); it != files_.end();) it = drop_unseen(it);
+    } else {
+        if (const auto exact = files_.find(prefix); exact != files_.end()) drop_unseen(exact);
+        const std::string folder = prefix + "/";
+        for (auto it = files_.lower_bound(folder); it != files_.end() && it->path.starts_with(folder);)
+            it = drop_unseen(it);
     }
     while (!fresh.empty()) {
         auto file = fresh.extract(fresh.begin());

@@ -52,16 +52,21 @@ BOOST_AUTO_TEST_CASE(a_scan_then_refreshes_say_what_changed_and_keep_the_index_i
     BOOST_TEST(kinds(index.refresh("a.mcam")) == "-a.mcam ");
     BOOST_TEST(!index.files().contains("a.mcam"));
 
-    // A folder: everything below it, and nothing beside it that merely shares its prefix.
+    // A folder: everything below it, and nothing beside it, even what sorts
+    // between "parts" and "parts/" ('-', '.' and ' ' come before '/').
+    dir.write("repo/parts-old/x.mcam");
+    dir.write("repo/parts.mcam");
     dir.write("repo/parts2/d.mcam");
+    BOOST_TEST(kinds(index.reconcile()) == "+parts-old/x.mcam +parts.mcam +parts2/d.mcam ");
     fs::remove(dir / "repo/parts/c.mcam");
     dir.write("repo/parts/e.mcam");
     BOOST_TEST(kinds(index.refresh("parts")) == "-parts/c.mcam +parts/e.mcam ");
-    BOOST_TEST(kinds(index.reconcile()) == "+parts2/d.mcam ");
+    fs::remove_all(dir / "repo/parts");
+    BOOST_TEST(kinds(index.refresh("parts")) == "-parts/b.mcam -parts/e.mcam ");
 
     std::vector<std::string> in_order;
     for (const pdm::FileStat& file : index.files()) in_order.push_back(file.path);
-    BOOST_TEST((in_order == std::vector<std::string>{"parts/b.mcam", "parts/e.mcam", "parts2/d.mcam"}));
+    BOOST_TEST((in_order == std::vector<std::string>{"parts-old/x.mcam", "parts.mcam", "parts2/d.mcam"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
