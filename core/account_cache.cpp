@@ -23,6 +23,11 @@ void AccountCache::remember(const std::string& name, std::uint32_t id, Clock::ti
         ids_.clear();
         names_.clear();
     }
+    // A renumbered account: its old number no longer names it.
+    if (const auto before = ids_.find(name); before != ids_.end() && before->second.id != id) {
+        if (const auto old = names_.find(before->second.id); old != names_.end() && old->second.name == name)
+            names_.erase(old);
+    }
     ids_[name] = {id, now + keep_};
     names_[id] = {name, now + keep_};
 }

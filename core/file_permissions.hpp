@@ -88,7 +88,8 @@ public:
     // reports each of the daemon's own changes back to it: this tells that
     // report apart from someone else's change without redoing the whole
     // comparison. Asking forgets what was left, so one report is taken for
-    // it at most.
+    // it at most. make_read_only, make_writable_for and this are called from
+    // one thread (the event loop): a change and what it left are one step.
     bool is_as_left(const std::string& path) const;
 
     Enforcement enforcement() const { return enforcement_; }

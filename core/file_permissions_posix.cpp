@@ -72,7 +72,9 @@ uid_t uid_of(const std::string& user, AccountCache& accounts) {
         errno = error != 0 ? error : ENOENT;
         fail("no account named '" + user + "'");
     }
-    accounts.remember(user, found->pw_uid, now);
+    // Kept under the database's own spelling: a lookup that also accepts
+    // another (an alias, another letter case) must not rename the account.
+    accounts.remember(found->pw_name, found->pw_uid, now);
     return found->pw_uid;
 }
 
@@ -259,12 +261,12 @@ FilePermissions::OwnershipAbility FilePermissions::can_change_owners() {
 }
 
 PermissionChanges FilePermissions::make_read_only(const std::string& path, const std::string& previous_owner) const {
-    Wanted wanted;
-    if (enforcement_ == Enforcement::ownership) wanted.owner = ::geteuid();
-    wanted.forget = uid_if_known(previous_owner, accounts_);
     // What was remembered of the file is forgotten first: what set_access
     // finds already right, or fails on, is not known to be what it left.
     remember_left(path, std::nullopt);
+    Wanted wanted;
+    if (enforcement_ == Enforcement::ownership) wanted.owner = ::geteuid();
+    wanted.forget = uid_if_known(previous_owner, accounts_);
     std::optional<LeftAccess> left;
     PermissionChanges changes = set_access(root_, path, wanted, accounts_, left);
     remember_left(path, left);
@@ -272,12 +274,10 @@ PermissionChanges FilePermissions::make_read_only(const std::string& path, const
 }
 
 PermissionChanges FilePermissions::make_writable_for(const std::string& path, const std::string& user) const {
+    remember_left(path, std::nullopt);  // as in make_read_only, before anything can throw
     Wanted wanted;
     wanted.writer = uid_of(user, accounts_);
     if (enforcement_ == Enforcement::ownership) wanted.owner = wanted.writer;
-    // What was remembered of the file is forgotten first: what set_access
-    // finds already right, or fails on, is not known to be what it left.
-    remember_left(path, std::nullopt);
     std::optional<LeftAccess> left;
     PermissionChanges changes = set_access(root_, path, wanted, accounts_, left);
     remember_left(path, left);

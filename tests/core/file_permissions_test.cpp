@@ -168,11 +168,16 @@ BOOST_AUTO_TEST_CASE(the_watchers_report_of_its_own_change_is_told_apart_from_an
 
 BOOST_AUTO_TEST_CASE(an_acl_entry_that_lets_someone_write_shows_in_the_mode,
                      *boost::unit_test::precondition([](boost::unit_test::test_unit_id) {
-                         return boost::test_tools::assertion_result(::getpwnam("nobody") != nullptr);
+                         return boost::test_tools::assertion_result(::getpwnam("nobody") != nullptr &&
+                                                                    std::system("command -v setfacl >/dev/null") == 0);
                      })) {
     permissions.make_read_only("a.mcam");
-    const std::string grant = "setfacl -m u:nobody:rw '" + (dir / "repo/a.mcam").string() + "'";
-    BOOST_REQUIRE(std::system(grant.c_str()) == 0);
+    const std::string grant = "setfacl -m u:nobody:rw '" + (dir / "repo/a.mcam").string() + "' 2>/dev/null";
+    if (std::system(grant.c_str()) != 0) {
+        BOOST_TEST_MESSAGE("the temp folder's file system takes no ACLs: nothing to check");
+        return;
+    }
+    BOOST_TEST(mode_of("a.mcam") != 0444u);  // the mask's write shows as the group bits
     BOOST_TEST(!permissions.is_as_left("a.mcam"));
 }
 
