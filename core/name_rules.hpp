@@ -20,7 +20,8 @@ namespace pdm {
 std::optional<std::string> name_refusal(std::string_view segment);
 
 // `normalized` spelled as the files on disk below `root` spell it, folder by
-// folder (Windows: the on-disk case); the parts that do not exist stay as given.
+// folder (Windows: the on-disk case, and the long name for a short 8.3 one);
+// the parts that do not exist stay as given.
 std::string spelled_on_disk(const std::filesystem::path& root, const std::string& normalized);
 
 }  // namespace pdm

@@ -55,7 +55,12 @@ std::string spelled_on_disk(const std::filesystem::path& root, const std::string
         if (search != INVALID_HANDLE_VALUE) {
             FindClose(search);
             const std::string on_disk = win::utf8(found.cFileName);
-            if (CompareStringOrdinal(found.cFileName, -1, win::wide(given).c_str(), -1, TRUE) == CSTR_EQUAL)
+            // Another letter case, or the short 8.3 name (PARTSF~1) of a long one:
+            // either way the long name as on disk is the file's one name and lock.
+            const std::wstring given_wide = win::wide(given);
+            if (CompareStringOrdinal(found.cFileName, -1, given_wide.c_str(), -1, TRUE) == CSTR_EQUAL ||
+                (found.cAlternateFileName[0] != L'\0' &&
+                 CompareStringOrdinal(found.cAlternateFileName, -1, given_wide.c_str(), -1, TRUE) == CSTR_EQUAL))
                 segment = on_disk;
         }
         folder += L"\\" + win::wide(segment);

@@ -15,6 +15,7 @@
 #include "core/error.hpp"
 #include "core/file_handle_win.hpp"
 #include "core/file_permissions.hpp"
+#include "core/name_rules.hpp"
 #include "core/open_beneath.hpp"
 #include "core/state_dir.hpp"
 #include "core/win_security.hpp"
@@ -295,6 +296,25 @@ BOOST_AUTO_TEST_CASE(a_file_held_by_a_reader_stops_an_undo_of_several_files_befo
     }
     BOOST_TEST(pdm::test::read_text(dir / "repo/a.mcam") == "a old");
     BOOST_TEST(pdm::test::read_text(dir / "repo/b.mcam") == "b old");
+}
+
+BOOST_AUTO_TEST_CASE(a_short_8_3_name_is_spelled_as_the_long_name_it_stands_for) {
+    TempDir dir;
+    dir.write("repo/Long Folder Name/part number one.mcam");
+    const std::wstring long_folder = (dir / "repo" / "Long Folder Name").native();
+    std::wstring short_folder(MAX_PATH, L'\0');
+    const DWORD length = GetShortPathNameW(long_folder.c_str(), short_folder.data(), MAX_PATH);
+    BOOST_REQUIRE(length > 0 && length < MAX_PATH);
+    short_folder.resize(length);
+    const std::string short_name = std::filesystem::path(short_folder).filename().string();
+    if (short_name == "Long Folder Name") {
+        BOOST_TEST_MESSAGE("this volume makes no short names: nothing to check");
+        return;
+    }
+    BOOST_TEST(pdm::spelled_on_disk(dir / "repo", short_name + "/part number one.mcam") ==
+               "Long Folder Name/part number one.mcam");
+    BOOST_TEST(pdm::spelled_on_disk(dir / "repo", "long folder name/PART NUMBER ONE.MCAM") ==
+               "Long Folder Name/part number one.mcam");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
