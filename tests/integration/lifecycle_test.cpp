@@ -246,6 +246,9 @@ BOOST_AUTO_TEST_CASE(sigterm_answers_requests_already_sent) {
     DaemonProcess daemon;
     daemon.start();
     auto c = daemon.client();
+    // A served connection: one the daemon had not yet accepted when told to
+    // stop is closed unanswered (under Wine and a loaded machine, it can be).
+    BOOST_REQUIRE(outcome(c->call("hello")) == "ok");
     std::string burst;
     for (int i = 0; i < 200; ++i) burst += json{{"op", "list"}, {"id", i}}.dump() + "\n";
     c->send_raw(burst);
