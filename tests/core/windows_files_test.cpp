@@ -299,7 +299,7 @@ BOOST_AUTO_TEST_CASE(a_file_held_by_a_reader_stops_an_undo_of_several_files_befo
 }
 
 BOOST_AUTO_TEST_CASE(a_short_8_3_name_is_spelled_as_the_long_name_it_stands_for) {
-    TempDir dir;
+    pdm::test::TempDir dir;
     dir.write("repo/Long Folder Name/part number one.mcam");
     const std::wstring long_folder = (dir / "repo" / "Long Folder Name").native();
     std::wstring short_folder(MAX_PATH, L'\0');
