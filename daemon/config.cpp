@@ -12,6 +12,27 @@
 #include "ipc/local_endpoint.hpp"
 
 namespace pdm::daemon {
+namespace {
+
+// The config file as CLI11 reads it (TOML, or INI), less one thing: CLI11
+// 2.1 reads `key = []` as a key with no value, and an option that takes one
+// value then reads the first of none, and pdmd crashed on the file (found by
+// the config fuzz target). Here an empty list is a usage error naming its key.
+class ConfigWithoutEmptyLists : public CLI::ConfigTOML {
+public:
+    std::vector<CLI::ConfigItem> from_config(std::istream& input) const override {
+        std::vector<CLI::ConfigItem> read = CLI::ConfigTOML::from_config(input);
+        for (const CLI::ConfigItem& item : read) {
+            const bool section_mark = item.name == "++" || item.name == "--";
+            if (item.inputs.empty() && !section_mark)
+                throw CLI::ConversionError(item.fullname() + " in the --config file is an empty list, which gives no "
+                                           "value; leave the key out to keep its default");
+        }
+        return read;
+    }
+};
+
+}  // namespace
 
 ParsedCommandLine parse_command_line(int argc, char** argv) {
     DaemonConfig config;
@@ -22,6 +43,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     // A flag given twice (or in the config file and on the command line) takes the last value.
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     app.set_config("--config", "", "Read options from a file (TOML or INI; keys are the long flag names)");
+    app.config_formatter(std::make_shared<ConfigWithoutEmptyLists>());
     app.add_option("--repo", config.repo, "The folder of part files to guard (required)")
         ->check([](const std::string& folder) -> std::string {
             // Not CLI::ExistingDirectory: it reads the name in the platform's

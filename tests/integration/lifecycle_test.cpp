@@ -170,6 +170,24 @@ BOOST_AUTO_TEST_CASE(a_value_too_large_to_read_is_a_usage_error_on_the_command_l
     BOOST_TEST(daemon.start_expecting_exit({"--config", config.string()}) == 2);
 }
 
+// Found by the config fuzz target's long run: CLI11 read `key = []` as no
+// value at all, and an option taking one value then read past its end: pdmd
+// died of a segmentation fault at start (or at a reload).
+BOOST_AUTO_TEST_CASE(an_empty_list_in_the_config_file_is_a_usage_error_naming_its_key) {
+    DaemonProcess daemon;
+    for (const std::string line : {"max-connections = []", "log-level = [ ]", "enforce = []", "admin = []"}) {
+        const auto config = daemon.dir().write("pdmd.conf", "# pdmd.conf\n" + line + "\n");
+        BOOST_TEST(daemon.start_expecting_exit({"--config", config.string()}) == 2, line);
+        const std::string key = line.substr(0, line.find(' '));
+        BOOST_TEST(daemon.log().find(key + " in the --config file is an empty list") != std::string::npos,
+                   daemon.log());
+    }
+    // A section and what follows it still work.
+    const auto config = daemon.dir().write("pdmd.conf", "[pdmd]\nmax-connections = 100\n");
+    daemon.start({"--config", config.string()});
+    BOOST_TEST(outcome(daemon.client()->call("hello")) == "ok");
+}
+
 // A stop must not wait for a first import of a large folder: systemd's
 // TimeoutStopSec would kill the daemon. The import is taken again next time.
 BOOST_AUTO_TEST_CASE(sigterm_during_a_large_first_import_stops_at_once_and_the_next_start_imports_again) {
