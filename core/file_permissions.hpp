@@ -14,7 +14,6 @@
 // One implementation per platform: file_permissions_posix.cpp (owners, mode
 // bits and POSIX ACLs); a Windows twin uses the file's owner and DACL.
 
-#include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <optional>
@@ -95,21 +94,15 @@ public:
     Enforcement enforcement() const { return enforcement_; }
     const RepositoryRoot& root() const { return root_; }
 
-    struct LeftAccess {
-        std::uint64_t device = 0;
-        std::uint64_t id = 0;
-        std::uint32_t mode = 0;
-        std::uint32_t owner = 0;
-    };
-
 private:
-    void remember_left(const std::string& path, const std::optional<LeftAccess>& left) const;
+    // `left`: the file as a change left it (FileInfo with the new mode).
+    void remember_left(const std::string& path, const std::optional<FileInfo>& left) const;
 
     RepositoryRoot root_;
     Enforcement enforcement_;
     mutable AccountCache accounts_;
     mutable std::mutex left_mutex_;
-    mutable std::unordered_map<std::string, LeftAccess> left_;
+    mutable std::unordered_map<std::string, FileInfo> left_;
 };
 
 }  // namespace pdm

@@ -128,7 +128,7 @@ struct Wanted {
 // nobody else. Read and execute permissions are kept. `left` is what a change
 // of plain mode bits left on disk, for the watcher's report of it.
 PermissionChanges set_access(const RepositoryRoot& root, const std::string& path, const Wanted& wanted,
-                             AccountCache& accounts, std::optional<FilePermissions::LeftAccess>& left) {
+                             AccountCache& accounts, std::optional<FileInfo>& left) {
     left.reset();
     const TargetFile file = open_regular_file(root, path);
     const std::string where = "'" + path + "'";
@@ -152,7 +152,10 @@ PermissionChanges set_access(const RepositoryRoot& root, const std::string& path
             if (::chmod(file.proc_path.c_str(), mode) != 0) fail("cannot change the mode of " + where);
             changes.push_back("mode " + octal(status.mode) + " -> " + octal(mode));
         }
-        if (!changes.empty()) left = FilePermissions::LeftAccess{status.device, status.id, mode, status.owner};
+        if (!changes.empty()) {
+            left = status;
+            left->mode = (status.mode & ~mode_t{07777}) | mode;
+        }
         return changes;
     }
     // No ACL yet: libacl makes one of the mode bits, for the writer's entry.
@@ -215,7 +218,7 @@ std::optional<uid_t> uid_if_known(const std::string& user, AccountCache& account
 
 }  // namespace
 
-void FilePermissions::remember_left(const std::string& path, const std::optional<LeftAccess>& left) const {
+void FilePermissions::remember_left(const std::string& path, const std::optional<FileInfo>& left) const {
     const std::lock_guard lock(left_mutex_);
     if (!left) {
         left_.erase(path);
@@ -226,7 +229,7 @@ void FilePermissions::remember_left(const std::string& path, const std::optional
 }
 
 bool FilePermissions::is_as_left(const std::string& path) const {
-    std::optional<LeftAccess> left;
+    std::optional<FileInfo> left;
     {
         const std::lock_guard lock(left_mutex_);
         const auto found = left_.find(path);
@@ -241,7 +244,7 @@ bool FilePermissions::is_as_left(const std::string& path) const {
     // and the mask shows as the group bits of the mode: with the mode as
     // left, nobody was given a write.
     return S_ISREG(status.st_mode) && status.st_nlink == 1 && status.st_dev == left->device &&
-           status.st_ino == left->id && (status.st_mode & 07777) == left->mode && status.st_uid == left->owner;
+           status.st_ino == left->id && (status.st_mode & 07777) == (left->mode & 07777) && status.st_uid == left->owner;
 }
 
 FilePermissions::FilePermissions(std::filesystem::path root, Enforcement enforcement)
@@ -267,7 +270,7 @@ PermissionChanges FilePermissions::make_read_only(const std::string& path, const
     Wanted wanted;
     if (enforcement_ == Enforcement::ownership) wanted.owner = ::geteuid();
     wanted.forget = uid_if_known(previous_owner, accounts_);
-    std::optional<LeftAccess> left;
+    std::optional<FileInfo> left;
     PermissionChanges changes = set_access(root_, path, wanted, accounts_, left);
     remember_left(path, left);
     return changes;
@@ -278,7 +281,7 @@ PermissionChanges FilePermissions::make_writable_for(const std::string& path, co
     Wanted wanted;
     wanted.writer = uid_of(user, accounts_);
     if (enforcement_ == Enforcement::ownership) wanted.owner = wanted.writer;
-    std::optional<LeftAccess> left;
+    std::optional<FileInfo> left;
     PermissionChanges changes = set_access(root_, path, wanted, accounts_, left);
     remember_left(path, left);
     return changes;
