@@ -18,6 +18,7 @@
 #include "core/content_digest.hpp"
 #include "core/error.hpp"
 #include "core/open_beneath.hpp"
+#include "core/revision_index.hpp"
 #include "core/stored_loose_object.hpp"
 #include "core/working_file.hpp"
 #include "core/writer_check.hpp"
@@ -316,8 +317,17 @@ struct HistoryStore::Impl {
     Repo repo;
     Odb odb;
     std::vector<IndexedCommit> commits;  // oldest first
-    std::map<std::string, std::vector<IndexedRevision>> by_path;  // oldest first
+    RevisionIndex<IndexedRevision> by_path;
+    // The sha256 that `history` reports per revision, kept for the blobs
+    // last stored or asked about. Bounded: kept for every file of a first
+    // import it was 90 bytes a file, and a miss costs one read of the blob.
     std::unordered_map<git_oid, Sha256, OidHash, OidEqual> sha256_by_blob;
+    static constexpr std::size_t max_sha256_kept = 4096;
+
+    void remember_sha256(const git_oid& blob, const std::string& sha256) {
+        if (sha256_by_blob.size() >= max_sha256_kept) sha256_by_blob = {};  // gives its buckets back too
+        sha256_by_blob[blob] = sha256_bytes(sha256);
+    }
 
     std::optional<git_oid> head() const {
         git_oid oid;
@@ -362,9 +372,7 @@ struct HistoryStore::Impl {
         std::vector<std::string> paths;
         paths.reserve(changed.size());
         for (const auto& [path, revision] : changed) {
-            auto& revisions = by_path[path];
-            if (revisions.empty()) revisions.reserve(1);  // most files have one revision: no room for more
-            revisions.push_back(revision);
+            by_path.append(path, revision);
             paths.emplace_back(path);
         }
         return paths;
@@ -392,11 +400,7 @@ struct HistoryStore::Impl {
     // Takes back the revisions index_commit appended for `paths` (newest
     // first): commits that never became the history.
     void unindex(const std::vector<std::string>& paths) {
-        for (auto path = paths.rbegin(); path != paths.rend(); ++path) {
-            auto revisions = by_path.find(*path);
-            revisions->second.pop_back();
-            if (revisions->second.empty()) by_path.erase(revisions);
-        }
+        for (auto path = paths.rbegin(); path != paths.rend(); ++path) by_path.remove_newest(*path);
     }
 
     void build_index() {
@@ -419,6 +423,8 @@ struct HistoryStore::Impl {
             }
             index_commit(commit.get(), parent_tree.get());
         }
+        by_path.shrink_to_fit();
+        commits.shrink_to_fit();
     }
 
     // Stores the file's content as a blob, read in pieces; nothing when it is
@@ -494,7 +500,7 @@ struct HistoryStore::Impl {
             }
             // A writer that waited out the lease-break time got in meanwhile.
             if (lease.outcome() == ReadLease::Outcome::held && !lease.still_held() && !request.even_if_open) continue;
-            sha256_by_blob[id] = sha256_bytes(sha256);
+            remember_sha256(id, sha256);
             return Stored{blob, sha256, size};
         }
         throw std::runtime_error("'" + path + "' kept changing while it was read; try again when it is saved");
@@ -713,14 +719,9 @@ struct HistoryStore::Impl {
     }
 
     std::optional<Revision> newest_of(const std::string& path) const {
-        const auto* revisions = revisions_of(path);
-        if (!revisions || revisions->empty()) return std::nullopt;
-        return expand(path, *revisions, revisions->size() - 1);
-    }
-
-    const std::vector<IndexedRevision>* revisions_of(const std::string& path) const {
-        const auto found = by_path.find(path);
-        return found == by_path.end() ? nullptr : &found->second;
+        const auto revisions = by_path.of(path);
+        if (revisions.empty()) return std::nullopt;
+        return expand(path, revisions, revisions.size() - 1);
     }
 
     std::string read_blob_whole(const Revision& revision) {
@@ -776,6 +777,7 @@ std::vector<RecordedFile> HistoryStore::import(ImportOrder& order, TimePoint tim
     // that waited for every program to close its files might never finish.
     request.even_if_open = true;
     std::vector<RecordedFile> imported = only(record_requests({&request}, true));
+    impl_->by_path.shrink_to_fit();
     try {
         impl_->mark_import_finished();
     } catch (const std::exception&) {
@@ -860,35 +862,34 @@ std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<
 
 std::vector<Revision> HistoryStore::revisions(const std::string& path, std::size_t limit) const {
     std::vector<Revision> result;
-    if (const auto* revisions = impl_->revisions_of(path)) {
-        for (std::size_t i = revisions->size(); i > 0 && (limit == 0 || result.size() < limit); --i)
-            result.push_back(impl_->expand(path, *revisions, i - 1));
-    }
+    const auto revisions = impl_->by_path.of(path);
+    for (std::size_t i = revisions.size(); i > 0 && (limit == 0 || result.size() < limit); --i)
+        result.push_back(impl_->expand(path, revisions, i - 1));
     return result;
 }
 
 std::optional<Revision> HistoryStore::newest(const std::string& path) const { return impl_->newest_of(path); }
 
 Revision HistoryStore::find(const std::string& path, const std::string& rev) const {
-    const auto* revisions = impl_->revisions_of(path);
+    const auto revisions = impl_->by_path.of(path);
     const std::string newest_note =
-        revisions && !revisions->empty() ? "; its newest is " + std::to_string(revisions->size()) : "; it has none yet";
+        !revisions.empty() ? "; its newest is " + std::to_string(revisions.size()) : "; it has none yet";
     const auto is_digit = [](unsigned char c) { return std::isdigit(c) != 0; };
     const auto is_hex = [](unsigned char c) { return std::isxdigit(c) != 0; };
     const bool number = !rev.empty() && rev.size() <= 18 && std::all_of(rev.begin(), rev.end(), is_digit);
     if (number) {
         const std::uint64_t wanted = std::stoull(rev);
-        if (revisions && wanted >= 1 && wanted <= revisions->size()) return impl_->expand(path, *revisions, wanted - 1);
+        if (wanted >= 1 && wanted <= revisions.size()) return impl_->expand(path, revisions, wanted - 1);
         throw PdmError(ErrorCode::not_found, "'" + path + "' has no revision " + rev + newest_note,
                        {{"path", path}, {"rev", rev}});
     }
     const bool commit_id = rev.size() >= 7 && rev.size() <= 40 && std::all_of(rev.begin(), rev.end(), is_hex);
-    if (commit_id && revisions) {
+    if (commit_id) {
         std::string lower = rev;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        for (std::size_t i = 0; i < revisions->size(); ++i) {
-            if (hex(impl_->commits[(*revisions)[i].commit].id).rfind(lower, 0) == 0)
-                return impl_->expand(path, *revisions, i);
+        for (std::size_t i = 0; i < revisions.size(); ++i) {
+            if (hex(impl_->commits[revisions[i].commit].id).rfind(lower, 0) == 0)
+                return impl_->expand(path, revisions, i);
         }
     }
     throw PdmError(ErrorCode::not_found,
@@ -907,7 +908,7 @@ std::string HistoryStore::sha256(const Revision& revision) {
     std::vector<char> piece(piece_bytes);
     while (const std::size_t length = reader->read(piece.data(), piece.size())) digest.update(piece.data(), length);
     const std::string result = digest.finish().second;
-    impl_->sha256_by_blob[blob] = sha256_bytes(result);
+    impl_->remember_sha256(blob, result);
     return result;
 }
 
@@ -1022,7 +1023,7 @@ std::vector<BlameLine> HistoryStore::blame(const std::string& path) {
     options.flags = GIT_BLAME_FIRST_PARENT;
     BlameResult blame;
     check(git_blame_file(blame.out(), impl_->repo.get(), path.c_str(), &options), "cannot blame '" + path + "'");
-    const auto* revisions = impl_->revisions_of(path);
+    const auto revisions = impl_->by_path.of(path);
     std::vector<BlameLine> lines;
     std::size_t start = 0;
     for (std::uint64_t number = 1; start < bytes.size(); ++number) {
@@ -1034,9 +1035,9 @@ std::vector<BlameLine> HistoryStore::blame(const std::string& path) {
         if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();
         const git_blame_hunk* hunk = git_blame_get_hunk_byline(blame.get(), number);
         if (hunk) {
-            for (std::size_t i = revisions->size(); i > 0; --i) {
-                if (!git_oid_equal(&impl_->commits[(*revisions)[i - 1].commit].id, &hunk->final_commit_id)) continue;
-                line.revision = impl_->expand(path, *revisions, i - 1);
+            for (std::size_t i = revisions.size(); i > 0; --i) {
+                if (!git_oid_equal(&impl_->commits[revisions[i - 1].commit].id, &hunk->final_commit_id)) continue;
+                line.revision = impl_->expand(path, revisions, i - 1);
                 break;
             }
         }

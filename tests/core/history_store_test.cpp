@@ -161,6 +161,28 @@ BOOST_AUTO_TEST_CASE(a_changed_file_gets_exactly_one_new_revision_and_an_unchang
 #endif
 }
 
+BOOST_AUTO_TEST_CASE(a_revisions_sha256_is_read_from_its_content_when_no_longer_kept) {
+    store->import({"a.mcam", "parts/b.mcam"}, when);
+    write("a.mcam", "abc");
+    const std::string recorded = record({"a.mcam"}, "alice", "deeper pocket")[0].sha256;
+    // Thousands of other blobs since, and a restart: nothing kept of it.
+    fs::create_directories(dir / "repo/many");
+    for (int i = 0; i < 5000; i += 1000) {
+        std::vector<std::string> paths;
+        for (int j = i; j < i + 1000; ++j) {
+            paths.push_back("many/" + std::to_string(j) + ".mcam");
+            write(paths.back(), "content " + std::to_string(j));
+        }
+        store->record_added(paths, "alice", when);
+    }
+    BOOST_TEST(store->sha256(*store->newest("many/4999.mcam")) ==
+               "1e492e12889f402ba944e226b66f926b95eb6ab90c116c4104b95f40b3b17a60");
+    BOOST_TEST(store->sha256(*store->newest("a.mcam")) == recorded);
+    open();
+    BOOST_TEST(store->sha256(*store->newest("a.mcam")) ==
+               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // sha256("abc")
+}
+
 BOOST_AUTO_TEST_CASE(revisions_are_numbered_per_file_newest_first_and_survive_a_reopen) {
     store->import({"a.mcam", "parts/b.mcam"}, when);
     for (int i = 1; i <= 5; ++i) {
