@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.hpp"
+
 namespace pdm {
 
 // Owns one open file or folder; closed when destroyed.
@@ -51,6 +53,16 @@ struct FileInfo {
 
 // Throws std::system_error.
 FileInfo info_of(const FileHandle& file);
+
+// What a name is, looked at without following a link: one lstat on POSIX.
+struct NameStatus {
+    enum class Kind { missing, regular, folder, link, other };
+    Kind kind = Kind::missing;  // also when it cannot be looked at
+    std::uint64_t size = 0;     // these three for a regular file
+    std::uint64_t links = 1;
+    TimePoint mtime;
+};
+NameStatus status_of_name(const std::filesystem::path& path);
 
 // Up to `length` bytes from `offset` into `out`; 0 at the end of the file.
 // Throws std::system_error.

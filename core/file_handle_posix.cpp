@@ -37,6 +37,28 @@ FileInfo info_of(const FileHandle& file) {
     return info;
 }
 
+NameStatus status_of_name(const std::filesystem::path& path) {
+    struct stat status {};
+    NameStatus result;
+    if (::lstat(path.c_str(), &status) != 0) return result;
+    if (S_ISREG(status.st_mode)) {
+        result.kind = NameStatus::Kind::regular;
+    } else if (S_ISDIR(status.st_mode)) {
+        result.kind = NameStatus::Kind::folder;
+    } else if (S_ISLNK(status.st_mode)) {
+        result.kind = NameStatus::Kind::link;
+    } else {
+        result.kind = NameStatus::Kind::other;
+    }
+    result.size = static_cast<std::uint64_t>(status.st_size);
+    result.links = static_cast<std::uint64_t>(status.st_nlink);
+    // To the nanosecond, as std::filesystem::last_write_time reads it: the
+    // folder scan's times and this one's are compared for equality.
+    result.mtime = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+        std::chrono::seconds(status.st_mtim.tv_sec) + std::chrono::nanoseconds(status.st_mtim.tv_nsec)));
+    return result;
+}
+
 std::size_t read_at(const FileHandle& file, std::uint64_t offset, char* out, std::size_t length) {
     for (;;) {
         const ssize_t got = ::pread(fd_of(file), out, length, static_cast<off_t>(offset));

@@ -36,6 +36,31 @@ FileInfo info_of(const FileHandle& file) {
     return info;
 }
 
+NameStatus status_of_name(const std::filesystem::path& path) {
+    // std::filesystem's own answers, which the folder scan reads too: one
+    // call each (Windows has no single call that tells all four without
+    // opening the file).
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    NameStatus result;
+    const fs::file_status status = fs::symlink_status(path, ec);
+    if (ec) return result;
+    switch (status.type()) {
+        case fs::file_type::not_found: return result;
+        case fs::file_type::regular: result.kind = NameStatus::Kind::regular; break;
+        case fs::file_type::directory: result.kind = NameStatus::Kind::folder; break;
+        case fs::file_type::symlink: result.kind = NameStatus::Kind::link; return result;
+        default: result.kind = NameStatus::Kind::other; return result;
+    }
+    if (result.kind != NameStatus::Kind::regular) return result;
+    result.size = fs::file_size(path, ec);
+    if (!ec) result.links = fs::hard_link_count(path, ec);
+    const auto mtime = fs::last_write_time(path, ec);
+    if (ec) return {};  // gone meanwhile
+    result.mtime = std::chrono::time_point_cast<TimePoint::duration>(std::chrono::file_clock::to_sys(mtime));
+    return result;
+}
+
 std::size_t read_at(const FileHandle& file, std::uint64_t offset, char* out, std::size_t length) {
     OVERLAPPED at{};
     at.Offset = static_cast<DWORD>(offset);

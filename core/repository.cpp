@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "core/error.hpp"
+#include "core/file_handle.hpp"
 #include "core/repo_path.hpp"
 #include "core/utf8_path.hpp"
 
@@ -73,25 +74,25 @@ std::optional<FileStat> Repository::stat(const std::string& normalized) const {
     const fs::path relative = path_from_utf8(normalized);
     const fs::path lexical = root_ / relative;
     // Each folder on the way, then the file, looked at without following a
-    // link: one lstat each. Only a path with a link in it is resolved, to
-    // say where it leads (resolving every path cost a readlink per part of
-    // the absolute path, at every check-out).
-    std::error_code ec;
+    // link: one lstat each, the last of which tells all a FileStat holds.
+    // Only a path with a link in it is resolved, to say where it leads
+    // (resolving every path cost a readlink per part of the absolute path,
+    // at every check-out).
     fs::path walked = root_;
-    fs::file_status status;
+    NameStatus status;
     for (auto part = relative.begin(); part != relative.end(); ++part) {
         walked /= *part;
-        status = fs::symlink_status(walked, ec);
-        if (status.type() == fs::file_type::symlink) {
+        status = status_of_name(walked);
+        if (status.kind == NameStatus::Kind::link) {
             // A link that leads nowhere: no such file, or, at the end, not a regular file.
             if (!refuse_link(normalized, lexical) || std::next(part) != relative.end()) return std::nullopt;
             break;
         }
-        if (ec || status.type() == fs::file_type::not_found) return std::nullopt;
-        if (std::next(part) != relative.end() && status.type() != fs::file_type::directory)
+        if (status.kind == NameStatus::Kind::missing) return std::nullopt;
+        if (std::next(part) != relative.end() && status.kind != NameStatus::Kind::folder)
             return std::nullopt;  // a parent is not a folder: no such file
     }
-    if (status.type() != fs::file_type::regular) {
+    if (status.kind != NameStatus::Kind::regular) {
         throw PdmError(ErrorCode::not_found, "'" + normalized + "' is not a regular file",
                        {{"path", normalized}});
     }
@@ -99,11 +100,7 @@ std::optional<FileStat> Repository::stat(const std::string& normalized) const {
         throw PdmError(ErrorCode::not_found, "'" + normalized + "' is not a tracked file",
                        {{"path", normalized}});
     }
-    FileStat result{normalized, fs::file_size(lexical, ec), {}, fs::hard_link_count(lexical, ec)};
-    const auto mtime = fs::last_write_time(lexical, ec);
-    if (ec) return std::nullopt;  // removed between the two calls
-    result.mtime = to_time_point(mtime);
-    return result;
+    return FileStat{normalized, status.size, status.mtime, status.links};
 }
 
 std::vector<FileStat> Repository::scan() const { return scan_from(root_); }

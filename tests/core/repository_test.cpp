@@ -108,4 +108,30 @@ BOOST_AUTO_TEST_CASE(stat_of_missing_file_folder_or_hidden_file) {
                           [](const PdmError& e) { return has_code(e, ErrorCode::not_found); });
 }
 
+BOOST_AUTO_TEST_CASE(stat_tells_what_the_folder_scan_tells_to_the_nanosecond) {
+    TempDir dir;
+    dir.write("parts/a.mcam", std::string(1234, 'x'));
+    dir.write("b.mcam", "b");
+    // A time with nanoseconds the clock's rounding could lose, and a second name.
+    const auto when = fs::file_time_type::clock::now() - std::chrono::hours(50) + std::chrono::nanoseconds(123456789);
+    fs::last_write_time(dir / "parts/a.mcam", when);
+    fs::create_hard_link(dir / "b.mcam", dir / "second-name.mcam");
+    const Repository repository(dir.path(), dir / ".pdm", {});
+    const auto scanned = repository.scan();
+    BOOST_REQUIRE_EQUAL(scanned.size(), 3u);
+    for (const pdm::FileStat& seen : scanned) {
+        BOOST_TEST_INFO(seen.path);
+        const auto stat = repository.stat(seen.path);
+        BOOST_REQUIRE(stat.has_value());
+        BOOST_TEST(stat->path == seen.path);
+        BOOST_TEST(stat->size == seen.size);
+        BOOST_TEST((stat->mtime == seen.mtime));
+        BOOST_TEST(stat->links == fs::hard_link_count(dir / seen.path));
+    }
+    const auto a = repository.stat("parts/a.mcam");
+    BOOST_TEST(a->size == 1234u);
+    BOOST_TEST(a->links == 1u);
+    BOOST_TEST(repository.stat("b.mcam")->links == 2u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
