@@ -40,6 +40,10 @@ public:
     static std::unique_ptr<LocalListener> adopt(boost::asio::io_context& io, std::intptr_t native_handle);
 
     virtual void async_accept(AcceptHandler handler) = 0;
+    // The connections clients have made that no accept has taken yet, taken
+    // now without waiting: at a stop, so that they are answered rather than
+    // reset. A pipe has none (a client finds no free instance and waits).
+    virtual std::vector<LocalStream> accept_waiting() = 0;
     // Stops accepting and removes the endpoint from the file system.
     virtual void close() = 0;
     virtual const std::string& path() const = 0;

@@ -102,6 +102,17 @@ public:
 
     void async_accept(AcceptHandler handler) override { acceptor_.async_accept(std::move(handler)); }
 
+    std::vector<LocalStream> accept_waiting() override {
+        std::vector<LocalStream> waiting;
+        boost::system::error_code ec;
+        acceptor_.non_blocking(true, ec);
+        while (!ec) {
+            LocalStream stream = acceptor_.accept(ec);
+            if (!ec) waiting.push_back(std::move(stream));
+        }
+        return waiting;  // ends at would_block: none left
+    }
+
     void close() override {
         if (!acceptor_.is_open()) return;
         boost::system::error_code ignored;

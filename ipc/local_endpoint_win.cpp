@@ -92,6 +92,8 @@ public:
         }
     }
 
+    std::vector<LocalStream> accept_waiting() override { return {}; }
+
     void close() override {
         closed_ = true;
         if (!pending_) return;

@@ -61,6 +61,9 @@ void Server::stop() {
     if (stopped_) return;
     stopped_ = true;
     retry_timer_.cancel();
+    // Connections made before the stop are answered like those already
+    // served (stop_all below): what they have sent, then closed.
+    for (LocalStream& stream : listener_->accept_waiting()) serve(std::move(stream));
     listener_->close();
     registry_->stop_all();
 }
@@ -82,10 +85,35 @@ std::string Server::refusal_for(const PeerIdentity& peer) const {
     return {};
 }
 
+std::shared_ptr<Session> Server::serve(LocalStream stream) {
+    std::optional<PeerIdentity> peer = identify_peer(stream);
+    if (!peer) {
+        boost::system::error_code ignored;
+        stream.close(ignored);
+        return nullptr;
+    }
+    if (const std::string refusal = refusal_for(*peer); !refusal.empty()) {
+        auto session = std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, commits_, limits_,
+                                                 registry_);
+        session->refuse(handler_.connection_refused(refusal));
+        return nullptr;
+    }
+    auto session = std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, commits_, limits_,
+                                             registry_);
+    session->start();
+    return session;
+}
+
 void Server::accept_next() {
     if (stopped_) return;
     listener_->async_accept([this](const boost::system::error_code& error, LocalStream stream) {
-        if (stopped_) return;
+        if (stopped_) {
+            // Accepted before the stop, reported after it: answered like the rest.
+            if (!error) {
+                if (auto session = serve(std::move(stream))) session->stop();
+            }
+            return;
+        }
         if (error) {
             if (error == asio::error::operation_aborted) return;
             // Out of file descriptors (or similar): back off instead of spinning,
@@ -96,19 +124,7 @@ void Server::accept_next() {
             });
             return;
         }
-        std::optional<PeerIdentity> peer = identify_peer(stream);
-        if (!peer) {
-            boost::system::error_code ignored;
-            stream.close(ignored);
-        } else if (const std::string refusal = refusal_for(*peer); !refusal.empty()) {
-            auto session = std::make_shared<Session>(std::move(stream), std::move(*peer), handler_,
-                                                     commits_, limits_, registry_);
-            session->refuse(handler_.connection_refused(refusal));
-        } else {
-            std::make_shared<Session>(std::move(stream), std::move(*peer), handler_, commits_, limits_,
-                                      registry_)
-                ->start();
-        }
+        serve(std::move(stream));
         accept_next();
     });
 }

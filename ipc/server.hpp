@@ -103,6 +103,9 @@ public:
 
 private:
     void accept_next();
+    // Identifies the client, then refuses it with a reason or starts its
+    // session; returns the session started, if any.
+    std::shared_ptr<Session> serve(LocalStream stream);
     // Why a new connection is turned away; empty when it is welcome.
     std::string refusal_for(const PeerIdentity& peer) const;
 

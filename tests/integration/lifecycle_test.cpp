@@ -282,6 +282,35 @@ BOOST_AUTO_TEST_CASE(sigterm_answers_requests_already_sent) {
     BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
 }
 
+#if !defined(_WIN32)  // a pipe has no queue of connections made and not yet accepted
+BOOST_AUTO_TEST_CASE(sigterm_answers_connections_made_but_not_yet_accepted) {
+    DaemonProcess daemon;
+    daemon.start();
+    // The loop busy with a burst of lists while the connections come: some
+    // are still in the socket's queue when the stop arrives.
+    auto busy = daemon.client();
+    std::string burst;
+    for (int i = 0; i < 300; ++i) burst += json{{"op", "list"}, {"id", i}}.dump() + "\n";
+    busy->send_raw(burst);
+    std::vector<std::unique_ptr<pdm::ipc::Client>> late;
+    for (int i = 0; i < 64; ++i) {
+        late.push_back(daemon.client());
+        late.back()->send_raw(json{{"op", "hello"}, {"id", i}}.dump() + "\n");
+    }
+    daemon.request_stop();
+    int answered = 0;
+    for (auto& client : late) {
+        try {
+            answered += json::parse(client->read_line()).value("ok", false) ? 1 : 0;
+        } catch (const std::exception&) {
+            // Closed unanswered (end of stream), or reset.
+        }
+    }
+    BOOST_TEST(answered == 64);
+    BOOST_TEST(daemon.process().wait(std::chrono::seconds(20)).value_or(-1) == 0);
+}
+#endif
+
 #if !defined(_WIN32)  // a socket file left behind (a pipe ends with its process)
 BOOST_AUTO_TEST_CASE(a_stale_socket_left_by_kill_9_is_replaced) {
     DaemonProcess daemon;
