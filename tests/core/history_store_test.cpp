@@ -165,19 +165,20 @@ BOOST_AUTO_TEST_CASE(a_revisions_sha256_is_read_from_its_content_when_no_longer_
     store->import({"a.mcam", "parts/b.mcam"}, when);
     write("a.mcam", "abc");
     const std::string recorded = record({"a.mcam"}, "alice", "deeper pocket")[0].sha256;
-    // Thousands of other blobs since, and a restart: nothing kept of it.
+#ifndef _WIN32  // Windows flushes each object it stores: thousands of flushes under Wine
+    // Thousands of other blobs since: more than are kept.
     fs::create_directories(dir / "repo/many");
-    for (int i = 0; i < 5000; i += 1000) {
-        std::vector<std::string> paths;
-        for (int j = i; j < i + 1000; ++j) {
-            paths.push_back("many/" + std::to_string(j) + ".mcam");
-            write(paths.back(), "content " + std::to_string(j));
-        }
-        store->record_added(paths, "alice", when);
+    std::vector<std::string> paths;
+    for (int j = 0; j < 5000; ++j) {
+        paths.push_back("many/" + std::to_string(j) + ".mcam");
+        write(paths.back(), "content " + std::to_string(j));
     }
+    store->record_added(paths, "alice", when);
     BOOST_TEST(store->sha256(*store->newest("many/4999.mcam")) ==
                "1e492e12889f402ba944e226b66f926b95eb6ab90c116c4104b95f40b3b17a60");
     BOOST_TEST(store->sha256(*store->newest("a.mcam")) == recorded);
+#endif
+    // A restart: nothing kept at all.
     open();
     BOOST_TEST(store->sha256(*store->newest("a.mcam")) ==
                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // sha256("abc")
