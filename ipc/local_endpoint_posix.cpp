@@ -106,11 +106,15 @@ public:
         std::vector<LocalStream> waiting;
         boost::system::error_code ec;
         acceptor_.non_blocking(true, ec);
-        while (!ec) {
+        if (ec) return waiting;  // an accept could block
+        for (;;) {
             LocalStream stream = acceptor_.accept(ec);
-            if (!ec) waiting.push_back(std::move(stream));
+            if (!ec) {
+                waiting.push_back(std::move(stream));
+            } else if (ec != asio::error::connection_aborted && ec != asio::error::interrupted) {
+                return waiting;  // would_block: none left (or out of descriptors)
+            }
         }
-        return waiting;  // ends at would_block: none left
     }
 
     void close() override {
