@@ -71,15 +71,25 @@ chroot "$root" sh -c 'mkdir -p /srv/parts/fixtures && echo part > /srv/parts/PN1
 
 systemd-nspawn --register=no --keep-unit -q -b -D "$root" --console=pipe >>"$log" 2>&1 &
 nspawn=$!
+# The container's PID 1 is the child of systemd-nspawn that runs systemd in a
+# PID namespace of its own. Before that exec the child is still named
+# systemd-nspawn, and nspawn's short-lived outer child is too: match the name
+# exactly and check the namespace, or we may hold a PID that is about to exit.
+own_pid_ns=$(readlink /proc/self/ns/pid)
 for _ in $(seq 1 100); do
-  container=$(pgrep -P "$nspawn" systemd || true)
+  for pid in $(pgrep -x -P "$nspawn" systemd || true); do
+    ns=$(readlink "/proc/$pid/ns/pid" 2>/dev/null || true)
+    if [ -n "$ns" ] && [ "$ns" != "$own_pid_ns" ]; then container=$pid; fi
+  done
   [ -n "$container" ] && break
+  kill -0 "$nspawn" 2>/dev/null || fail "systemd-nspawn exited before the container started: $(tail -n 20 "$log")"
   sleep 0.1
 done
 [ -n "$container" ] || fail "the container did not start systemd"
 inside() { nsenter -t "$container" -a "$@"; }
 state=""
 for _ in $(seq 1 120); do
+  kill -0 "$container" 2>/dev/null || fail "the container's systemd exited while booting: $(tail -n 20 "$log")"
   state=$(inside systemctl is-system-running 2>/dev/null || true)
   case "$state" in running|degraded) break ;; esac
   sleep 0.5
