@@ -292,11 +292,15 @@ WriteAccess FilePermissions::inspect(const std::string& path, const std::string&
     std::optional<uid_t> uid;
     if (!user.empty()) uid = uid_of(user, accounts_);
     const std::string owner = name_of(file.opened.info.owner, accounts_);
-    Acl acl(access_acl_of(file.proc_path));
-    if (!acl.get() || acl_equiv_mode(acl.get(), nullptr) == 0) {
-        const mode_t mode = file.opened.info.mode;
+    const mode_t mode = file.opened.info.mode;
+    const auto from_mode = [&]() -> WriteAccess {
         return {(mode & 0222) != 0, uid && *uid == file.opened.info.owner && (mode & S_IWUSR) != 0, owner};
-    }
+    };
+    // With an ACL, the mode's group bits are its mask: without write there, no
+    // named entry can write, and the mode alone answers (no getxattr).
+    if ((mode & S_IWGRP) == 0) return from_mode();
+    Acl acl(access_acl_of(file.proc_path));
+    if (!acl.get() || acl_equiv_mode(acl.get(), nullptr) == 0) return from_mode();
     // With an ACL, the mask limits every entry of the group class.
     bool mask_writes = true;
     acl_entry_t entry;

@@ -4,8 +4,10 @@
 // repository root one folder at a time. A link planted anywhere on the path,
 // or in place of the file, is refused, so the daemon's privileges can never
 // be turned on a file outside the repository. One implementation per
-// platform (open_beneath_posix.cpp: openat with O_NOFOLLOW beneath an O_PATH
-// root; a Windows twin checks each component for reparse points).
+// platform (open_beneath_posix.cpp: openat2 with RESOLVE_BENEATH and
+// RESOLVE_NO_SYMLINKS beneath an O_PATH root, or openat with O_NOFOLLOW one
+// folder at a time where openat2 is missing; a Windows twin checks each
+// component for reparse points).
 
 #include <filesystem>
 #include <string>
@@ -19,15 +21,24 @@ namespace pdm {
 // its place later cannot send the daemon's writes elsewhere.
 class RepositoryRoot {
 public:
+    enum class Resolution {
+        fastest,                // in one call where the kernel can
+        one_folder_at_a_time,   // the way every system can (tests hold both to the same answers)
+    };
     // Throws std::system_error when `path` is not an openable folder.
-    explicit RepositoryRoot(std::filesystem::path path);
+    explicit RepositoryRoot(std::filesystem::path path, Resolution resolution = Resolution::fastest);
     const FileHandle& handle() const { return handle_; }
     // For messages and for reading the tree; never to reach a file the daemon changes.
     const std::filesystem::path& path() const { return path_; }
+    // Linux 5.6 and later: the kernel resolves a whole path beneath the root
+    // and refuses every link on it in one call (openat2). False where it
+    // cannot (older kernels, seccomp filters, other systems): one open per folder.
+    bool resolves_in_one_call() const { return resolves_in_one_call_; }
 
 private:
     std::filesystem::path path_;
     FileHandle handle_;
+    bool resolves_in_one_call_ = false;
 };
 
 // What an open is for.

@@ -91,7 +91,8 @@ std::string leaf_of(const std::string& path) {
 
 }  // namespace
 
-RepositoryRoot::RepositoryRoot(std::filesystem::path path) : path_(std::move(path)) {
+// One folder at a time, whatever is asked: Windows has no call that resolves a path and refuses reparse points.
+RepositoryRoot::RepositoryRoot(std::filesystem::path path, Resolution) : path_(std::move(path)) {
     // Held for the daemon's life, denying renames: the repository stays where it was found.
     handle_ = win::open_path(path_.native(), folder_access, win::pinned, OPEN_EXISTING, win::no_follow);
     if (!handle_.valid()) win::throw_last_error("cannot open the repository " + path_.string());
