@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <boost/test/unit_test.hpp>
 
+#include <deque>
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
+#include "core/flat_text_map.hpp"
 #include "core/revision_index.hpp"
 #include "core/text_arena.hpp"
 
@@ -95,6 +99,53 @@ BOOST_AUTO_TEST_CASE(stored_texts_keep_their_content_and_address_as_more_are_sto
         BOOST_TEST(stored[i] == expected[i]);
     }
     BOOST_TEST(arena.bytes_reserved() >= 10u * 70000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(flat_text_map)
+
+// Random adds and removes, checked step by step against std::map: probing
+// runs that wrap round the table's end, removals from the middle of a run,
+// and the table growing while entries are being removed.
+BOOST_AUTO_TEST_CASE(finds_what_std_map_finds_through_any_mix_of_adds_and_removes) {
+    std::deque<std::string> texts;  // the keys' storage: a deque never moves what it holds
+    for (int i = 0; i < 3000; ++i) texts.push_back("parts/" + std::to_string(i) + ".mcam");
+    pdm::FlatTextMap<int> map;
+    std::map<std::string, int> expected;
+    std::mt19937 random(18);
+    for (int step = 0; step < 40000; ++step) {
+        const std::string& key = texts[random() % (step < 20000 ? texts.size() : texts.size() / 10)];
+        if (random() % 3 == 0) {
+            map.erase(key);
+            expected.erase(key);
+        } else {
+            map.find_or_add(key) += 1;
+            expected[key] += 1;
+        }
+        if (step % 997 == 0) {
+            for (const std::string& text : texts) {
+                const int* found = map.find(text);
+                const auto wanted = expected.find(text);
+                BOOST_REQUIRE_EQUAL(found != nullptr, wanted != expected.end());
+                if (found) BOOST_REQUIRE_EQUAL(*found, wanted->second);
+            }
+        }
+    }
+    BOOST_TEST(map.size() == expected.size());
+    for (const auto& [text, count] : expected) BOOST_TEST(*map.find(text) == count);
+    map.erase("not there");
+    BOOST_TEST(map.size() == expected.size());
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_text_is_a_key_like_any_other) {
+    pdm::FlatTextMap<int> map;
+    BOOST_TEST(!map.find(""));
+    map.find_or_add(std::string_view()) = 7;
+    BOOST_TEST(*map.find("") == 7);
+    map.erase("");
+    BOOST_TEST(!map.find(""));
+    BOOST_TEST(map.size() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
