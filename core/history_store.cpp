@@ -379,9 +379,8 @@ struct HistoryStore::Impl {
     }
 
     // The revision at `position` (0: the first) of `path`'s `revisions`, whole.
-    Revision expand(const std::string& path, const std::vector<IndexedRevision>& revisions,
-                    std::size_t position) const {
-        const IndexedRevision& indexed = revisions[position];
+    // `indexed` is `path`'s revision at `position` (0: its oldest).
+    Revision expand(const std::string& path, const IndexedRevision& indexed, std::size_t position) const {
         const IndexedCommit& commit = commits[indexed.commit];
         Revision revision;
         revision.number = position + 1;
@@ -719,9 +718,9 @@ struct HistoryStore::Impl {
     }
 
     std::optional<Revision> newest_of(const std::string& path) const {
-        const auto revisions = by_path.of(path);
-        if (revisions.empty()) return std::nullopt;
-        return expand(path, revisions, revisions.size() - 1);
+        const IndexedRevision* newest = by_path.newest(path);
+        if (!newest) return std::nullopt;
+        return expand(path, *newest, by_path.count(path) - 1);
     }
 
     std::string read_blob_whole(const Revision& revision) {
@@ -862,24 +861,29 @@ std::vector<std::string> HistoryStore::changed_since_recorded(const std::vector<
 
 std::vector<Revision> HistoryStore::revisions(const std::string& path, std::size_t limit) const {
     std::vector<Revision> result;
-    const auto revisions = impl_->by_path.of(path);
-    for (std::size_t i = revisions.size(); i > 0 && (limit == 0 || result.size() < limit); --i)
-        result.push_back(impl_->expand(path, revisions, i - 1));
+    impl_->by_path.newest_first(path, limit, [&](const IndexedRevision& indexed, std::size_t position) {
+        result.push_back(impl_->expand(path, indexed, position));
+    });
     return result;
 }
 
 std::optional<Revision> HistoryStore::newest(const std::string& path) const { return impl_->newest_of(path); }
 
 Revision HistoryStore::find(const std::string& path, const std::string& rev) const {
-    const auto revisions = impl_->by_path.of(path);
-    const std::string newest_note =
-        !revisions.empty() ? "; its newest is " + std::to_string(revisions.size()) : "; it has none yet";
+    const std::size_t count = impl_->by_path.count(path);
+    const std::string newest_note = count > 0 ? "; its newest is " + std::to_string(count) : "; it has none yet";
     const auto is_digit = [](unsigned char c) { return std::isdigit(c) != 0; };
     const auto is_hex = [](unsigned char c) { return std::isxdigit(c) != 0; };
     const bool number = !rev.empty() && rev.size() <= 18 && std::all_of(rev.begin(), rev.end(), is_digit);
     if (number) {
         const std::uint64_t wanted = std::stoull(rev);
-        if (wanted >= 1 && wanted <= revisions.size()) return impl_->expand(path, revisions, wanted - 1);
+        if (wanted >= 1 && wanted <= count) {
+            std::optional<Revision> found;
+            impl_->by_path.newest_first(path, count - wanted + 1, [&](const IndexedRevision& indexed, std::size_t position) {
+                if (position == wanted - 1) found = impl_->expand(path, indexed, position);
+            });
+            return *found;
+        }
         throw PdmError(ErrorCode::not_found, "'" + path + "' has no revision " + rev + newest_note,
                        {{"path", path}, {"rev", rev}});
     }
@@ -887,10 +891,12 @@ Revision HistoryStore::find(const std::string& path, const std::string& rev) con
     if (commit_id) {
         std::string lower = rev;
         std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        for (std::size_t i = 0; i < revisions.size(); ++i) {
-            if (hex(impl_->commits[revisions[i].commit].id).rfind(lower, 0) == 0)
-                return impl_->expand(path, revisions, i);
-        }
+        // The oldest that matches, as a commit id prefix names it.
+        std::optional<Revision> found;
+        impl_->by_path.newest_first(path, 0, [&](const IndexedRevision& indexed, std::size_t position) {
+            if (hex(impl_->commits[indexed.commit].id).rfind(lower, 0) == 0) found = impl_->expand(path, indexed, position);
+        });
+        if (found) return *found;
     }
     throw PdmError(ErrorCode::not_found,
                    "'" + path + "' has no revision " + rev + (commit_id ? "" : " (give a number or a commit id)") +
@@ -1037,7 +1043,7 @@ std::vector<BlameLine> HistoryStore::blame(const std::string& path) {
         if (hunk) {
             for (std::size_t i = revisions.size(); i > 0; --i) {
                 if (!git_oid_equal(&impl_->commits[revisions[i - 1].commit].id, &hunk->final_commit_id)) continue;
-                line.revision = impl_->expand(path, revisions, i - 1);
+                line.revision = impl_->expand(path, revisions[i - 1], i - 1);
                 break;
             }
         }

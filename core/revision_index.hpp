@@ -48,6 +48,24 @@ public:
         return chain ? chain->count : 0;
     }
 
+    // `path`'s newest revision, or nullptr: without walking its older ones.
+    const Revision* newest(std::string_view path) const {
+        const Chain* chain = chains_.find(path);
+        return chain ? &revisions_[chain->newest] : nullptr;
+    }
+
+    // `path`'s revisions from the newest back, at most `limit` (0: all), each
+    // with its position counted from the oldest (0); a walk of those returned only.
+    template <typename Visit>
+    void newest_first(std::string_view path, std::size_t limit, Visit visit) const {
+        const Chain* chain = chains_.find(path);
+        if (!chain) return;
+        std::uint32_t at = chain->newest;
+        for (std::size_t position = chain->count; position > 0 && (limit == 0 || chain->count - position < limit);
+             --position, at = previous_[at])
+            visit(revisions_[at], position - 1);
+    }
+
     // `path`'s revisions, oldest first; none when it has none.
     std::vector<Revision> of(std::string_view path) const {
         const Chain* chain = chains_.find(path);

@@ -5,6 +5,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/flat_text_map.hpp"
@@ -66,6 +67,30 @@ BOOST_AUTO_TEST_CASE(a_revision_taken_back_out_of_order_is_no_longer_listed) {
     index.append("a", 3);
     BOOST_TEST(numbers(index, "a") == std::vector<int>{3}, boost::test_tools::per_element());
     BOOST_TEST(numbers(index, "b") == std::vector<int>{2}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(the_newest_revisions_are_walked_back_from_the_newest_with_their_positions) {
+    RevisionIndex<int> index;
+    for (int i = 1; i <= 5; ++i) {
+        index.append("parts/a.mcam", i * 10);
+        index.append("parts/b.mcam", i);
+    }
+    BOOST_TEST(*index.newest("parts/a.mcam") == 50);
+    BOOST_TEST(!index.newest("parts/none.mcam"));
+    std::vector<std::pair<int, std::size_t>> walked;
+    index.newest_first("parts/a.mcam", 2, [&](int revision, std::size_t position) { walked.emplace_back(revision, position); });
+    BOOST_REQUIRE(walked.size() == 2u);
+    BOOST_TEST(walked[0].first == 50);
+    BOOST_TEST(walked[0].second == 4u);
+    BOOST_TEST(walked[1].first == 40);
+    BOOST_TEST(walked[1].second == 3u);
+    walked.clear();
+    index.newest_first("parts/b.mcam", 0, [&](int revision, std::size_t position) { walked.emplace_back(revision, position); });
+    BOOST_REQUIRE(walked.size() == 5u);
+    BOOST_TEST(walked.back().first == 1);
+    BOOST_TEST(walked.back().second == 0u);
+    index.remove_newest("parts/a.mcam");
+    BOOST_TEST(*index.newest("parts/a.mcam") == 40);
 }
 
 BOOST_AUTO_TEST_CASE(thousands_of_paths_keep_their_text_across_the_arenas_blocks) {
