@@ -4,7 +4,7 @@
 namespace pdm {
 
 DurableAppendFile::DurableAppendFile(const StateDir& dir, const std::string& name, TornLine torn)
-    : path_(dir.path() / name), file_(dir.open_for_append(name)) {
+    : path_(dir.path() / name), file_(dir.open_for_append(name)), size_(info_of(file_).size) {
     const std::uint64_t size = this->size();
     if (torn == TornLine::close && size > 0 && read_at(size - 1, 1) != "\n") append("\n");
 }
@@ -36,7 +36,7 @@ void DurableAppendFile::require_whole() const {
 
 DurableAppendFile::~DurableAppendFile() = default;
 
-std::uint64_t DurableAppendFile::size() const { return info_of(file_).size; }
+std::uint64_t DurableAppendFile::size() const { return size_; }
 
 std::string DurableAppendFile::read_at(std::uint64_t offset, std::size_t length) const {
     std::string bytes(length, '\0');

@@ -9,6 +9,7 @@
 // writes. It must belong to the daemon's user and be writable by nobody else,
 // since a default state dir lies inside the shared repository.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <stdexcept>
@@ -108,6 +109,10 @@ private:
 
     std::filesystem::path path_;
     FileHandle file_;
+    // Kept, not asked of the file system at every append: pdmd is the only
+    // writer (its state dir is private, a second daemon on it is refused).
+    // Atomic: read_at and size may be called on another thread.
+    std::atomic<std::uint64_t> size_ = 0;
     bool broken_ = false;
 };
 

@@ -167,15 +167,15 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
 void DurableAppendFile::write(std::string_view bytes) {
     require_whole();
     const int fd = raw(file_);
-    struct stat before {};
-    if (::fstat(fd, &before) != 0) throw_errno("cannot inspect " + path_.string());
+    const std::uint64_t before = size_;
     try {
         write_all(fd, bytes, "cannot append to " + path_.string());
     } catch (const std::system_error&) {
         // Cut off a partial append so the next one does not continue a torn line.
-        if (::ftruncate(fd, before.st_size) != 0) broken_ = true;
+        if (::ftruncate(fd, static_cast<off_t>(before)) != 0) broken_ = true;
         throw;
     }
+    size_ = before + bytes.size();
 }
 
 void DurableAppendFile::flush() {
@@ -184,6 +184,7 @@ void DurableAppendFile::flush() {
 
 void DurableAppendFile::truncate(std::uint64_t size) {
     if (::ftruncate(raw(file_), static_cast<off_t>(size)) != 0) throw_errno("cannot truncate " + path_.string());
+    size_ = size;
     flush();
     broken_ = false;  // whatever was torn is gone
 }

@@ -273,7 +273,7 @@ FileHandle StateDir::open_for_append(const std::string& name) const {
 
 void DurableAppendFile::write(std::string_view bytes) {
     require_whole();
-    const std::uint64_t before = info_of(file_).size;
+    const std::uint64_t before = size_;
     try {
         // One writer: appending is writing at the end it knows.
         write_all(file_, bytes, before, "cannot append to " + path_.string());
@@ -282,6 +282,7 @@ void DurableAppendFile::write(std::string_view bytes) {
         if (!pdm::truncate(file_, before)) broken_ = true;
         throw;
     }
+    size_ = before + bytes.size();
 }
 
 void DurableAppendFile::flush() { pdm::flush(file_); }
@@ -291,6 +292,7 @@ void DurableAppendFile::truncate(std::uint64_t size) {
     end.EndOfFile.QuadPart = static_cast<LONGLONG>(size);
     if (!SetFileInformationByHandle(win::raw(file_), FileEndOfFileInfo, &end, sizeof end))
         win::throw_last_error("cannot truncate " + path_.string());
+    size_ = size;
     flush();
     broken_ = false;  // whatever was torn is gone
 }
