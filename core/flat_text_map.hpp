@@ -75,7 +75,7 @@ private:
     };
 
     static std::uint32_t hash_of(std::string_view key) {
-        const std::size_t hash = std::hash<std::string_view>{}(key);
+        const std::uint64_t hash = std::hash<std::string_view>{}(key);
         return static_cast<std::uint32_t>(hash ^ (hash >> 32));
     }
     // Any table size, not only powers of two: the hash spread over [0, size).

@@ -4,9 +4,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#if defined(__linux__)
+#if defined(__linux__) && __has_include(<linux/openat2.h>)
 #include <linux/openat2.h>
 #include <sys/syscall.h>
+#define PDM_HAVE_OPENAT2 1
 #endif
 
 #include <cerrno>
@@ -23,7 +24,7 @@ int fd_of(const FileHandle& file) { return static_cast<int>(file.native()); }
 // openat2 beneath `folder`, refusing any link on the way and any ".." out;
 // -1 with errno set otherwise. glibc 2.36 has no wrapper for it.
 int open_resolved_beneath(int folder, const char* path, int flags) {
-#if defined(__linux__) && defined(SYS_openat2)
+#if defined(PDM_HAVE_OPENAT2) && defined(SYS_openat2)
     open_how how{};
     how.flags = static_cast<std::uint64_t>(flags);
     how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
@@ -71,9 +72,11 @@ FileHandle walk_to_parent(const RepositoryRoot& root, const std::string& path, i
         if (!next.valid()) {
             // A link there says ENOTDIR, as a file would: told apart, as openat2 does.
             struct stat status{};
-            if (errno == ENOTDIR && ::fstatat(fd_of(folder), name.c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0 &&
-                S_ISLNK(status.st_mode))
-                errno = ELOOP;
+            const int open_error = errno;
+            errno = open_error == ENOTDIR && ::fstatat(fd_of(folder), name.c_str(), &status, AT_SYMLINK_NOFOLLOW) == 0 &&
+                            S_ISLNK(status.st_mode)
+                        ? ELOOP
+                        : open_error;
             fail("cannot open the folder of " + where);
         }
         folder = std::move(next);
