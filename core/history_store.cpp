@@ -432,6 +432,25 @@ struct HistoryStore::Impl {
         std::string blob, sha256;
         std::uint64_t size = 0;
     };
+    // Whether blob `id` is stored whole. Objects are written unflushed and
+    // made durable together, so a crash before that flush can leave an
+    // object's name with none or part of its content; trusted as it is, it
+    // would be the content of every later revision that has it. One that no
+    // revision of `path` already names is read back before it is trusted,
+    // and removed, to be written again, when it does not read back whole.
+    bool stored_whole(const git_oid& id, const std::string& path) {
+        if (!git_odb_exists(odb.get(), &id)) return false;
+        const IndexedRevision* newest = by_path.newest(path);
+        if (newest && !newest->removed && git_oid_equal(&newest->blob, &id)) return true;  // the unchanged check-in
+        const std::string name = hex(id);
+        const std::filesystem::path file = git_dir / "objects" / name.substr(0, 2) / name.substr(2);
+        if (!std::filesystem::exists(file) || loose_blob_reads_back(file, name)) return true;  // packed: git's own
+        std::error_code error;
+        std::filesystem::remove(file, error);
+        if (error) throw std::system_error(error, "cannot remove the damaged object " + name + " from the history");
+        return false;
+    }
+
     // `bulk`: a BulkObjectWrites makes what is written durable; content
     // that would not shrink is then stored without deflate's work.
     std::optional<Stored> store_file(const std::string& path, const RevisionRequest& request, bool bulk) {
@@ -473,7 +492,8 @@ struct HistoryStore::Impl {
             if (hashed != size || longer_than(fd, size)) continue;  // written to while read: read it again
             auto [blob, sha256] = digest.finish();
             const git_oid id = oid_of(blob);
-            if (!git_odb_exists(odb.get(), &id) && bulk && !sample.worth_compressing()) {
+            const bool already_stored = stored_whole(id, path);
+            if (!already_stored && bulk && !sample.worth_compressing()) {
                 StoredLooseObject object(git_dir / "objects", size);
                 ContentDigest again(size);
                 const std::uint64_t written = read_pieces(fd, size, [&](const char* data, std::size_t length) {
@@ -484,7 +504,7 @@ struct HistoryStore::Impl {
                 // Changed between the two reads: what was hashed is not what would be stored.
                 if (written != size || again.finish().first != blob) continue;
                 object.finish(blob);
-            } else if (!git_odb_exists(odb.get(), &id)) {
+            } else if (!already_stored) {
                 OdbStream stream;
                 check(git_odb_open_wstream(stream.out(), odb.get(), size, GIT_OBJECT_BLOB), "cannot store '" + path + "'");
                 const std::uint64_t written = read_pieces(fd, size, [&](const char* data, std::size_t length) {

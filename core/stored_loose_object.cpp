@@ -3,12 +3,71 @@
 
 #include <zlib.h>
 
+#include "core/content_digest.hpp"
+
 #include <array>
 #include <atomic>
+#include <fstream>
+#include <memory>
 #include <stdexcept>
+#include <string>
 #include <system_error>
+#include <vector>
 
 namespace pdm {
+
+bool loose_blob_reads_back(const std::filesystem::path& file, const std::string& blob) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return false;
+    z_stream z{};
+    if (inflateInit(&z) != Z_OK) throw std::runtime_error("cannot start zlib");
+    std::vector<char> input(1 << 16);
+    std::vector<char> output(1 << 20);
+    std::string header;
+    bool header_read = false;
+    std::uint64_t announced = 0;
+    std::uint64_t content = 0;
+    std::unique_ptr<ContentDigest> digest;
+    int result = Z_OK;
+    while (result != Z_STREAM_END) {
+        if (z.avail_in == 0) {
+            in.read(input.data(), static_cast<std::streamsize>(input.size()));
+            if (in.gcount() == 0) break;  // the stream ended early
+            z.next_in = reinterpret_cast<Bytef*>(input.data());
+            z.avail_in = static_cast<uInt>(in.gcount());
+        }
+        z.next_out = reinterpret_cast<Bytef*>(output.data());
+        z.avail_out = static_cast<uInt>(output.size());
+        result = inflate(&z, Z_NO_FLUSH);
+        if (result != Z_OK && result != Z_STREAM_END) break;
+        std::size_t at = 0;
+        const std::size_t produced = output.size() - z.avail_out;
+        for (; !header_read && at < produced; ++at) {
+            if (output[at] != '\0') {
+                header += output[at];
+                if (header.size() > 32) break;  // no header of git's is this long
+                continue;
+            }
+            header_read = true;
+            if (header.rfind("blob ", 0) != 0) break;
+            try {
+                announced = std::stoull(header.substr(5));
+            } catch (const std::exception&) {
+                break;
+            }
+            digest = std::make_unique<ContentDigest>(announced);
+        }
+        if (!header_read && header.size() > 32) break;
+        if (header_read && !digest) break;
+        if (digest && at < produced) {
+            content += produced - at;
+            if (content > announced) break;
+            digest->update(output.data() + at, produced - at);
+        }
+    }
+    inflateEnd(&z);
+    return result == Z_STREAM_END && digest && content == announced && digest->finish().first == blob;
+}
 namespace {
 
 // Unique within the process; the state dir is the daemon's alone.

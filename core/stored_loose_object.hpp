@@ -18,6 +18,12 @@
 
 namespace pdm {
 
+// Whether the loose object `file` is blob `blob` whole: a complete zlib
+// stream holding git's header and exactly the bytes it announces, hashing
+// to `blob`. Read with zlib itself: libgit2 1.5 can loop forever on a
+// damaged loose object.
+bool loose_blob_reads_back(const std::filesystem::path& file, const std::string& blob);
+
 class StoredLooseObject {
 public:
     // A blob of `size` bytes, to be written into `objects_dir`. Throws std::runtime_error.
