@@ -446,6 +446,8 @@ struct HistoryStore::Impl {
         const std::filesystem::path file = git_dir / "objects" / name.substr(0, 2) / name.substr(2);
         if (!std::filesystem::exists(file) || loose_blob_reads_back(file, name)) return true;  // packed: git's own
         std::error_code error;
+        // Objects are read-only, as git leaves them: Windows removes no read-only file.
+        std::filesystem::permissions(file, std::filesystem::perms::owner_write, std::filesystem::perm_options::add, error);
         std::filesystem::remove(file, error);
         if (error) throw std::system_error(error, "cannot remove the damaged object " + name + " from the history");
         return false;

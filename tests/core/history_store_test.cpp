@@ -138,6 +138,8 @@ BOOST_AUTO_TEST_CASE(an_object_a_crash_left_damaged_is_written_again) {
         const fs::path folder = dir / "history.git/objects" / blob.substr(0, 2);
         fs::create_directories(folder);
         std::ofstream(folder / blob.substr(2), std::ios::binary) << left;
+        // Read-only, as git leaves objects.
+        fs::permissions(folder / blob.substr(2), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
     };
     plant_damaged("first b\n", "");
     const auto imported = store->import({"a.mcam", "parts/b.mcam"}, when);
