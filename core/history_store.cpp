@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "core/content_digest.hpp"
+#include "core/damaged_object_check.hpp"
 #include "core/error.hpp"
 #include "core/open_beneath.hpp"
 #include "core/revision_index.hpp"
@@ -199,7 +200,7 @@ public:
     BulkObjectWrites& operator=(const BulkObjectWrites&) = delete;
 
     // A loose object written meanwhile (hex id): flush() covers it.
-    void wrote(const std::string& id) { written_.push_back(id.substr(0, 2) + '/' + id.substr(2)); }
+    void wrote(const std::string& id) { written_.push_back(loose_object_name(id)); }
 
     // Flushes the objects written, then flushes as usual again.
     void flush() {
@@ -314,6 +315,8 @@ struct HistoryStore::Impl {
     std::optional<RepositoryRoot> root;
     std::uint64_t max_file_bytes = 0;
     std::vector<std::string> stale_locks;
+    // Before repo: the object database it holds asks it.
+    std::optional<DamagedObjectCheck> object_check;
     Repo repo;
     Odb odb;
     std::vector<IndexedCommit> commits;  // oldest first
@@ -443,13 +446,9 @@ struct HistoryStore::Impl {
         const IndexedRevision* newest = by_path.newest(path);
         if (newest && !newest->removed && git_oid_equal(&newest->blob, &id)) return true;  // the unchanged check-in
         const std::string name = hex(id);
-        const std::filesystem::path file = git_dir / "objects" / name.substr(0, 2) / name.substr(2);
-        if (!std::filesystem::exists(file) || loose_blob_reads_back(file, name)) return true;  // packed: git's own
-        std::error_code error;
-        // Objects are read-only, as git leaves them: Windows removes no read-only file.
-        std::filesystem::permissions(file, std::filesystem::perms::owner_write, std::filesystem::perm_options::add, error);
-        std::filesystem::remove(file, error);
-        if (error) throw std::system_error(error, "cannot remove the damaged object " + name + " from the history");
+        const std::filesystem::path file = git_dir / "objects" / loose_object_name(name);
+        if (!std::filesystem::exists(file) || loose_object_reads_back(file, name)) return true;  // packed: git's own
+        remove_loose_object(file);
         return false;
     }
 
@@ -532,6 +531,7 @@ struct HistoryStore::Impl {
         check(git_treebuilder_new(builder.out(), repo.get(), nullptr), "cannot build a tree");
         git_oid oid;
         check(git_treebuilder_write(&oid, builder.get()), "cannot write a tree");
+        object_check->throw_if_failed();
         return oid;
     }
 
@@ -572,6 +572,7 @@ struct HistoryStore::Impl {
         git_oid tree_id;
         check(git_tree_create_updated(&tree_id, repo.get(), baseline.get(), updates.size(), updates.data()),
               "cannot write the new tree");
+        object_check->throw_if_failed();
         Tree tree;
         check(git_tree_lookup(tree.out(), repo.get(), &tree_id), "cannot read the new tree");
         // The trees written: the root and every folder above a changed path.
@@ -595,6 +596,7 @@ struct HistoryStore::Impl {
         check(git_commit_create(&commit_id, repo.get(), nullptr, author_signature.get(), committer.get(), nullptr,
                                 message.c_str(), tree.get(), tip ? 1 : 0, parents),
               "cannot record the commit");
+        object_check->throw_if_failed();
         writes.wrote(hex(commit_id));
         Commit created;
         check(git_commit_lookup(created.out(), repo.get(), &commit_id), "cannot read the new commit");
@@ -773,6 +775,8 @@ HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::file
         check(git_repository_init_ext(impl_->repo.out(), where.c_str(), &options), "cannot create the history " + where);
     }
     check(git_repository_odb(impl_->odb.out(), impl_->repo.get()), "cannot open the history's objects");
+    impl_->object_check.emplace(git_dir / "objects");
+    impl_->object_check->add_to(impl_->odb.get());
     impl_->build_index();
 }
 

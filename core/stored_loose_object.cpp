@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/stored_loose_object.hpp"
 
+#include <git2.h>
 #include <zlib.h>
 
 #include "core/content_digest.hpp"
@@ -16,7 +17,24 @@
 
 namespace pdm {
 
-bool loose_blob_reads_back(const std::filesystem::path& file, const std::string& blob) {
+namespace {
+
+constexpr std::size_t longest_header = 32;  // git's own bound: "commit 18446744073709551615"
+
+// The id of a whole object of `type` holding `content`.
+std::string object_id(const std::string& type, const std::string& content) {
+    git_oid id;
+    if (git_odb_hash(&id, content.data(), content.size(), git_object_string2type(type.c_str())) != 0) return {};
+    char text[GIT_OID_HEXSZ + 1];
+    git_oid_tostr(text, sizeof text, &id);
+    return text;
+}
+
+}  // namespace
+
+std::string loose_object_name(const std::string& id) { return id.substr(0, 2) + '/' + id.substr(2); }
+
+bool loose_object_reads_back(const std::filesystem::path& file, const std::string& id) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return false;
     z_stream z{};
@@ -25,11 +43,16 @@ bool loose_blob_reads_back(const std::filesystem::path& file, const std::string&
     std::vector<char> output(1 << 20);
     std::string header;
     bool header_read = false;
+    std::string type;
     std::uint64_t announced = 0;
     std::uint64_t content = 0;
-    std::unique_ptr<ContentDigest> digest;
+    // A blob may be of any size: hashed as it is read. Trees, commits and
+    // tags are small: kept, and hashed whole.
+    std::unique_ptr<ContentDigest> blob_digest;
+    std::string kept;
+    bool well_formed = true;
     int result = Z_OK;
-    while (result != Z_STREAM_END) {
+    while (well_formed && result != Z_STREAM_END) {
         if (z.avail_in == 0) {
             in.read(input.data(), static_cast<std::streamsize>(input.size()));
             if (in.gcount() == 0) break;  // the stream ended early
@@ -42,32 +65,53 @@ bool loose_blob_reads_back(const std::filesystem::path& file, const std::string&
         if (result != Z_OK && result != Z_STREAM_END) break;
         std::size_t at = 0;
         const std::size_t produced = output.size() - z.avail_out;
-        for (; !header_read && at < produced; ++at) {
+        for (; well_formed && !header_read && at < produced; ++at) {
             if (output[at] != '\0') {
                 header += output[at];
-                if (header.size() > 32) break;  // no header of git's is this long
+                well_formed = header.size() <= longest_header;
                 continue;
             }
             header_read = true;
-            if (header.rfind("blob ", 0) != 0) break;
+            const std::size_t space = header.find(' ');
+            type = header.substr(0, space);
             try {
-                announced = std::stoull(header.substr(5));
+                well_formed = space != std::string::npos && git_object_string2type(type.c_str()) != GIT_OBJECT_INVALID;
+                if (well_formed) announced = std::stoull(header.substr(space + 1));
             } catch (const std::exception&) {
-                break;
+                well_formed = false;
             }
-            digest = std::make_unique<ContentDigest>(announced);
+            if (!well_formed) break;
+            if (type == "blob") {
+                blob_digest = std::make_unique<ContentDigest>(announced);
+            } else if (announced > max_small_object_bytes) {
+                well_formed = false;
+            } else {
+                kept.reserve(static_cast<std::size_t>(announced));
+            }
         }
-        if (!header_read && header.size() > 32) break;
-        if (header_read && !digest) break;
-        if (digest && at < produced) {
-            content += produced - at;
-            if (content > announced) break;
-            digest->update(output.data() + at, produced - at);
+        if (!well_formed || !header_read || at == produced) continue;
+        content += produced - at;
+        if (content > announced) {
+            well_formed = false;
+        } else if (blob_digest) {
+            blob_digest->update(output.data() + at, produced - at);
+        } else {
+            kept.append(output.data() + at, produced - at);
         }
     }
     inflateEnd(&z);
-    return result == Z_STREAM_END && digest && content == announced && digest->finish().first == blob;
+    if (!well_formed || result != Z_STREAM_END || !header_read || content != announced) return false;
+    return (blob_digest ? blob_digest->finish().first : object_id(type, kept)) == id;
 }
+
+void remove_loose_object(const std::filesystem::path& file) {
+    std::error_code error;
+    // Objects are read-only, as git leaves them: Windows removes no read-only file.
+    std::filesystem::permissions(file, std::filesystem::perms::owner_write, std::filesystem::perm_options::add, error);
+    std::filesystem::remove(file, error);
+    if (error) throw std::system_error(error, "cannot remove the damaged object " + file.string());
+}
+
 namespace {
 
 // Unique within the process; the state dir is the daemon's alone.
@@ -134,8 +178,8 @@ std::filesystem::path StoredLooseObject::finish(const std::string& blob) {
     deflate_into_file(Z_FINISH);
     out_.close();
     if (!out_) throw std::runtime_error("cannot write " + temp_.string());
-    const std::filesystem::path folder = objects_dir_ / blob.substr(0, 2);
-    const std::filesystem::path target = folder / blob.substr(2);
+    const std::filesystem::path target = objects_dir_ / loose_object_name(blob);
+    const std::filesystem::path folder = target.parent_path();
     std::error_code error;
     std::filesystem::create_directory(folder, error);
     if (error) throw std::runtime_error("cannot create " + folder.string() + ": " + error.message());

@@ -18,11 +18,22 @@
 
 namespace pdm {
 
-// Whether the loose object `file` is blob `blob` whole: a complete zlib
-// stream holding git's header and exactly the bytes it announces, hashing
-// to `blob`. Read with zlib itself: libgit2 1.5 can loop forever on a
-// damaged loose object.
-bool loose_blob_reads_back(const std::filesystem::path& file, const std::string& blob);
+// Where the loose object `id` (hex) lives in the objects folder: "ab/cdef...".
+std::string loose_object_name(const std::string& id);
+
+// Whether the loose object `file` is object `id` (hex) whole: a complete
+// zlib stream holding git's header and exactly the bytes it announces,
+// hashing to `id`. Read with zlib itself: libgit2 1.5 can loop forever on
+// a damaged loose object. Throws std::runtime_error when zlib cannot start.
+bool loose_object_reads_back(const std::filesystem::path& file, const std::string& id);
+
+// A tree, commit or tag announcing more is taken as damaged: 100,000 files
+// in one folder make a tree of about 4 MB.
+constexpr std::uint64_t max_small_object_bytes = 256u << 20;
+
+// Removes the loose object `file`, read-only as git leaves it, so that it
+// can be written again. Throws std::system_error.
+void remove_loose_object(const std::filesystem::path& file);
 
 class StoredLooseObject {
 public:
