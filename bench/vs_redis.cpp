@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench/bench_daemon.hpp"
+#include "bench/line_client.hpp"
 #include "bench/redis_peer.hpp"
 #include "ipc/client.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -53,13 +54,15 @@ void expect(const std::string& got, const char* wanted, const char* what) {
 // Each operation a durable lock change: take the client's own lock, release it, take it...
 double pdmd_changes(const std::string& socket, int clients, int operations, int first_file) {
     return rate(clients, operations, [&](int c) -> ClientWork {
-        auto client = std::make_shared<ipc::Client>(socket);
-        const std::string path = file_name(first_file + c);
-        return [client, path](int i) {
+        auto client = std::make_shared<LineClient>(socket);
+        const json path = file_name(first_file + c);
+        const std::string checkout = json{{"id", 1}, {"op", "checkout"}, {"path", path}, {"message", "bench"}}.dump() + "\n";
+        const std::string unlock = json{{"id", 2}, {"op", "unlock"}, {"path", path}}.dump() + "\n";
+        return [client, checkout, unlock](int i) {
             if (i % 2 == 0) {
-                expect_ok(client->call("checkout", {{"path", path}, {"message", "bench"}}), "checkout");
+                expect_success(client->call(checkout), "checkout");
             } else {
-                expect_ok(client->call("unlock", {{"path", path}}), "unlock");
+                expect_success(client->call(unlock), "unlock");
             }
         };
     });
@@ -122,10 +125,11 @@ int run_vs_redis(const VsRedisOptions& options) {
         rows.push_back({"1 client, " + held + " other locks held", pdmd_changes(socket, 1, n, first_free),
                         redis_changes(redis.socket(), 1, n, first_free)});
         const std::string probe = file_name(first_free);
-        const auto round_trips = [&](const std::function<void(ipc::Client&)>& call) {
+        const auto round_trips = [&](const json& request) {
+            const std::string line = request.dump() + "\n";
             return rate(1, n * 4, [&](int) -> ClientWork {
-                auto client = std::make_shared<ipc::Client>(socket);
-                return [client, call](int) { call(*client); };
+                auto client = std::make_shared<LineClient>(socket);
+                return [client, line](int) { expect_success(client->call(line), "round trip"); };
             });
         };
         const double redis_ping = rate(1, n * 4, [&](int) -> ClientWork {
@@ -133,10 +137,14 @@ int run_vs_redis(const VsRedisOptions& options) {
             return [client](int) { expect(client->call({"PING"}), "+PONG", "PING"); };
         });
         rows.push_back({"round trip: info vs PING, 1 client",
-                        round_trips([&](ipc::Client& c) { expect_ok(c.call("info", {{"path", probe}}), "info"); }),
+                        round_trips({{"id", 1}, {"op", "info"}, {"path", probe}}), redis_ping});
+        rows.push_back({"round trip: hello vs PING, 1 client", round_trips({{"id", 1}, {"op", "hello"}}), redis_ping});
+        // What a program using pdmctl's client library sees: every message encoded and parsed as JSON.
+        rows.push_back({"info vs PING, JSON client library", rate(1, n * 4, [&](int) -> ClientWork {
+                            auto client = std::make_shared<ipc::Client>(socket);
+                            return [client, probe](int) { expect_ok(client->call("info", {{"path", probe}}), "info"); };
+                        }),
                         redis_ping});
-        rows.push_back({"round trip: hello vs PING, 1 client",
-                        round_trips([](ipc::Client& c) { expect_ok(c.call("hello"), "hello"); }), redis_ping});
         daemon->signal(SIGTERM);
         daemon->wait(std::chrono::seconds(20));
 
