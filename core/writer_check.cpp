@@ -31,7 +31,8 @@ PdmError open_elsewhere(const std::string& path, const std::string& then_what) {
 bool open_for_writing_now(const RepositoryRoot& root, const std::string& path, bool seen_open) {
     try {
         const OpenedFile file = open_beneath(root, path, FileAccess::read);
-        const ReadLease lease(file);
+        ReadLease lease(file);
+        lease.end_with_the_file();  // destroyed before `file`, which closes at once
         return lease.outcome() == ReadLease::Outcome::writer_present ||
                (lease.outcome() == ReadLease::Outcome::unsupported && seen_open);
     } catch (const std::system_error& error) {

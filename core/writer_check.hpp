@@ -44,6 +44,9 @@ public:
     ReadLease& operator=(const ReadLease&) = delete;
 
     Outcome outcome() const { return outcome_; }
+    // The file is closed right after the lease: closing it ends the lease,
+    // one system call fewer than giving it back first (POSIX).
+    void end_with_the_file() { end_with_the_file_ = true; }
     // False when a writer waited out the lease-break time and took the file
     // back meanwhile: what was read may mix two versions.
     bool still_held() const;
@@ -51,6 +54,7 @@ public:
 private:
     const OpenedFile& file_;
     Outcome outcome_;
+    bool end_with_the_file_ = false;
     FileHandle hold_;  // Windows: a second open of the file that denies others write access
 };
 

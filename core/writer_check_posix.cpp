@@ -64,7 +64,7 @@ ReadLease::ReadLease(const OpenedFile& file) : file_(file), outcome_(Outcome::he
 }
 
 ReadLease::~ReadLease() {
-    if (outcome_ == Outcome::held) ::fcntl(fd_of(file_.handle), F_SETLEASE, F_UNLCK);
+    if (outcome_ == Outcome::held && !end_with_the_file_) ::fcntl(fd_of(file_.handle), F_SETLEASE, F_UNLCK);
 }
 
 bool ReadLease::still_held() const {
