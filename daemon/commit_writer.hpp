@@ -3,6 +3,10 @@
 // Writes group commits on a thread of its own, so the event loop keeps
 // serving (and gathering the next batch) while the disk works. The thread
 // touches only the files; FileService is used on the event loop's thread only.
+// A batch of one client's changes, while no other client is changing
+// anything, is written on the event loop instead: the hop to the thread and
+// back costs that client more than anyone else could gain from the loop
+// meanwhile (others' reads wait for at most that one flush).
 //
 // It also schedules checkpoints: once a change is in the journal, a commit
 // that rewrites locks.json follows within `checkpoint_delay`, so the file
@@ -28,8 +32,9 @@ public:
     ~CommitWriter();  // waits for a commit being written
 
     // Takes the service's pending changes and writes them; `done` runs on the
-    // event loop once the outcome is settled in the service.
-    void start(ipc::CommitGate::Done done);
+    // event loop once the outcome is settled in the service. `one_client`:
+    // CommitGate's word that nobody else is waiting on the disk.
+    void start(ipc::CommitGate::Done done, bool one_client);
 
     // How a checkpoint that fell due gets its commit (CommitGate::request).
     void set_commit_request(std::function<void()> request) { request_commit_ = std::move(request); }
@@ -38,6 +43,8 @@ public:
     void stop_checkpoints();
 
 private:
+    // On the event loop: settles `result` in the service, then tells `done`.
+    void finish(const CommitResult& result, const ipc::CommitGate::Done& done);
     void schedule_checkpoint(bool urgent_allowed);
 
     boost::asio::io_context& io_;

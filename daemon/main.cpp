@@ -258,7 +258,8 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
                      limits.max_connections);
     }
     CommitWriter writer(io, service, files);
-    ipc::CommitGate commits(io, [&writer](ipc::CommitGate::Done done) { writer.start(std::move(done)); });
+    ipc::CommitGate commits(
+        io, [&writer](ipc::CommitGate::Done done, bool one_client) { writer.start(std::move(done), one_client); });
     writer.set_commit_request([&commits] { commits.request(); });
     ipc::Server server(io, std::move(listener), dispatcher, commits, limits);
 

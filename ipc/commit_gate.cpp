@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ipc/commit_gate.hpp"
 
+#include <utility>
+
 #include <boost/asio/post.hpp>
 
 #include "ipc/session.hpp"
@@ -33,8 +35,15 @@ void CommitGate::run() {
     requested_ = false;
     running_ = true;
     const std::uint64_t batch = open_batch_++;
+    // Only this batch waits (one commit at a time): one connection's changes, and nobody else's.
+    // A commit no reply waits for (a checkpoint) tells nothing of the clients.
+    bool one_client = false;
+    if (!waiting_.empty()) {
+        const bool alone = waiting_.size() == 1 && waiting_.begin()->second.size() == 1;
+        one_client = std::exchange(last_had_one_client_, alone) && alone;
+    }
     try {
-        start_([this, batch](const CommitOutcome& outcome) { finished(batch, outcome); });
+        start_([this, batch](const CommitOutcome& outcome) { finished(batch, outcome); }, one_client);
     } catch (const std::exception& error) {
         finished(batch, {std::string("could not start a commit: ") + error.what()});
     }

@@ -5,6 +5,11 @@
 // event loop), new changes gather into the next batch, which starts as soon as
 // the previous one ends. Many clients' changes thus share one fsync, and no
 // reply leaves before the state it reports is on disk.
+//
+// A batch that holds one connection's changes, after one that did too (or
+// as the first), is started as `one_client`: nobody else has a change
+// waiting, so the writer may write it on the event loop itself and spare the
+// two thread hops.
 
 #include <cstdint>
 #include <functional>
@@ -31,7 +36,7 @@ public:
     using Done = std::function<void(const CommitOutcome& outcome)>;
     // Starts making all pending changes durable; calls `done` on the event
     // loop's thread when finished.
-    using StartCommit = std::function<void(Done done)>;
+    using StartCommit = std::function<void(Done done, bool one_client)>;
 
     CommitGate(boost::asio::io_context& io, StartCommit start) : io_(io), start_(std::move(start)) {}
 
@@ -56,6 +61,7 @@ private:
     bool running_ = false;
     bool scheduled_ = false;
     bool requested_ = false;
+    bool last_had_one_client_ = true;  // at the start nobody else is waiting
 };
 
 }  // namespace pdm::ipc

@@ -144,6 +144,7 @@ BOOST_AUTO_TEST_CASE(killed_as_it_appends_to_the_journal_it_keeps_exactly_what_i
     DaemonProcess daemon(files);
     const std::string journal = (std::filesystem::weakly_canonical(daemon.state_dir()) / "locks.journal").string();
     // SIGKILL as the fourth write into the journal starts: the fourth commit never reaches the file.
+    // strace counts per thread: a lone client's commits are all written on the event loop.
     daemon.start_wrapped({"strace", "-f", "-qq", "-o", (daemon.dir() / "strace.log").string(), "-P", journal, "-e",
                           "trace=write", "-e", "inject=write:signal=KILL:when=4"});
     std::set<std::string> acknowledged;

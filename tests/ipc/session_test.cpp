@@ -96,8 +96,10 @@ struct SessionFixture {
     EchoHandler handler{io};
     int commits = 0;
     std::optional<std::string> commit_failure;
-    CommitGate gate{io, [this](CommitGate::Done done) {
+    std::vector<bool> one_client;  // per commit started
+    CommitGate gate{io, [this](CommitGate::Done done, bool alone) {
                         ++commits;
+                        one_client.push_back(alone);
                         done(pdm::ipc::CommitOutcome{commit_failure});
                     }};
     ServerLimits limits;
@@ -135,6 +137,32 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order_and_blank_lines_sk
     for (int i = 0; i < 1000; ++i) expected += std::to_string(i) + ":r" + std::to_string(i) + "\n";
     BOOST_TEST(output == expected);
     BOOST_TEST(registry->size() == 0u);  // the session ended with its client
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_is_one_clients_after_two_batches_in_a_row_of_one_connections_changes) {
+    start_session();
+    LocalStream other(io);
+    start_session(other);
+    const auto send = [&](LocalStream& end, const std::string& line) { asio::write(end, asio::buffer(line)); };
+    const auto commit = [&](int count) {
+        while (commits < count) io.run_one();
+    };
+    send(client, "m1\n");
+    commit(1);
+    send(client, "m2\n");
+    commit(2);
+    send(client, "m3\n");
+    commit(3);
+    // Both clients' changes, gathered into one batch.
+    send(client, "m4\n");
+    send(other, "m5\n");
+    commit(4);
+    send(client, "m6\n");
+    commit(5);
+    send(client, "m7\n");
+    commit(6);
+    BOOST_TEST(one_client == (std::vector<bool>{true, true, true, false, false, true}), boost::test_tools::per_element());
+    BOOST_TEST(handler.handled == 7);
 }
 
 BOOST_AUTO_TEST_CASE(an_oversize_line_gets_one_reply_and_the_connection_closes) {
@@ -364,7 +392,7 @@ BOOST_AUTO_TEST_CASE(nothing_is_sent_before_the_commit_runs) {
 struct ManualCommits {
     SessionFixture& fixture;
     std::vector<CommitGate::Done> started;
-    CommitGate gate{fixture.io, [this](CommitGate::Done done) { started.push_back(std::move(done)); }};
+    CommitGate gate{fixture.io, [this](CommitGate::Done done, bool) { started.push_back(std::move(done)); }};
 
     explicit ManualCommits(SessionFixture& owner) : fixture(owner) {
         LocalStream server_end(fixture.io);
