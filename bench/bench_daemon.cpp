@@ -58,4 +58,29 @@ int connect_unix_socket(const std::string& path) {
     return fd;
 }
 
+void send_all(int fd, const std::string& bytes, const std::string& peer) {
+    for (std::size_t sent = 0; sent < bytes.size();) {
+        const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) throw std::system_error(errno, std::generic_category(), "send to " + peer);
+        sent += static_cast<std::size_t>(n);
+    }
+}
+
+std::string receive_line(int fd, std::string& buffer, std::string_view end, const std::string& peer) {
+    for (;;) {
+        const std::size_t found = buffer.find(end);
+        if (found != std::string::npos) {
+            std::string line = buffer.substr(0, found);
+            buffer.erase(0, found + end.size());
+            return line;
+        }
+        char piece[4096];
+        const ssize_t n = ::recv(fd, piece, sizeof piece, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) throw std::runtime_error(peer + " closed the connection");
+        buffer.append(piece, static_cast<std::size_t>(n));
+    }
+}
+
 }  // namespace pdm::bench

@@ -58,24 +58,9 @@ std::string RedisClient::call(const std::vector<std::string>& arguments) {
     std::string request = "*" + std::to_string(arguments.size()) + "\r\n";
     for (const std::string& argument : arguments)
         request += "$" + std::to_string(argument.size()) + "\r\n" + argument + "\r\n";
-    for (std::size_t sent = 0; sent < request.size();) {
-        const ssize_t n = ::send(fd_, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-        if (n < 0) throw std::system_error(errno, std::generic_category(), "send to redis");
-        sent += static_cast<std::size_t>(n);
-    }
+    send_all(fd_, request, "redis");
     // Every reply this benchmark asks for is one line.
-    for (;;) {
-        const auto end = buffer_.find("\r\n");
-        if (end != std::string::npos) {
-            std::string line = buffer_.substr(0, end);
-            buffer_.erase(0, end + 2);
-            return line;
-        }
-        char piece[4096];
-        const ssize_t n = ::recv(fd_, piece, sizeof piece, 0);
-        if (n <= 0) throw std::runtime_error("redis closed the connection");
-        buffer_.append(piece, static_cast<std::size_t>(n));
-    }
+    return receive_line(fd_, buffer_, "\r\n", "redis");
 }
 
 }  // namespace pdm::bench
