@@ -71,7 +71,7 @@ void DamagedObjectCheck::check(const git_oid& id) noexcept {
 void DamagedObjectCheck::throw_if_failed() {
     if (!failure_) return;
     const std::string failure = std::exchange(failure_, std::nullopt).value();
-    throw std::runtime_error("a damaged object in the history could not be written again: " + failure);
+    throw std::runtime_error("cannot check or replace an object already in the history: " + failure);
 }
 
 }  // namespace pdm

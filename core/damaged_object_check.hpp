@@ -32,8 +32,9 @@ public:
     // this object. Throws std::runtime_error.
     void add_to(git_odb* odb);
 
-    // Throws std::runtime_error when a damaged object could not be removed
-    // since the last call: the write that followed kept it damaged.
+    // Throws std::runtime_error when an existing object could not be read,
+    // or a damaged one removed, since the last call: the write that followed
+    // trusted it.
     void throw_if_failed();
 
 private:

@@ -515,6 +515,7 @@ struct HistoryStore::Impl {
                 if (written != size) continue;  // shrank while read
                 git_oid stored;
                 check(git_odb_stream_finalize_write(&stored, stream.get()), "cannot store '" + path + "'");
+                object_check->throw_if_failed();
                 // Changed between the two reads: what was stored is not what was hashed.
                 if (hex(stored) != blob) continue;
             }

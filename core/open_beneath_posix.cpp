@@ -110,9 +110,8 @@ OpenedFile open_beneath(const RepositoryRoot& root, const std::string& path, Fil
         errno = S_ISLNK(file.info.mode) ? ELOOP : EINVAL;
         fail(where + " is not a regular file");
     }
-    // Reads of a regular file never wait, with O_NONBLOCK or without: only a
-    // file opened for writing gets its usual blocking mode back.
-    if (access == FileAccess::write && ::fcntl(fd_of(file.handle), F_SETFL, 0) != 0) fail("cannot set up " + where);
+    // A network or FUSE file system may honour O_NONBLOCK on a regular file.
+    if (access != FileAccess::inspect && ::fcntl(fd_of(file.handle), F_SETFL, 0) != 0) fail("cannot set up " + where);
     return file;
 }
 

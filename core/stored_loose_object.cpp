@@ -6,6 +6,7 @@
 
 #include "core/content_digest.hpp"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <fstream>
@@ -36,7 +37,9 @@ std::string loose_object_name(const std::string& id) { return id.substr(0, 2) + 
 
 bool loose_object_reads_back(const std::filesystem::path& file, const std::string& id) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return false;
+    // Only what the file holds may condemn it: a passing failure to read
+    // (no descriptor left, say) must not remove a whole object.
+    if (!in) throw std::runtime_error("cannot read the object " + file.string());
     z_stream z{};
     if (inflateInit(&z) != Z_OK) throw std::runtime_error("cannot start zlib");
     std::vector<char> input(1 << 16);
@@ -55,6 +58,7 @@ bool loose_object_reads_back(const std::filesystem::path& file, const std::strin
     while (well_formed && result != Z_STREAM_END) {
         if (z.avail_in == 0) {
             in.read(input.data(), static_cast<std::streamsize>(input.size()));
+            if (in.bad()) throw std::runtime_error("cannot read the object " + file.string());
             if (in.gcount() == 0) break;  // the stream ended early
             z.next_in = reinterpret_cast<Bytef*>(input.data());
             z.avail_in = static_cast<uInt>(in.gcount());
@@ -74,11 +78,12 @@ bool loose_object_reads_back(const std::filesystem::path& file, const std::strin
             header_read = true;
             const std::size_t space = header.find(' ');
             type = header.substr(0, space);
-            try {
-                well_formed = space != std::string::npos && git_object_string2type(type.c_str()) != GIT_OBJECT_INVALID;
-                if (well_formed) announced = std::stoull(header.substr(space + 1));
-            } catch (const std::exception&) {
-                well_formed = false;
+            well_formed = space != std::string::npos &&
+                          (type == "blob" || type == "tree" || type == "commit" || type == "tag") &&
+                          space + 1 < header.size() && header.size() - space - 1 <= 19;  // no overflow
+            for (std::size_t digit = space + 1; well_formed && digit < header.size(); ++digit) {
+                well_formed = header[digit] >= '0' && header[digit] <= '9';
+                announced = announced * 10 + static_cast<std::uint64_t>(header[digit] - '0');
             }
             if (!well_formed) break;
             if (type == "blob") {
@@ -86,7 +91,7 @@ bool loose_object_reads_back(const std::filesystem::path& file, const std::strin
             } else if (announced > max_small_object_bytes) {
                 well_formed = false;
             } else {
-                kept.reserve(static_cast<std::size_t>(announced));
+                kept.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(announced, 1 << 20)));  // grows as it reads
             }
         }
         if (!well_formed || !header_read || at == produced) continue;

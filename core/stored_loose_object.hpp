@@ -24,7 +24,8 @@ std::string loose_object_name(const std::string& id);
 // Whether the loose object `file` is object `id` (hex) whole: a complete
 // zlib stream holding git's header and exactly the bytes it announces,
 // hashing to `id`. Read with zlib itself: libgit2 1.5 can loop forever on
-// a damaged loose object. Throws std::runtime_error when zlib cannot start.
+// a damaged loose object. Throws std::runtime_error when the file cannot be
+// opened or read (only its content may condemn it), or zlib cannot start.
 bool loose_object_reads_back(const std::filesystem::path& file, const std::string& id);
 
 // A tree, commit or tag announcing more is taken as damaged: 100,000 files

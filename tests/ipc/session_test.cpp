@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order_and_blank_lines_sk
     BOOST_TEST(registry->size() == 0u);  // the session ended with its client
 }
 
-BOOST_AUTO_TEST_CASE(a_batch_is_one_clients_after_two_batches_in_a_row_of_one_connections_changes) {
+BOOST_AUTO_TEST_CASE(a_batch_is_one_clients_when_it_and_the_batch_before_hold_one_connections_changes) {
     start_session();
     LocalStream other(io);
     start_session(other);
