@@ -27,7 +27,9 @@ struct CheckBackend {
 
 }  // namespace
 
-DamagedObjectCheck::DamagedObjectCheck(std::filesystem::path objects_dir) : objects_dir_(std::move(objects_dir)) {}
+DamagedObjectCheck::DamagedObjectCheck(std::filesystem::path objects_dir,
+                                       std::function<void(const std::string& id)> removed)
+    : objects_dir_(std::move(objects_dir)), removed_(std::move(removed)) {}
 
 void DamagedObjectCheck::add_to(git_odb* odb) {
     auto* backend = static_cast<CheckBackend*>(std::calloc(1, sizeof(CheckBackend)));
@@ -62,7 +64,9 @@ void DamagedObjectCheck::check(const git_oid& id) noexcept {
         const std::filesystem::path file = objects_dir_ / loose_object_name(text);
         std::error_code missing;
         if (!std::filesystem::exists(file, missing)) return;  // a new object: the usual case
-        if (!loose_object_reads_back(file, text)) remove_loose_object(file);
+        if (loose_object_reads_back(file, text)) return;
+        remove_loose_object(file);
+        removed_(text);
     } catch (const std::exception& error) {
         if (!failure_) failure_ = error.what();
     }

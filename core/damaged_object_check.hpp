@@ -13,6 +13,7 @@
 // written again, whole. A new object costs one failed lookup of its name.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,7 +25,8 @@ namespace pdm {
 
 class DamagedObjectCheck {
 public:
-    explicit DamagedObjectCheck(std::filesystem::path objects_dir);
+    // `removed` hears the id of each object removed.
+    DamagedObjectCheck(std::filesystem::path objects_dir, std::function<void(const std::string& id)> removed);
     DamagedObjectCheck(const DamagedObjectCheck&) = delete;
     DamagedObjectCheck& operator=(const DamagedObjectCheck&) = delete;
 
@@ -42,6 +44,7 @@ private:
     void check(const git_oid& id) noexcept;
 
     std::filesystem::path objects_dir_;
+    std::function<void(const std::string& id)> removed_;
     std::optional<std::string> failure_;
 };
 

@@ -317,6 +317,7 @@ struct HistoryStore::Impl {
     std::vector<std::string> stale_locks;
     // Before repo: the object database it holds asks it.
     std::optional<DamagedObjectCheck> object_check;
+    std::function<void(const std::string& id)> tell_damaged = [](const std::string&) {};
     Repo repo;
     Odb odb;
     std::vector<IndexedCommit> commits;  // oldest first
@@ -449,6 +450,7 @@ struct HistoryStore::Impl {
         const std::filesystem::path file = git_dir / "objects" / loose_object_name(name);
         if (!std::filesystem::exists(file) || loose_object_reads_back(file, name)) return true;  // packed: git's own
         remove_loose_object(file);
+        tell_damaged(name);
         return false;
     }
 
@@ -776,7 +778,7 @@ HistoryStore::HistoryStore(const std::filesystem::path& git_dir, const std::file
         check(git_repository_init_ext(impl_->repo.out(), where.c_str(), &options), "cannot create the history " + where);
     }
     check(git_repository_odb(impl_->odb.out(), impl_->repo.get()), "cannot open the history's objects");
-    impl_->object_check.emplace(git_dir / "objects");
+    impl_->object_check.emplace(git_dir / "objects", [impl = impl_.get()](const std::string& id) { impl->tell_damaged(id); });
     impl_->object_check->add_to(impl_->odb.get());
     impl_->build_index();
 }
@@ -788,6 +790,10 @@ bool HistoryStore::empty() const { return !impl_->head(); }
 bool HistoryStore::import_needed() const { return empty() || impl_->import_is_unfinished(); }
 
 const std::vector<std::string>& HistoryStore::stale_locks_removed() const { return impl_->stale_locks; }
+
+void HistoryStore::on_damaged_object(std::function<void(const std::string& id)> tell) {
+    impl_->tell_damaged = std::move(tell);
+}
 
 std::vector<RecordedFile> HistoryStore::import(const std::vector<std::string>& paths, TimePoint time,
                                                const std::atomic<bool>* cancel) {

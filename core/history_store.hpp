@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <filesystem>
+#include <functional>
 #include <exception>
 #include <map>
 #include <memory>
@@ -131,6 +132,11 @@ public:
     // The lock files left by a killed writer that opening removed (paths
     // relative to `git_dir`), for the log.
     const std::vector<std::string>& stale_locks_removed() const;
+
+    // `tell` hears the id of each object found damaged (a crash cut its
+    // write short) and removed to be written again, for the log. Called on
+    // the thread that records, before that object's write.
+    void on_damaged_object(std::function<void(const std::string& id)> tell);
 
     // The first commit, "initial import" by pdmd: every path (normalised,
     // tracked) as its revision 1. When `cancel` becomes true (set from any

@@ -206,6 +206,9 @@ int run(int argc, char** argv, const DaemonConfig& config, ServiceManager& manag
     for (const std::string& lock : history_store->stale_locks_removed()) {
         spdlog::warn("removed {} from the version history: a pdmd stopped mid-update left it", lock);
     }
+    history_store->on_damaged_object([](const std::string& id) {
+        spdlog::warn("the version history's object {} was left damaged by a crash; it is written again", id);
+    });
     const bool import_history = history_store->import_needed();
     // An import cut short after part of it was made durable: those files
     // are compared with their revision as at any start.

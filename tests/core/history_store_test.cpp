@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 
 #include "core/content_digest.hpp"
 #include "core/error.hpp"
@@ -187,6 +188,8 @@ BOOST_AUTO_TEST_CASE(trees_and_commits_a_crash_left_damaged_are_written_again) {
     // A new history, with every one of those names left empty or cut short.
     const fs::path again = dir / "again.git";
     store.emplace(again, dir / "repo");
+    std::set<std::string> told;
+    store->on_damaged_object([&](const std::string& id) { BOOST_TEST(told.insert(id).second, id << " told twice"); });
     for (std::size_t i = 0; i < written.size(); ++i) {
         const fs::path file = again / "objects" / written[i].first;
         fs::create_directories(file.parent_path());
@@ -198,7 +201,9 @@ BOOST_AUTO_TEST_CASE(trees_and_commits_a_crash_left_damaged_are_written_again) {
     for (const auto& [name, content] : written) {
         const std::string id = name.parent_path().string() + name.filename().string();
         BOOST_TEST(pdm::loose_object_reads_back(again / "objects" / name, id), id);
+        BOOST_TEST(told.contains(id), id << " rewritten untold");
     }
+    BOOST_TEST(told.size() == written.size());
     store.emplace(again, dir / "repo");  // a restart reads every commit and tree
     BOOST_TEST(read_all(store->find("parts/b.mcam", "1")) == "first b\n");
     BOOST_TEST(read_all(store->find("parts/b.mcam", "2")) == "second b\n");
