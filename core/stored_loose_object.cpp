@@ -42,6 +42,11 @@ bool loose_object_reads_back(const std::filesystem::path& file, const std::strin
     if (!in) throw std::runtime_error("cannot read the object " + file.string());
     z_stream z{};
     if (inflateInit(&z) != Z_OK) throw std::runtime_error("cannot start zlib");
+    // Ended on every way out, a failed read's exception included.
+    const struct EndInflate {
+        z_stream& z;
+        ~EndInflate() { inflateEnd(&z); }
+    } end_inflate{z};
     std::vector<char> input(1 << 16);
     std::vector<char> output(1 << 20);
     std::string header;
@@ -104,7 +109,6 @@ bool loose_object_reads_back(const std::filesystem::path& file, const std::strin
             kept.append(output.data() + at, produced - at);
         }
     }
-    inflateEnd(&z);
     if (!well_formed || result != Z_STREAM_END || !header_read || content != announced) return false;
     return (blob_digest ? blob_digest->finish().first : object_id(type, kept)) == id;
 }
