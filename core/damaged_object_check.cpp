@@ -61,15 +61,20 @@ void DamagedObjectCheck::check(const git_oid& id) noexcept {
     try {
         char text[GIT_OID_HEXSZ + 1];
         git_oid_tostr(text, sizeof text, &id);
-        const std::filesystem::path file = objects_dir_ / loose_object_name(text);
-        std::error_code missing;
-        if (!std::filesystem::exists(file, missing)) return;  // a new object: the usual case
-        if (loose_object_reads_back(file, text)) return;
-        remove_loose_object(file);
-        removed_(text);
+        remove_if_damaged(text);
     } catch (const std::exception& error) {
         if (!failure_) failure_ = error.what();
     }
+}
+
+bool DamagedObjectCheck::remove_if_damaged(const std::string& id) {
+    const std::filesystem::path file = objects_dir_ / loose_object_name(id);
+    std::error_code missing;
+    if (!std::filesystem::exists(file, missing)) return false;  // a new object (or a packed one): the usual case
+    if (loose_object_reads_back(file, id)) return false;
+    remove_loose_object(file);
+    removed_(id);
+    return true;
 }
 
 void DamagedObjectCheck::throw_if_failed() {

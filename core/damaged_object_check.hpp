@@ -34,6 +34,11 @@ public:
     // this object. Throws std::runtime_error.
     void add_to(git_odb* odb);
 
+    // Whether loose object `id` (hex) was there but not whole, and is now
+    // removed (and told), to be written again. Throws std::runtime_error
+    // when it cannot be read or removed.
+    bool remove_if_damaged(const std::string& id);
+
     // Throws std::runtime_error when an existing object could not be read,
     // or a damaged one removed, since the last call: the write that followed
     // trusted it.

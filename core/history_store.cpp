@@ -446,12 +446,7 @@ struct HistoryStore::Impl {
         if (!git_odb_exists(odb.get(), &id)) return false;
         const IndexedRevision* newest = by_path.newest(path);
         if (newest && !newest->removed && git_oid_equal(&newest->blob, &id)) return true;  // the unchanged check-in
-        const std::string name = hex(id);
-        const std::filesystem::path file = git_dir / "objects" / loose_object_name(name);
-        if (!std::filesystem::exists(file) || loose_object_reads_back(file, name)) return true;  // packed: git's own
-        remove_loose_object(file);
-        tell_damaged(name);
-        return false;
+        return !object_check->remove_if_damaged(hex(id));  // a packed one is git's own, trusted
     }
 
     // `bulk`: a BulkObjectWrites makes what is written durable; content
